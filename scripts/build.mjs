@@ -1,0 +1,19 @@
+// Bundles the CLI (and, as they land, the CI adapters) into dist/ with esbuild.
+import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+
+const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: true,
+  legalComments: 'linked',
+  define: { __NOTARY_SIGN_VERSION__: JSON.stringify(version) },
+  // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  logLevel: 'warning',
+};
+
+await build({ ...common, entryPoints: { cli: 'src/cli-main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]' });

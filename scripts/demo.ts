@@ -1,0 +1,49 @@
+/**
+ * `npm run demo`: the product working in one command, without Azure.
+ * Starts a real local registry, pushes a small image, makes a throwaway
+ * certificate chain, signs with the CLI, and shows what landed.
+ */
+import { main } from '../src/cli.js';
+import { RegistryClient } from '../src/registry/client.js';
+import { startRegistry } from '../test/helpers/registry.js';
+import { pushImage } from '../test/helpers/image.js';
+import { tempDir } from '../test/helpers/files.js';
+import { generateTestChain } from '../src/pki/test-certs.js';
+
+const step = (n: number, text: string) => console.log(`\n\x1b[1m${n}. ${text}\x1b[0m`);
+
+const registry = await startRegistry();
+const dir = await tempDir('notary-sign-demo-');
+try {
+  step(1, `Started the CNCF distribution registry at ${registry.host}`);
+  const client = new RegistryClient({ insecureRegistries: [registry.host] });
+  const image = await pushImage(client, { registry: registry.host, repository: 'demo/hello' }, 'v1');
+  step(2, `Pushed ${registry.host}/demo/hello:v1 → ${image.digest}`);
+
+  const chain = await generateTestChain({ subject: 'CN=demo signer,O=notary-sign demo,ST=WA,C=US' });
+  const key = await dir.file('signer.key', chain.leaf.keyPem);
+  const certs = await dir.file('signer.crt', chain.chainPem);
+  await dir.file('trust-root.crt', chain.root.certPem);
+  step(3, `Generated a throwaway root CA and an EC P-256 code-signing certificate in ${dir.path}`);
+
+  const ref = `${registry.host}/demo/hello@${image.digest}`;
+  const args = ['sign', ref, '--key', key, '--certificate-chain', certs, '--expiry', '30d', '--annotation', 'io.example.demo=true', '--insecure-registry', registry.host, '--output', 'json'];
+  step(4, `notary-sign ${args.map((a) => (a.includes(' ') ? `"${a}"` : a)).join(' ')}`);
+  const code = await main(args);
+  if (code !== 0) throw new Error('signing failed');
+
+  step(5, 'What the registry now holds (read back through the registry API)');
+  const tag = `sha256-${image.digest.slice(7)}`;
+  const index = JSON.parse((await client.getManifest({ registry: registry.host, repository: 'demo/hello' }, tag)).bytes.toString());
+  const sig = index.manifests[0];
+  console.log(`referrers tag ${tag} lists ${index.manifests.length} signature: ${sig.digest} (artifactType ${sig.artifactType})`);
+  const manifest = JSON.parse((await client.getManifest({ registry: registry.host, repository: 'demo/hello' }, sig.digest)).bytes.toString());
+  const envelope = JSON.parse((await client.getBlob({ registry: registry.host, repository: 'demo/hello' }, manifest.layers[0].digest, 1 << 20)).toString());
+  console.log('protected header:', JSON.parse(Buffer.from(envelope.protected, 'base64url').toString()));
+  console.log('payload:', JSON.parse(Buffer.from(envelope.payload, 'base64url').toString()));
+  console.log(`certificate chain: ${envelope.header.x5c.length} certificates; signing agent ${envelope.header['io.cncf.notary.signingAgent']}`);
+  console.log('\nDone. The registry and the throwaway keys are removed on exit.');
+} finally {
+  await registry.stop();
+  await dir.remove();
+}

@@ -1,0 +1,209 @@
+import { X509Certificate as NodeX509, createHash } from 'node:crypto';
+import * as x509 from './x509.js';
+import { NotarySignError } from '../errors.js';
+import { keySpecOf, type KeySpec } from './key-spec.js';
+
+/**
+ * A certificate parsed once: Node's for signatures and keys, @peculiar's for
+ * the extensions Node does not expose (key usage bits, criticality).
+ */
+export class Certificate {
+  readonly der: Buffer;
+  readonly node: NodeX509;
+  private readonly parsed: x509.X509Certificate;
+
+  constructor(der: Uint8Array) {
+    this.der = Buffer.from(der);
+    this.node = new NodeX509(this.der);
+    this.parsed = new x509.X509Certificate(new Uint8Array(this.der));
+  }
+
+  get subject(): string {
+    return this.parsed.subject;
+  }
+  get notBefore(): Date {
+    return new Date(this.node.validFrom);
+  }
+  get notAfter(): Date {
+    return new Date(this.node.validTo);
+  }
+  get publicKey() {
+    return this.node.publicKey;
+  }
+  /** SHA-256 of the DER, lowercase hex, as notation writes it in the thumbprint annotation. */
+  get thumbprint(): string {
+    return createHash('sha256').update(this.der).digest('hex');
+  }
+  get keySpec(): { spec: KeySpec } | { problem: string } {
+    return keySpecOf(this.node.publicKey);
+  }
+  /** Subject attributes as type → value, e.g. { C: 'US', O: 'acme', CN: 'signer' }. */
+  subjectAttributes(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const rdn of this.parsed.subjectName.toJSON()) {
+      for (const [type, values] of Object.entries(rdn)) out.set(type, [...(out.get(type) ?? []), ...values]);
+    }
+    return out;
+  }
+
+  extension<T extends x509.Extension>(type: new (raw: BufferSource) => T, oid: string): { ext: T; critical: boolean } | undefined {
+    const raw = this.parsed.extensions.find((e) => e.type === oid);
+    if (!raw) return undefined;
+    return { ext: new type(raw.rawData), critical: raw.critical };
+  }
+
+  hasRevocationEndpoints(): boolean {
+    return this.parsed.extensions.some((e) => e.type === OID.crlDistributionPoints || e.type === OID.authorityInfoAccess);
+  }
+
+  isIssuedBy(issuer: Certificate): boolean {
+    try {
+      return this.node.checkIssued(issuer.node) && this.node.verify(issuer.node.publicKey);
+    } catch {
+      return false;
+    }
+  }
+  isSelfSigned(): boolean {
+    return this.isIssuedBy(this);
+  }
+  validAt(time: Date): boolean {
+    return time >= this.notBefore && time <= this.notAfter;
+  }
+  equals(other: Certificate): boolean {
+    return this.der.equals(other.der);
+  }
+  toPem(): string {
+    return this.node.toString();
+  }
+}
+
+export const OID = {
+  keyUsage: '2.5.29.15',
+  basicConstraints: '2.5.29.19',
+  extKeyUsage: '2.5.29.37',
+  crlDistributionPoints: '2.5.29.31',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  ekuAny: '2.5.29.37.0',
+  ekuServerAuth: '1.3.6.1.5.5.7.3.1',
+  ekuClientAuth: '1.3.6.1.5.5.7.3.2',
+  ekuCodeSigning: '1.3.6.1.5.5.7.3.3',
+  ekuEmailProtection: '1.3.6.1.5.5.7.3.4',
+  ekuTimeStamping: '1.3.6.1.5.5.7.3.8',
+  ekuOcspSigning: '1.3.6.1.5.5.7.3.9',
+} as const;
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+
+/** Certificates from PEM text (any number of blocks) or a single DER blob. */
+export function parseCertificates(data: Uint8Array | string, source: string): Certificate[] {
+  const text = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
+  const certs: Certificate[] = [];
+  try {
+    if (text.includes('-----BEGIN')) {
+      for (const m of text.matchAll(PEM_BLOCK)) {
+        if (m[1] !== 'CERTIFICATE') continue;
+        certs.push(new Certificate(Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64')));
+      }
+    } else if (text.length > 0) {
+      certs.push(new Certificate(typeof data === 'string' ? Buffer.from(data, 'latin1') : data));
+    }
+  } catch (err) {
+    throw new NotarySignError('INPUT', `${source} holds a certificate that cannot be parsed: ${(err as Error).message}`);
+  }
+  if (certs.length === 0) throw new NotarySignError('INPUT', `${source} contains no certificate (expected PEM "CERTIFICATE" blocks or DER)`);
+  return certs;
+}
+
+const LEAF_FORBIDDEN_USAGES: [x509.KeyUsageFlags, string][] = [
+  [x509.KeyUsageFlags.keyEncipherment, 'KeyEncipherment'],
+  [x509.KeyUsageFlags.dataEncipherment, 'DataEncipherment'],
+  [x509.KeyUsageFlags.keyAgreement, 'KeyAgreement'],
+  [x509.KeyUsageFlags.keyCertSign, 'CertSign'],
+  [x509.KeyUsageFlags.cRLSign, 'CRLSign'],
+  [x509.KeyUsageFlags.encipherOnly, 'EncipherOnly'],
+  [x509.KeyUsageFlags.decipherOnly, 'DecipherOnly'],
+];
+
+const FORBIDDEN_CODE_SIGNING_EKUS: [string, string][] = [
+  [OID.ekuAny, 'Any'],
+  [OID.ekuServerAuth, 'ServerAuth'],
+  [OID.ekuClientAuth, 'ClientAuth'],
+  [OID.ekuEmailProtection, 'EmailProtection'],
+  [OID.ekuOcspSigning, 'OCSPSigning'],
+  [OID.ekuTimeStamping, 'TimeStamping'],
+];
+
+/**
+ * The Notary Project certificate requirements for a code-signing chain
+ * (signature specification, "Certificate Requirements"), checked in the order
+ * notation checks them. Returns the first violation, or undefined.
+ */
+export function codeSigningChainProblem(chain: Certificate[], signingTime?: Date): string | undefined {
+  if (chain.length === 0) return 'the certificate chain is empty';
+  const timeProblem = (c: Certificate): string | undefined =>
+    signingTime && !c.validAt(signingTime)
+      ? `certificate "${c.subject}" was not valid at signing time ${signingTime.toISOString()} (valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()})`
+      : undefined;
+
+  if (chain.length === 1) {
+    const leaf = chain[0]!;
+    if (!leaf.isSelfSigned()) {
+      return `certificate "${leaf.subject}" is alone in the chain but not self-signed: include its issuing certificates, leaf first, ending with the root`;
+    }
+    return timeProblem(leaf) ?? leafProblem(leaf);
+  }
+  for (const [i, cert] of chain.entries()) {
+    const t = timeProblem(cert);
+    if (t) return t;
+    if (i === chain.length - 1) {
+      if (!cert.isSelfSigned()) return `the last certificate "${cert.subject}" is not a self-signed root: the chain must be leaf first and end with its root`;
+    } else {
+      if (cert.isSelfSigned()) {
+        return i === 0
+          ? `leaf certificate "${cert.subject}" is self-signed but followed by other certificates`
+          : `intermediate certificate "${cert.subject}" is self-signed`;
+      }
+      const parent = chain[i + 1]!;
+      if (!cert.isIssuedBy(parent)) {
+        return `certificate "${cert.subject}" is not issued by the next certificate in the chain, "${parent.subject}": order the chain leaf first, then each issuer`;
+      }
+    }
+    const p = i === 0 ? leafProblem(cert) : caProblem(cert, i - 1);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+function leafProblem(cert: Certificate): string | undefined {
+  const bc = cert.extension(x509.BasicConstraintsExtension, OID.basicConstraints);
+  if (bc?.ext.ca) return `signing certificate "${cert.subject}" is a CA certificate (basicConstraints CA=true); a signing certificate must not be a CA`;
+  const ku = cert.extension(x509.KeyUsagesExtension, OID.keyUsage);
+  if (!ku) return `signing certificate "${cert.subject}" has no key usage extension; it must have a critical keyUsage of digitalSignature`;
+  if (!ku.critical) return `signing certificate "${cert.subject}" has a key usage extension that is not marked critical`;
+  if (!(ku.ext.usages & x509.KeyUsageFlags.digitalSignature)) return `signing certificate "${cert.subject}" key usage lacks digitalSignature`;
+  const extra = LEAF_FORBIDDEN_USAGES.filter(([flag]) => ku.ext.usages & flag).map(([, name]) => name);
+  if (extra.length > 0) return `signing certificate "${cert.subject}" key usage must be digitalSignature only, but also has ${extra.join(', ')}`;
+  const eku = cert.extension(x509.ExtendedKeyUsageExtension, OID.extKeyUsage);
+  if (eku) {
+    for (const usage of eku.ext.usages) {
+      const bad = FORBIDDEN_CODE_SIGNING_EKUS.find(([oid]) => oid === usage);
+      if (bad) return `signing certificate "${cert.subject}" extended key usage must not contain ${bad[1]}`;
+    }
+  }
+  const spec = cert.keySpec;
+  if ('problem' in spec) return `signing certificate "${cert.subject}" has an unsupported ${spec.problem}`;
+  return undefined;
+}
+
+function caProblem(cert: Certificate, expectedPathLen: number): string | undefined {
+  const bc = cert.extension(x509.BasicConstraintsExtension, OID.basicConstraints);
+  if (!bc?.ext.ca) return `CA certificate "${cert.subject}" must have basicConstraints CA=true`;
+  if (bc.ext.pathLength !== undefined && bc.ext.pathLength < expectedPathLen) {
+    return `CA certificate "${cert.subject}" has path length ${bc.ext.pathLength} but ${expectedPathLen} is needed`;
+  }
+  const ku = cert.extension(x509.KeyUsagesExtension, OID.keyUsage);
+  if (!ku) return `CA certificate "${cert.subject}" has no key usage extension`;
+  if (!ku.critical) return `CA certificate "${cert.subject}" has a key usage extension that is not marked critical`;
+  if (!(ku.ext.usages & x509.KeyUsageFlags.keyCertSign)) return `CA certificate "${cert.subject}" key usage lacks keyCertSign`;
+  return undefined;
+}

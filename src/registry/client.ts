@@ -1,0 +1,369 @@
+import { NotarySignError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import { MANIFEST_ACCEPT, type Descriptor } from '../media-types.js';
+import { digestOf } from '../encoding.js';
+import type { Reference } from '../reference.js';
+import { parseChallenge, type Challenge } from './challenge.js';
+import type { CredentialResolver } from './credentials.js';
+
+export interface RegistryOptions {
+  /** host[:port] values allowed over plain HTTP. Nothing else ever is. */
+  insecureRegistries?: readonly string[];
+  credentials?: CredentialResolver;
+  userAgent?: string;
+  logger?: Logger;
+  signal?: AbortSignal;
+  /** Attempts per request for 429/5xx/connection faults (default 4). */
+  maxAttempts?: number;
+  /** Upper bound for one wait between attempts (default 30 s). */
+  maxRetryDelayMs?: number;
+}
+
+export interface Repository {
+  registry: string;
+  repository: string;
+}
+
+type Action = 'pull' | 'pull,push';
+
+export const LIMITS = {
+  manifest: 4 * 1024 * 1024,
+  signatureBlob: 4 * 1024 * 1024,
+  tokenResponse: 1024 * 1024,
+} as const;
+
+interface RequestInit {
+  method?: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH';
+  headers?: Record<string, string>;
+  body?: Uint8Array;
+  action?: Action;
+  /** Absolute URL (upload Location) instead of a /v2/ path. */
+  url?: string;
+}
+
+const RETRY_STATUS = new Set([429, 502, 503, 504]);
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+
+/**
+ * A small OCI distribution client on Node's fetch: challenge-driven auth
+ * (anonymous, basic, bearer token), bounded retries that honour Retry-After,
+ * digests verified on everything it reads by digest, and size limits on
+ * everything it reads at all.
+ */
+export class RegistryClient {
+  private readonly tokens = new Map<string, string>(); // `${registry} ${scope}` -> Authorization
+  private readonly challenges = new Map<string, Challenge>();
+  private readonly log: Logger;
+  /** Requests sent, by host: for benchmarks and tests. */
+  readonly requestCounts = new Map<string, number>();
+
+  constructor(private readonly opts: RegistryOptions = {}) {
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  baseUrl(registry: string): string {
+    const host = registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+    const insecure = this.opts.insecureRegistries?.includes(registry) ?? false;
+    return `${insecure ? 'http' : 'https'}://${host}`;
+  }
+
+  private scope(repo: Repository, action: Action): string {
+    return `repository:${repo.repository}:${action}`;
+  }
+
+  /** Send one request with auth and retries; returns any status for the caller to judge. */
+  async request(repo: Repository, path: string, init: RequestInit = {}): Promise<Response> {
+    const action = init.action ?? 'pull';
+    const scope = this.scope(repo, action);
+    const url = init.url ?? `${this.baseUrl(repo.registry)}${path}`;
+    let res = await this.send(repo.registry, url, init, this.tokens.get(`${repo.registry} ${scope}`));
+    if (res.status !== 401) return res;
+
+    const challenge = parseChallenge(res.headers.get('www-authenticate')) ?? this.challenges.get(repo.registry);
+    await res.body?.cancel();
+    if (!challenge) throw new NotarySignError('AUTH', `registry ${repo.registry} answered 401 without a usable WWW-Authenticate challenge`);
+    this.challenges.set(repo.registry, challenge);
+    const authorization = await this.authorize(repo, challenge, scope);
+    this.tokens.set(`${repo.registry} ${scope}`, authorization);
+    res = await this.send(repo.registry, url, init, authorization);
+    if (res.status === 401) {
+      await res.body?.cancel();
+      throw new NotarySignError(
+        'AUTH',
+        `registry ${repo.registry} rejected the credentials for ${repo.repository} (401 Unauthorized): check registry-username/registry-password or your docker login`,
+      );
+    }
+    return res;
+  }
+
+  private async authorize(repo: Repository, challenge: Challenge, scope: string): Promise<string> {
+    const cred = await this.opts.credentials?.(repo.registry);
+    if (challenge.scheme === 'basic') {
+      if (!cred) throw this.noCredentials(repo);
+      return `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
+    }
+    if (challenge.scheme !== 'bearer') throw new NotarySignError('AUTH', `registry ${repo.registry} asks for unsupported auth scheme "${challenge.scheme}"`);
+    const realm = challenge.params.realm;
+    if (!realm) throw new NotarySignError('AUTH', `registry ${repo.registry} sent a Bearer challenge without a realm`);
+    let tokenUrl: URL;
+    try {
+      tokenUrl = new URL(realm);
+    } catch {
+      throw new NotarySignError('AUTH', `registry ${repo.registry} sent an invalid token realm "${realm}"`);
+    }
+    if (tokenUrl.protocol !== 'https:' && !(tokenUrl.protocol === 'http:' && this.opts.insecureRegistries?.includes(repo.registry))) {
+      throw new NotarySignError('AUTH', `registry ${repo.registry} points to a token service over plain HTTP (${tokenUrl.origin}); refusing to send credentials there`);
+    }
+    if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
+    tokenUrl.searchParams.append('scope', scope);
+    const headers: Record<string, string> = {};
+    if (cred) headers.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
+    const res = await this.send(repo.registry, tokenUrl.toString(), { headers }, undefined);
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      if (!cred) throw this.noCredentials(repo);
+      throw new NotarySignError(
+        'AUTH',
+        `registry ${repo.registry} token service rejected the credentials for ${repo.repository} (${res.status}): check registry-username/registry-password or your docker login`,
+      );
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new NotarySignError('AUTH', `registry ${repo.registry} token service answered ${res.status} ${res.statusText}`);
+    }
+    let body: { token?: unknown; access_token?: unknown };
+    try {
+      body = JSON.parse((await readLimited(res, LIMITS.tokenResponse, 'token response')).toString('utf8'));
+    } catch (err) {
+      if (err instanceof NotarySignError) throw err;
+      throw new NotarySignError('AUTH', `registry ${repo.registry} token service returned invalid JSON`);
+    }
+    const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : undefined;
+    if (!token) throw new NotarySignError('AUTH', `registry ${repo.registry} token service returned no token`);
+    return `Bearer ${token}`;
+  }
+
+  private noCredentials(repo: Repository): NotarySignError {
+    return new NotarySignError(
+      'AUTH',
+      `registry ${repo.registry} requires authentication for ${repo.repository} and no credentials were found: set registry-username/registry-password or run docker login ${repo.registry}`,
+    );
+  }
+
+  private async send(registry: string, url: string, init: RequestInit, authorization: string | undefined): Promise<Response> {
+    const maxAttempts = this.opts.maxAttempts ?? 4;
+    const headers: Record<string, string> = { 'user-agent': this.opts.userAgent ?? 'notary-sign', ...init.headers };
+    if (authorization) headers.authorization = authorization;
+    const host = new URL(url).host;
+    for (let attempt = 1; ; attempt++) {
+      this.requestCounts.set(host, (this.requestCounts.get(host) ?? 0) + 1);
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method: init.method ?? 'GET',
+          headers,
+          ...(init.body ? { body: init.body as Uint8Array<ArrayBuffer> } : {}),
+          redirect: 'follow',
+          ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+        });
+      } catch (err) {
+        if (this.opts.signal?.aborted) throw err;
+        if (attempt < maxAttempts && isTransient(err)) {
+          const delay = this.backoff(attempt);
+          this.log.debug(`${init.method ?? 'GET'} ${redact(url)} failed (${errorCode(err)}); retrying in ${delay} ms`);
+          await sleep(delay, this.opts.signal);
+          continue;
+        }
+        throw networkError(registry, url, err, this.opts.insecureRegistries?.includes(registry) ?? false);
+      }
+      if (RETRY_STATUS.has(res.status) && attempt < maxAttempts) {
+        const delay = retryAfter(res.headers.get('retry-after'), this.opts.maxRetryDelayMs ?? 30_000) ?? this.backoff(attempt);
+        await res.body?.cancel();
+        this.log.debug(`${init.method ?? 'GET'} ${redact(url)} answered ${res.status}; retrying in ${delay} ms`);
+        await sleep(delay, this.opts.signal);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const base = Math.min(200 * 2 ** (attempt - 1), this.opts.maxRetryDelayMs ?? 30_000);
+    return Math.round(base / 2 + Math.random() * (base / 2));
+  }
+
+  /** The descriptor (mediaType, digest, size) of a manifest, by tag or digest. */
+  async resolve(ref: Reference): Promise<Descriptor> {
+    const reference = ref.digest ?? ref.tag ?? 'latest';
+    const path = `/v2/${ref.repository}/manifests/${reference}`;
+    const res = await this.request(ref, path, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+    if (res.status === 404) throw notFound(ref, reference);
+    await this.expectOk(res, ref, `HEAD manifest ${reference}`);
+    const digest = res.headers.get('docker-content-digest');
+    const mediaType = res.headers.get('content-type')?.split(';')[0]?.trim();
+    const size = Number(res.headers.get('content-length'));
+    if (digest && mediaType && Number.isSafeInteger(size) && size > 0 && (!ref.digest || digest === ref.digest)) {
+      return { mediaType, digest, size };
+    }
+    // Some registries omit headers on HEAD: read the manifest and compute them.
+    const m = await this.getManifest(ref, reference);
+    return { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length };
+  }
+
+  /** Manifest bytes; when fetched by digest, the bytes are checked against it. */
+  async getManifest(repo: Repository, reference: string, accept = MANIFEST_ACCEPT): Promise<{ bytes: Buffer; mediaType: string; digest: string }> {
+    const res = await this.request(repo, `/v2/${repo.repository}/manifests/${reference}`, { headers: { accept } });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw notFound(repo, reference);
+    }
+    await this.expectOk(res, repo, `GET manifest ${reference}`);
+    const bytes = await readLimited(res, LIMITS.manifest, `manifest ${reference}`);
+    const mediaType = res.headers.get('content-type')?.split(';')[0]?.trim() ?? '';
+    const algorithm = reference.includes(':') ? reference.split(':')[0]! : 'sha256';
+    const digest = digestOf(bytes, algorithm);
+    if (reference.includes(':') && digest !== reference) {
+      throw new NotarySignError('REGISTRY', `registry ${repo.registry} returned content for ${repo.repository}@${reference} whose digest is ${digest}; refusing it`);
+    }
+    const headerDigest = res.headers.get('docker-content-digest');
+    if (!reference.includes(':') && headerDigest && headerDigest.startsWith('sha256:') && headerDigest !== digest) {
+      throw new NotarySignError('REGISTRY', `registry ${repo.registry} sent tag ${reference} with Docker-Content-Digest ${headerDigest} but the bytes hash to ${digest}`);
+    }
+    return { bytes, mediaType, digest };
+  }
+
+  async putManifest(repo: Repository, reference: string, bytes: Uint8Array, mediaType: string): Promise<{ digest: string; subjectAccepted: boolean }> {
+    const res = await this.request(repo, `/v2/${repo.repository}/manifests/${reference}`, {
+      method: 'PUT',
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      action: 'pull,push',
+    });
+    await this.expectOk(res, repo, `PUT manifest ${reference}`);
+    await res.body?.cancel();
+    return { digest: res.headers.get('docker-content-digest') ?? digestOf(bytes, 'sha256'), subjectAccepted: res.headers.has('oci-subject') };
+  }
+
+  async blobExists(repo: Repository, digest: string, action: Action = 'pull'): Promise<boolean> {
+    const res = await this.request(repo, `/v2/${repo.repository}/blobs/${digest}`, { method: 'HEAD', action });
+    await res.body?.cancel();
+    if (res.status === 404) return false;
+    await this.expectOk(res, repo, `HEAD blob ${digest}`);
+    return true;
+  }
+
+  /** Push a blob (monolithic: POST then PUT), skipping it when already present. */
+  async pushBlob(repo: Repository, bytes: Uint8Array, digest: string): Promise<void> {
+    if (await this.blobExists(repo, digest, 'pull,push')) return;
+    const start = await this.request(repo, `/v2/${repo.repository}/blobs/uploads/`, { method: 'POST', action: 'pull,push' });
+    await this.expectOk(start, repo, 'POST blob upload');
+    await start.body?.cancel();
+    const location = start.headers.get('location');
+    if (!location) throw new NotarySignError('REGISTRY', `registry ${repo.registry} started an upload without a Location header`);
+    const url = new URL(location, `${this.baseUrl(repo.registry)}/`);
+    if (url.origin !== new URL(this.baseUrl(repo.registry)).origin) {
+      throw new NotarySignError('REGISTRY', `registry ${repo.registry} redirected the upload to another origin (${url.origin})`);
+    }
+    url.searchParams.set('digest', digest);
+    const put = await this.request(repo, '', {
+      url: url.toString(),
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+      action: 'pull,push',
+    });
+    await this.expectOk(put, repo, `PUT blob ${digest}`);
+    await put.body?.cancel();
+  }
+
+  /** Blob bytes, verified against their digest and bounded in size. */
+  async getBlob(repo: Repository, digest: string, limit: number): Promise<Buffer> {
+    const res = await this.request(repo, `/v2/${repo.repository}/blobs/${digest}`);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw new NotarySignError('NOT_FOUND', `blob ${digest} is missing from ${repo.registry}/${repo.repository}`);
+    }
+    await this.expectOk(res, repo, `GET blob ${digest}`);
+    const bytes = await readLimited(res, limit, `blob ${digest}`);
+    const actual = digestOf(bytes, digest.split(':')[0]!);
+    if (actual !== digest) throw new NotarySignError('REGISTRY', `registry ${repo.registry} returned blob ${digest} with digest ${actual}; refusing it`);
+    return bytes;
+  }
+
+  /** Throw a one-line error for any non-2xx status. */
+  async expectOk(res: Response, repo: Repository, what: string): Promise<void> {
+    if (res.ok) return;
+    let detail = '';
+    try {
+      const body = JSON.parse((await readLimited(res, 64 * 1024, 'error body')).toString('utf8')) as { errors?: { code?: string; message?: string }[] };
+      const e = body.errors?.[0];
+      if (e) detail = `: ${[e.code, e.message].filter(Boolean).join(' ')}`;
+    } catch {
+      /* not an OCI error body */
+    }
+    const where = `${repo.registry}/${repo.repository}`;
+    if (res.status === 403) {
+      throw new NotarySignError('AUTH', `access to ${where} was denied (403) during ${what}${detail}: the identity needs pull${what.startsWith('GET') || what.startsWith('HEAD') ? '' : ' and push'} permission on this repository`);
+    }
+    throw new NotarySignError('REGISTRY', `${what} on ${where} failed: ${res.status} ${res.statusText}${detail}`);
+  }
+}
+
+function notFound(repo: Repository, reference: string): NotarySignError {
+  const sep = reference.includes(':') ? '@' : ':';
+  return new NotarySignError('NOT_FOUND', `image ${repo.registry}/${repo.repository}${sep}${reference} was not found in the registry; check the name and that it was pushed`);
+}
+
+/** Read a response body, refusing more than `limit` bytes. */
+export async function readLimited(res: Response, limit: number, what: string): Promise<Buffer> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel();
+    throw new NotarySignError('REGISTRY', `${what} is ${declared} bytes, over the ${limit}-byte limit`);
+  }
+  if (!res.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength;
+    if (total > limit) {
+      await res.body.cancel().catch(() => {});
+      throw new NotarySignError('REGISTRY', `${what} exceeds the ${limit}-byte limit`);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+function retryAfter(value: string | null, max: number): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), max) : undefined;
+}
+
+const errorCode = (err: unknown): string => {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
+};
+
+function isTransient(err: unknown): boolean {
+  return ['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN'].includes(errorCode(err));
+}
+
+const redact = (url: string): string => url.replace(/([?&](?:_state|token|access_token)=)[^&]*/g, '$1…');
+
+function networkError(registry: string, url: string, err: unknown, insecure: boolean): NotarySignError {
+  const code = errorCode(err);
+  const tlsMismatch = /wrong version number|EPROTO|ERR_SSL/i.test(code);
+  const hint = tlsMismatch && !insecure
+    ? `; if ${registry} serves plain HTTP, list it in insecure-registries`
+    : /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)
+      ? '; its TLS certificate is not trusted: add its CA with NODE_EXTRA_CA_CERTS'
+      : '; check the registry address and that it is running';
+  return new NotarySignError('NETWORK', `cannot reach registry ${registry} at ${new URL(url).origin} (${code})${hint}`, { cause: err });
+}

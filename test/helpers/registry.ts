@@ -1,0 +1,121 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A real CNCF distribution registry (Debian `docker-registry`) on 127.0.0.1. */
+export interface TestRegistry {
+  /** host:port, e.g. 127.0.0.1:41234 */
+  host: string;
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface TokenAuthConfig {
+  realm: string;
+  service: string;
+  issuer: string;
+  rootCertBundlePath: string;
+}
+
+function findBinary(): string {
+  for (const name of ['docker-registry', 'registry']) {
+    const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+    if (r.status === 0 && r.stdout.trim()) return r.stdout.trim();
+  }
+  throw new Error(
+    'The CNCF distribution registry is not installed, and the integration tests need it. ' +
+      'Install it with: sudo apt-get install -y docker-registry (or put a `registry` binary on PATH). .ci/run does this in CI.',
+  );
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startRegistry(opts: { tokenAuth?: TokenAuthConfig } = {}): Promise<TestRegistry> {
+  const binary = findBinary();
+  const dir = await mkdtemp(join(tmpdir(), 'notary-sign-registry-'));
+  for (let tries = 0; ; tries++) {
+    const port = await freePort();
+    const auth = opts.tokenAuth
+      ? `auth:
+  token:
+    realm: ${opts.tokenAuth.realm}
+    service: ${opts.tokenAuth.service}
+    issuer: ${opts.tokenAuth.issuer}
+    rootcertbundle: ${opts.tokenAuth.rootCertBundlePath}
+`
+      : '';
+    const config = `version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: ${join(dir, 'data')}
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:${port}
+  secret: notary-sign-test-secret
+${auth}`;
+    await writeFile(join(dir, 'config.yml'), config);
+    const child = spawn(binary, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const host = `127.0.0.1:${port}`;
+    const ready = await waitReady(`http://${host}/v2/`, child);
+    if (ready) {
+      return {
+        host,
+        url: `http://${host}`,
+        dataDir: dir,
+        stop: async () => {
+          await stopChild(child);
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    }
+    await stopChild(child);
+    if (tries >= 2) {
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`registry did not start: ${stderr.slice(-2000)}`);
+    }
+  }
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<boolean> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) return false;
+    try {
+      const res = await fetch(url);
+      await res.body?.cancel();
+      if (res.status === 200 || res.status === 401) return true;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => (clearTimeout(t), resolve()));
+    child.kill('SIGTERM');
+  });
+}
