@@ -56,9 +56,15 @@ export class Certificate {
     return this.parsed.extensions.some((e) => e.type === OID.crlDistributionPoints || e.type === OID.authorityInfoAccess);
   }
 
+  /**
+   * Issued by `issuer` as notation decides it: the issuer's subject is this
+   * certificate's issuer name, byte for byte, and its key verifies our
+   * signature. (OpenSSL's checkIssued would also demand keyCertSign, which a
+   * self-signed signing certificate lacks.)
+   */
   isIssuedBy(issuer: Certificate): boolean {
     try {
-      return this.node.checkIssued(issuer.node) && this.node.verify(issuer.node.publicKey);
+      return Buffer.from(this.parsed.issuerName.toArrayBuffer()).equals(Buffer.from(issuer.parsed.subjectName.toArrayBuffer())) && this.node.verify(issuer.node.publicKey);
     } catch {
       return false;
     }

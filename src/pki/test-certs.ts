@@ -76,7 +76,7 @@ export async function issueCertificate(spec: CertSpec, keys?: CryptoKeyPair): Pr
   const now = Date.now();
   const params = {
     serialNumber: webcrypto.getRandomValues(new Uint8Array(8)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '01'),
-    notBefore: spec.notBefore ?? new Date(now - DAY),
+    notBefore: spec.notBefore ?? new Date(now - 7 * DAY),
     notAfter: spec.notAfter ?? new Date(now + 365 * DAY),
     extensions,
   };

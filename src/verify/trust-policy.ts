@@ -1,0 +1,168 @@
+import { NotarySignError } from '../errors.js';
+import { isSubset, parseDistinguishedName, type DistinguishedName } from './dn.js';
+
+/**
+ * The Notary Project trust policy (trustpolicy.json, version 1.0), validated
+ * with the rules notation applies, each error naming the statement and field.
+ */
+export type ValidationType = 'integrity' | 'authenticity' | 'authenticTimestamp' | 'expiry' | 'revocation';
+export type ValidationAction = 'enforce' | 'log' | 'skip';
+export type LevelName = 'strict' | 'permissive' | 'audit' | 'skip';
+export type TrustStoreType = 'ca' | 'signingAuthority' | 'tsa';
+
+export const VALIDATION_TYPES: readonly ValidationType[] = ['integrity', 'authenticity', 'authenticTimestamp', 'expiry', 'revocation'];
+
+export const LEVELS: Record<LevelName, Record<ValidationType, ValidationAction>> = {
+  strict: { integrity: 'enforce', authenticity: 'enforce', authenticTimestamp: 'enforce', expiry: 'enforce', revocation: 'enforce' },
+  permissive: { integrity: 'enforce', authenticity: 'enforce', authenticTimestamp: 'log', expiry: 'log', revocation: 'log' },
+  audit: { integrity: 'enforce', authenticity: 'log', authenticTimestamp: 'log', expiry: 'log', revocation: 'log' },
+  skip: { integrity: 'skip', authenticity: 'skip', authenticTimestamp: 'skip', expiry: 'skip', revocation: 'skip' },
+};
+
+export interface TrustedIdentity {
+  raw: string;
+  /** undefined for the wildcard "*". */
+  dn?: DistinguishedName;
+}
+
+export interface TrustPolicy {
+  name: string;
+  registryScopes: string[];
+  level: LevelName;
+  enforcement: Record<ValidationType, ValidationAction>;
+  verifyTimestamp: 'always' | 'afterCertExpiry';
+  trustStores: { type: TrustStoreType; name: string }[];
+  trustedIdentities: TrustedIdentity[];
+}
+
+export interface TrustPolicyDocument {
+  version: '1.0';
+  trustPolicies: TrustPolicy[];
+}
+
+const DOMAIN = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$/;
+const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*)*$/;
+const STORE_NAME = /^[a-zA-Z0-9_.-]+$/;
+const TRUST_STORE_TYPES: readonly TrustStoreType[] = ['ca', 'signingAuthority', 'tsa'];
+
+const bad = (message: string): NotarySignError => new NotarySignError('POLICY', `trust policy: ${message}`);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const stringList = (v: unknown, where: string): string[] => {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw bad(`${where} must be a list of strings`);
+  return v;
+};
+
+export function validateRegistryScope(scope: string): string | undefined {
+  if (scope.length > 1 && scope.includes('*')) return `registry scope "${scope}" uses a wildcard; "*" must stand alone`;
+  const slash = scope.indexOf('/');
+  const domain = scope.slice(0, slash);
+  const repository = scope.slice(slash + 1);
+  if (slash <= 0 || !DOMAIN.test(domain) || !REPOSITORY.test(repository)) {
+    return `registry scope "${scope}" is not a fully qualified repository such as myregistry.azurecr.io/team/app (no scheme, tag or digest)`;
+  }
+  return undefined;
+}
+
+export function parseTrustPolicy(text: string, source = 'trustpolicy.json'): TrustPolicyDocument {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new NotarySignError('POLICY', `trust policy ${source} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isObject(doc)) throw bad('the document must be a JSON object');
+  if (doc.version === undefined || doc.version === '') throw bad('"version" is missing; set it to "1.0"');
+  if (doc.version !== '1.0') throw bad(`"version" ${JSON.stringify(doc.version)} is not supported; use "1.0"`);
+  if (!Array.isArray(doc.trustPolicies) || doc.trustPolicies.length === 0) throw bad('"trustPolicies" must list at least one policy statement');
+
+  const names = new Set<string>();
+  const scopes = new Map<string, string>();
+  const policies = doc.trustPolicies.map((raw, i): TrustPolicy => {
+    if (!isObject(raw)) throw bad(`trustPolicies[${i}] must be an object`);
+    const name = raw.name;
+    if (typeof name !== 'string' || name === '') throw bad(`trustPolicies[${i}] has no "name"; every statement needs a unique name`);
+    if (names.has(name)) throw bad(`statement name "${name}" is used twice; names must be unique`);
+    names.add(name);
+    const at = `statement "${name}"`;
+
+    const sv = raw.signatureVerification;
+    if (!isObject(sv)) throw bad(`${at} has no "signatureVerification" object`);
+    const levelName = sv.level;
+    if (typeof levelName !== 'string' || levelName === '') throw bad(`${at}: signatureVerification.level is missing (strict, permissive, audit or skip)`);
+    if (!(levelName in LEVELS)) throw bad(`${at}: signatureVerification.level "${levelName}" is not one of strict, permissive, audit, skip`);
+    const level = levelName as LevelName;
+    const enforcement = { ...LEVELS[level] };
+    if (sv.override !== undefined) {
+      if (!isObject(sv.override)) throw bad(`${at}: signatureVerification.override must be an object`);
+      if (level === 'skip' && Object.keys(sv.override).length > 0) throw bad(`${at}: level "skip" cannot be customised with override`);
+      for (const [type, action] of Object.entries(sv.override)) {
+        if (!VALIDATION_TYPES.includes(type as ValidationType)) throw bad(`${at}: override "${type}" is not one of ${VALIDATION_TYPES.join(', ')}`);
+        if (action !== 'enforce' && action !== 'log' && action !== 'skip') throw bad(`${at}: override ${type} "${String(action)}" is not one of enforce, log, skip`);
+        if (type === 'integrity') throw bad(`${at}: integrity verification cannot be overridden`);
+        if (action === 'skip' && type !== 'revocation') throw bad(`${at}: ${type} verification cannot be skipped; only revocation can`);
+        enforcement[type as ValidationType] = action;
+      }
+    }
+    const verifyTimestamp = sv.verifyTimestamp ?? 'always';
+    if (verifyTimestamp !== 'always' && verifyTimestamp !== 'afterCertExpiry') throw bad(`${at}: signatureVerification.verifyTimestamp must be "always" or "afterCertExpiry"`);
+
+    const registryScopes = stringList(raw.registryScopes, `${at} registryScopes`);
+    if (registryScopes.length === 0) throw bad(`${at} has no registryScopes; list repositories like registry.example.com/app, or "*"`);
+    if (registryScopes.length > 1 && registryScopes.includes('*')) throw bad(`${at} mixes the wildcard scope "*" with other scopes; "*" must stand alone`);
+    for (const scope of registryScopes) {
+      if (scope !== '*') {
+        const problem = validateRegistryScope(scope);
+        if (problem) throw bad(`${at}: ${problem}`);
+      }
+      const other = scopes.get(scope);
+      if (other !== undefined) throw bad(`registry scope "${scope}" appears in statements "${other}" and "${name}"; a scope may belong to one statement only`);
+      scopes.set(scope, name);
+    }
+
+    const storeValues = stringList(raw.trustStores, `${at} trustStores`);
+    const identityValues = stringList(raw.trustedIdentities, `${at} trustedIdentities`);
+    if (level === 'skip') {
+      if (storeValues.length > 0 || identityValues.length > 0) throw bad(`${at} skips verification but lists trustStores or trustedIdentities; remove them`);
+    } else if (storeValues.length === 0 || identityValues.length === 0) {
+      throw bad(`${at} needs both trustStores and trustedIdentities`);
+    }
+    const trustStores = storeValues.map((value) => {
+      const colon = value.indexOf(':');
+      const type = value.slice(0, colon);
+      const storeName = value.slice(colon + 1);
+      if (colon < 0) throw bad(`${at}: trust store "${value}" is not <type>:<name>, e.g. ca:acme`);
+      if (!TRUST_STORE_TYPES.includes(type as TrustStoreType)) throw bad(`${at}: trust store type "${type}" in "${value}" is not one of ca, signingAuthority, tsa`);
+      if (!STORE_NAME.test(storeName)) throw bad(`${at}: trust store name "${storeName}" must match [a-zA-Z0-9_.-]+`);
+      return { type: type as TrustStoreType, name: storeName };
+    });
+
+    if (identityValues.length > 1 && identityValues.includes('*')) throw bad(`${at}: the wildcard identity "*" cannot be combined with other identities`);
+    const trustedIdentities = identityValues.map((raw): TrustedIdentity => {
+      if (raw === '') throw bad(`${at} has an empty trusted identity`);
+      if (raw === '*') return { raw };
+      const colon = raw.indexOf(':');
+      if (colon < 0) throw bad(`${at}: trusted identity "${raw}" has no "x509.subject:" prefix`);
+      const prefix = raw.slice(0, colon);
+      const value = raw.slice(colon + 1).trim();
+      if (prefix !== 'x509.subject') throw bad(`${at}: trusted identity type "${prefix}" is not supported; use x509.subject`);
+      if (value === '') throw bad(`${at}: trusted identity "${raw}" has no distinguished name`);
+      const dn = parseDistinguishedName(value);
+      if (typeof dn === 'string') throw bad(`${at}: trusted identity ${dn}`);
+      return { raw, dn };
+    });
+    const dns = trustedIdentities.filter((t) => t.dn);
+    for (const a of dns) {
+      for (const b of dns) {
+        if (a !== b && isSubset(a.dn!, b.dn!)) throw bad(`${at} has overlapping trusted identities: "${a.raw}" overlaps "${b.raw}"`);
+      }
+    }
+    return { name, registryScopes, level, enforcement, verifyTimestamp, trustStores, trustedIdentities };
+  });
+  return { version: '1.0', trustPolicies: policies };
+}
+
+/** The statement for a repository (`registry/repo`): an exact scope wins over "*". */
+export function applicablePolicy(doc: TrustPolicyDocument, repository: string): TrustPolicy | undefined {
+  return doc.trustPolicies.find((p) => p.registryScopes.includes(repository)) ?? doc.trustPolicies.find((p) => p.registryScopes.includes('*'));
+}

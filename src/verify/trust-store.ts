@@ -1,0 +1,55 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NotarySignError } from '../errors.js';
+import { parseCertificates, OID, type Certificate } from '../crypto/certificate.js';
+import * as x509 from '../crypto/x509.js';
+import type { TrustStoreType } from './trust-policy.js';
+
+/**
+ * A notation trust store directory: `x509/<ca|signingAuthority|tsa>/<name>/`
+ * holding PEM or DER certificates. Named stores are read on first use.
+ */
+export class TrustStore {
+  private readonly cache = new Map<string, Promise<Certificate[]>>();
+
+  constructor(readonly root: string) {}
+
+  certificates(type: TrustStoreType, name: string): Promise<Certificate[]> {
+    const key = `${type}:${name}`;
+    let p = this.cache.get(key);
+    if (!p) {
+      p = this.load(type, name);
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  private async load(type: TrustStoreType, name: string): Promise<Certificate[]> {
+    const dir = join(this.root, 'x509', type, name);
+    let entries: string[];
+    try {
+      entries = (await readdir(dir)).sort();
+    } catch {
+      throw new NotarySignError('POLICY', `trust store ${type}:${name} was not found: put its certificates in ${dir}/`);
+    }
+    const certs: Certificate[] = [];
+    for (const entry of entries) {
+      const path = join(dir, entry);
+      if (!(await stat(path)).isFile()) continue;
+      for (const cert of parseCertificates(await readFile(path), `trust store file ${path}`)) {
+        const problem = storeCertificateProblem(cert, type);
+        if (problem) throw new NotarySignError('POLICY', `trust store file ${path}: ${problem}`);
+        certs.push(cert);
+      }
+    }
+    if (certs.length === 0) throw new NotarySignError('POLICY', `trust store ${type}:${name} (${dir}) holds no certificate`);
+    return certs;
+  }
+}
+
+/** notation accepts CA certificates, or a self-signed signing certificate, as trust anchors. */
+function storeCertificateProblem(cert: Certificate, type: TrustStoreType): string | undefined {
+  const isCa = cert.extension(x509.BasicConstraintsExtension, OID.basicConstraints)?.ext.ca ?? false;
+  if (type === 'tsa') return isCa && cert.isSelfSigned() ? undefined : `certificate "${cert.subject}" is not a self-signed root CA, which a tsa store requires`;
+  return isCa || cert.isSelfSigned() ? undefined : `certificate "${cert.subject}" is neither a CA certificate nor self-signed`;
+}
