@@ -10,6 +10,8 @@ const USAGE = `notary-sign ${VERSION} — Notary Project signatures for containe
 
 Usage:
   notary-sign sign <image>... --key <key.pem> --certificate-chain <chain.pem> [options]
+  notary-sign verify <image>... --trust-policy <trustpolicy.json> --trust-store <dir> [options]
+  notary-sign verify-base --dockerfile <Dockerfile> --trust-policy <file> --trust-store <dir> [options]
 
 sign options:
   --key <file>                 PEM private key (RSA 2048/3072/4096 or EC P-256/384/521)
@@ -17,6 +19,18 @@ sign options:
   --expiry <duration>          signature validity, e.g. 30d, 12h (default: none)
   --annotation <k=v>           signed user metadata (repeatable)
   --referrers <auto|api|tag>   how to attach the signature (default: auto)
+
+verify and verify-base options:
+  --trust-policy <file>        Notary Project trust policy (trustpolicy.json, version 1.0)
+  --trust-store <dir>          trust store directory: x509/ca/<name>/*.pem, x509/signingAuthority/..., x509/tsa/...
+  --required-annotation <k=v>  the signature must carry this signed annotation (repeatable)
+  --referrers <auto|api|tag>   where to look for signatures (default: auto)
+
+verify-base options:
+  --dockerfile <file>          the Dockerfile whose FROM / COPY --from images are verified
+  --build-arg <K=V>            value for a global ARG used in FROM lines (repeatable)
+  --platform <os/arch>         platform to report for multi-platform base images
+  --pin-output <file>          write the Dockerfile with every image pinned to its verified digest
 
 common options:
   --insecure-registry <host:port>  allow plain HTTP for this registry (repeatable)
@@ -102,12 +116,98 @@ async function signCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+const VERIFY_OPTIONS = {
+  'trust-policy': { type: 'string' },
+  'trust-store': { type: 'string' },
+  'required-annotation': { type: 'string', multiple: true },
+  referrers: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+async function verifyInputs(values: { 'trust-policy'?: string; 'trust-store'?: string; 'required-annotation'?: string[]; referrers?: string; verbose?: boolean }) {
+  if (!values['trust-policy']) throw new NotarySignError('INPUT', '--trust-policy is required: a Notary Project trustpolicy.json');
+  if (!values['trust-store']) throw new NotarySignError('INPUT', '--trust-store is required: a directory with x509/ca/<name>/ certificates');
+  const { readTrustPolicy } = await import('./verify/trust-policy.js');
+  const { TrustStore } = await import('./verify/trust-store.js');
+  return {
+    trustPolicy: await readTrustPolicy(values['trust-policy']),
+    trustStore: new TrustStore(values['trust-store']),
+    requiredAnnotations: parseKeyValues(values['required-annotation'] ?? [], '--required-annotation'),
+    referrers: parseReferrersMode(values.referrers, '--referrers'),
+    logger: consoleLogger(values.verbose),
+  };
+}
+
+const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+
+async function verifyCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, VERIFY_OPTIONS);
+  if (values.help) return (process.stdout.write(USAGE), 0);
+  const format = outputFormat(values.output);
+  if (positionals.length === 0) throw new NotarySignError('INPUT', 'verify: give at least one image reference');
+  const inputs = await verifyInputs(values);
+  const { parseReference } = await import('./reference.js');
+  const registry = await registryFrom(values, [...new Set(positionals.map((p) => parseReference(p).registry))]);
+  const { verifyImage } = await import('./verify/verify.js');
+  const results = [];
+  for (const image of positionals) results.push(await verifyImage(image, { registry, ...inputs }));
+  if (format === 'json') process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else for (const r of results) process.stdout.write(`${mark(r.verified)}\t${r.reference}\t${r.reason}\n`);
+  return results.every((r) => r.verified) ? 0 : 1;
+}
+
+async function verifyBaseCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    ...VERIFY_OPTIONS,
+    dockerfile: { type: 'string' },
+    'build-arg': { type: 'string', multiple: true },
+    platform: { type: 'string' },
+    'pin-output': { type: 'string' },
+  });
+  if (values.help) return (process.stdout.write(USAGE), 0);
+  const format = outputFormat(values.output);
+  if (!values.dockerfile) throw new NotarySignError('INPUT', '--dockerfile is required');
+  const inputs = await verifyInputs(values);
+  const { verifyBaseImages } = await import('./verify-base.js');
+  // Explicit credentials apply to the registries the Dockerfile names.
+  let registries: string[] = [];
+  if (values['registry-username']) {
+    const { readFile } = await import('node:fs/promises');
+    const { baseImages } = await import('./dockerfile.js');
+    const text = await readFile(values.dockerfile, 'utf8').catch(() => '');
+    registries = [...new Set(baseImages(text, parseKeyValues(values['build-arg'] ?? [], '--build-arg'), values.dockerfile).map((b) => b.ref.registry))];
+  }
+  const registry = await registryFrom(values, registries);
+  const result = await verifyBaseImages({
+    registry,
+    ...inputs,
+    dockerfile: values.dockerfile,
+    buildArgs: parseKeyValues(values['build-arg'] ?? [], '--build-arg'),
+    ...(values.platform ? { platform: values.platform } : {}),
+    ...(values['pin-output'] ? { pinOutput: values['pin-output'] } : {}),
+  });
+  if (format === 'json') {
+    const { pinnedDockerfile: _omit, ...rest } = result;
+    process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
+  } else {
+    for (const r of result.images) process.stdout.write(`${mark(r.verified)}\t${r.image}\t${r.reference}\t${r.reason}\n`);
+  }
+  if (!result.verified) {
+    const failed = result.images.filter((r) => !r.verified).map((r) => r.image);
+    process.stderr.write(`error: ${failed.length} base image${failed.length === 1 ? '' : 's'} of ${values.dockerfile} failed verification: ${failed.join(', ')}\n`);
+  }
+  return result.verified ? 0 : 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'sign':
         return await signCommand(rest);
+      case 'verify':
+        return await verifyCommand(rest);
+      case 'verify-base':
+        return await verifyBaseCommand(rest);
       case 'version':
       case '--version':
         process.stdout.write(`${VERSION}\n`);

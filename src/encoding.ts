@@ -11,16 +11,21 @@ export const base64url = (data: Uint8Array | string): string =>
   Buffer.from(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).toString('base64url');
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
-/** Strict base64url (no padding, no other alphabet) — Buffer.from alone silently skips junk. */
+/**
+ * Strict, canonical base64url (no padding, no other alphabet, zero pad bits):
+ * Buffer.from alone skips junk and accepts several spellings of one value.
+ */
 export function decodeBase64url(value: string): Buffer | undefined {
   if (!BASE64URL.test(value) || value.length % 4 === 1) return undefined;
-  return Buffer.from(value, 'base64url');
+  const buf = Buffer.from(value, 'base64url');
+  return buf.toString('base64url') === value ? buf : undefined;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 export function decodeBase64(value: string): Buffer | undefined {
   if (!BASE64.test(value)) return undefined;
-  return Buffer.from(value, 'base64');
+  const buf = Buffer.from(value, 'base64');
+  return buf.toString('base64') === value ? buf : undefined;
 }
 
 /** RFC 3339 UTC, whole seconds: the form the Notary Project asks for. */

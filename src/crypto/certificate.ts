@@ -1,4 +1,4 @@
-import { X509Certificate as NodeX509, createHash } from 'node:crypto';
+import { X509Certificate as NodeX509, createHash, type KeyObject } from 'node:crypto';
 import * as x509 from './x509.js';
 import { NotarySignError } from '../errors.js';
 import { keySpecOf, type KeySpec } from './key-spec.js';
@@ -10,32 +10,33 @@ import { keySpecOf, type KeySpec } from './key-spec.js';
 export class Certificate {
   readonly der: Buffer;
   readonly node: NodeX509;
+  /** Decoded up front: a certificate whose key cannot be decoded is not a certificate. */
+  readonly publicKey: KeyObject;
   private readonly parsed: x509.X509Certificate;
 
   constructor(der: Uint8Array) {
     this.der = Buffer.from(der);
     this.node = new NodeX509(this.der);
     this.parsed = new x509.X509Certificate(new Uint8Array(this.der));
+    this.publicKey = this.node.publicKey;
+    if (Number.isNaN(this.notBefore.getTime()) || Number.isNaN(this.notAfter.getTime())) throw new Error('the certificate validity period is malformed');
   }
 
   get subject(): string {
     return this.parsed.subject;
   }
   get notBefore(): Date {
-    return new Date(this.node.validFrom);
+    return this.parsed.notBefore;
   }
   get notAfter(): Date {
-    return new Date(this.node.validTo);
-  }
-  get publicKey() {
-    return this.node.publicKey;
+    return this.parsed.notAfter;
   }
   /** SHA-256 of the DER, lowercase hex, as notation writes it in the thumbprint annotation. */
   get thumbprint(): string {
     return createHash('sha256').update(this.der).digest('hex');
   }
   get keySpec(): { spec: KeySpec } | { problem: string } {
-    return keySpecOf(this.node.publicKey);
+    return keySpecOf(this.publicKey);
   }
   /** Subject attributes as type → value, e.g. { C: 'US', O: 'acme', CN: 'signer' }. */
   subjectAttributes(): Map<string, string[]> {
@@ -64,7 +65,7 @@ export class Certificate {
    */
   isIssuedBy(issuer: Certificate): boolean {
     try {
-      return Buffer.from(this.parsed.issuerName.toArrayBuffer()).equals(Buffer.from(issuer.parsed.subjectName.toArrayBuffer())) && this.node.verify(issuer.node.publicKey);
+      return Buffer.from(this.parsed.issuerName.toArrayBuffer()).equals(Buffer.from(issuer.parsed.subjectName.toArrayBuffer())) && this.node.verify(issuer.publicKey);
     } catch {
       return false;
     }

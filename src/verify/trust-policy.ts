@@ -166,3 +166,14 @@ export function parseTrustPolicy(text: string, source = 'trustpolicy.json'): Tru
 export function applicablePolicy(doc: TrustPolicyDocument, repository: string): TrustPolicy | undefined {
   return doc.trustPolicies.find((p) => p.registryScopes.includes(repository)) ?? doc.trustPolicies.find((p) => p.registryScopes.includes('*'));
 }
+
+export async function readTrustPolicy(path: string): Promise<TrustPolicyDocument> {
+  const { readFile } = await import('node:fs/promises');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new NotarySignError('INPUT', `trust-policy: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return parseTrustPolicy(text, path);
+}
