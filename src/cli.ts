@@ -14,8 +14,10 @@ Usage:
   notary-sign verify-base --dockerfile <Dockerfile> --trust-policy <file> --trust-store <dir> [options]
 
 sign options:
-  --key <file>                 PEM private key (RSA 2048/3072/4096 or EC P-256/384/521)
+  --key-id <url>               Azure Key Vault key or certificate URL (the private key stays in the vault)
+  --key <file>                 or a local PEM private key (RSA 2048/3072/4096 or EC P-256/384/521)
   --certificate-chain <file>   PEM certificates, signing certificate first, ending with the root
+                               (optional with --key-id: read from Key Vault otherwise)
   --expiry <duration>          signature validity, e.g. 30d, 12h (default: none)
   --annotation <k=v>           signed user metadata (repeatable)
   --referrers <auto|api|tag>   how to attach the signature (default: auto)
@@ -32,6 +34,14 @@ verify-base options:
   --platform <os/arch>         platform to report for multi-platform base images
   --pin-output <file>          write the Dockerfile with every image pinned to its verified digest
 
+Azure options (Key Vault and ACR):
+  --client-id <id>, --tenant-id <id>  the app registration or managed identity to sign in as
+  --authority-host <url>       Entra authority for sovereign clouds (default: public cloud)
+  --azure-devops-service-connection <id>  sign in through this WIF service connection (uses SYSTEM_ACCESSTOKEN)
+  --acr-host <host>            treat this login server as ACR (besides *.azurecr.io; repeatable)
+  In GitHub Actions with id-token: write, --client-id/--tenant-id sign in through GitHub OIDC;
+  otherwise DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI).
+
 common options:
   --insecure-registry <host:port>  allow plain HTTP for this registry (repeatable)
   --registry-username <user>       registry user (default: docker config credentials)
@@ -42,6 +52,11 @@ common options:
 
 const COMMON = {
   'insecure-registry': { type: 'string', multiple: true },
+  'acr-host': { type: 'string', multiple: true },
+  'client-id': { type: 'string' },
+  'tenant-id': { type: 'string' },
+  'authority-host': { type: 'string' },
+  'azure-devops-service-connection': { type: 'string' },
   'registry-username': { type: 'string' },
   'registry-password-stdin': { type: 'boolean' },
   output: { type: 'string' },
@@ -63,19 +78,42 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[]
   }
 }
 
-async function registryFrom(values: { 'insecure-registry'?: string[]; 'registry-username'?: string; 'registry-password-stdin'?: boolean; verbose?: boolean }, registries: string[]) {
-  const docker = dockerConfigCredentials();
-  let credentials = docker;
+type CommonValues = {
+  'insecure-registry'?: string[];
+  'registry-username'?: string;
+  'registry-password-stdin'?: boolean;
+  'acr-host'?: string[];
+  'client-id'?: string;
+  'tenant-id'?: string;
+  'authority-host'?: string;
+  'azure-devops-service-connection'?: string;
+  verbose?: boolean;
+};
+
+/** Session from CLI flags; Azure identity from GitHub's OIDC env or an ADO script step when present. */
+async function sessionFrom(values: CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string }, registries: string[]) {
+  const { Session } = await import('./setup.js');
+  let registryCredentials;
   if (values['registry-username']) {
     if (!values['registry-password-stdin']) throw new NotarySignError('INPUT', '--registry-username needs --registry-password-stdin (the password is read from standard input)');
-    const password = await readStdin();
-    const cred = { username: values['registry-username'], password };
-    credentials = staticCredentials(Object.fromEntries(registries.map((r) => [r, cred])), docker);
+    registryCredentials = { username: values['registry-username'], password: await readStdin() };
   }
-  return new RegistryClient({
+  const env = process.env;
+  const github = env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ? { requestUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL, requestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN } : undefined;
+  const ado = values['azure-devops-service-connection'];
+  return new Session({
+    ...(values['key-id'] ? { keyId: values['key-id'] } : {}),
+    ...(values.key ? { key: values.key } : {}),
+    ...(values['certificate-chain'] ? { certificateChain: values['certificate-chain'] } : {}),
+    azure: {
+      ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
+      ...(values['tenant-id'] ? { tenantId: values['tenant-id'] } : {}),
+      ...(values['authority-host'] ? { authorityHost: values['authority-host'] } : {}),
+      ...(ado ? { azurePipelines: { serviceConnectionId: ado, systemAccessToken: env.SYSTEM_ACCESSTOKEN ?? '' } } : github && values['client-id'] ? { github } : {}),
+    },
+    ...(registryCredentials ? { registryCredentials, registries } : {}),
     insecureRegistries: parseInsecureRegistries(values['insecure-registry'] ?? [], '--insecure-registry'),
-    credentials,
-    userAgent: `notary-sign/${VERSION}`,
+    acrHosts: parseInsecureRegistries(values['acr-host'] ?? [], '--acr-host'),
     logger: consoleLogger(values.verbose),
   });
 }
@@ -87,6 +125,7 @@ function outputFormat(value: string | undefined): 'text' | 'json' {
 
 async function signCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
+    'key-id': { type: 'string' },
     key: { type: 'string' },
     'certificate-chain': { type: 'string' },
     expiry: { type: 'string' },
@@ -95,17 +134,17 @@ async function signCommand(args: string[]): Promise<number> {
   });
   if (values.help) return (process.stdout.write(USAGE), 0);
   const format = outputFormat(values.output);
-  if (!values.key) throw new NotarySignError('INPUT', '--key is required: the PEM private key that signs');
-  if (!values['certificate-chain']) throw new NotarySignError('INPUT', '--certificate-chain is required: PEM certificates, signing certificate first');
+  if (!values.key && !values['key-id']) throw new NotarySignError('INPUT', '--key-id (Azure Key Vault key URL) or --key (local PEM private key) is required');
+  if (values.key && !values['certificate-chain']) throw new NotarySignError('INPUT', '--certificate-chain is required with --key: PEM certificates, signing certificate first');
   const { parseReference } = await import('./reference.js');
   const registries = [...new Set(positionals.map((p) => parseReference(p).registry))];
-  const { LocalKeySigner } = await import('./signer.js');
-  const signer = await LocalKeySigner.fromFiles(values.key, values['certificate-chain']);
+  const session = await sessionFrom(values, registries);
+  const signer = await session.signer();
   const { sign } = await import('./sign.js');
   const results = await sign({
     images: positionals,
     signer,
-    registry: await registryFrom(values, registries),
+    registry: await session.registry(),
     ...(values.expiry ? { expiryMs: parseDuration(values.expiry, '--expiry') } : {}),
     annotations: parseKeyValues(values.annotation ?? [], '--annotation'),
     referrers: parseReferrersMode(values.referrers, '--referrers'),
@@ -146,7 +185,7 @@ async function verifyCommand(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new NotarySignError('INPUT', 'verify: give at least one image reference');
   const inputs = await verifyInputs(values);
   const { parseReference } = await import('./reference.js');
-  const registry = await registryFrom(values, [...new Set(positionals.map((p) => parseReference(p).registry))]);
+  const registry = await (await sessionFrom(values, [...new Set(positionals.map((p) => parseReference(p).registry))])).registry();
   const { verifyImage } = await import('./verify/verify.js');
   const results = [];
   for (const image of positionals) results.push(await verifyImage(image, { registry, ...inputs }));
@@ -176,7 +215,7 @@ async function verifyBaseCommand(args: string[]): Promise<number> {
     const text = await readFile(values.dockerfile, 'utf8').catch(() => '');
     registries = [...new Set(baseImages(text, parseKeyValues(values['build-arg'] ?? [], '--build-arg'), values.dockerfile).map((b) => b.ref.registry))];
   }
-  const registry = await registryFrom(values, registries);
+  const registry = await (await sessionFrom(values, registries)).registry();
   const result = await verifyBaseImages({
     registry,
     ...inputs,

@@ -45,7 +45,7 @@ test('notary-sign sign prints a JSON result and exits 0', async () => {
 
 test('errors are one line on stderr, exit 1, no stack trace', async () => {
   const cases: [string[], RegExp][] = [
-    [['sign', 'x/y:z'], /^error: --key is required/],
+    [['sign', 'x/y:z'], /^error: --key-id \(Azure Key Vault key URL\) or --key \(local PEM private key\) is required/],
     [['sign', 'BAD', '--key', keys.keyPath, '--certificate-chain', keys.chainPath], /^error: invalid image reference "BAD"/],
     [['sign', 'a/b', '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--expiry', 'soon'], /^error: --expiry: "soon" is not a duration/],
     [['sign', 'a/b', '--bogus'], /^error: Unknown option '--bogus'.*run notary-sign --help/],

@@ -1,0 +1,86 @@
+import type { TokenCredential } from '@azure/identity';
+import { NotarySignError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { BasicCredential, CredentialResolver } from '../registry/credentials.js';
+import { azureErrorMessage } from './credential.js';
+
+export const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
+/** The user name ACR expects with a refresh token as password. */
+export const ACR_REFRESH_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
+
+export const isAcrHost = (registry: string, extra: readonly string[] = []): boolean =>
+  /\.azurecr\.(io|us|cn)$/i.test(registry.replace(/:\d+$/, '')) || extra.includes(registry);
+
+export interface AcrAuthOptions {
+  credential: TokenCredential;
+  /** Login servers to treat as ACR besides *.azurecr.io (custom domains, tests). */
+  acrHosts?: readonly string[];
+  tenantId?: string;
+  logger?: Logger;
+}
+
+/**
+ * Entra → ACR: exchange an Entra access token for an ACR refresh token
+ * (POST /oauth2/exchange, once per registry per run). The registry's own
+ * token flow then turns it into repository-scoped access tokens, with the
+ * refresh token as the password of the all-zero user.
+ */
+export function acrCredentials(opts: AcrAuthOptions, fallback?: CredentialResolver): CredentialResolver {
+  const log = opts.logger ?? silentLogger;
+  const cache = new Map<string, Promise<BasicCredential>>();
+  return async (registry) => {
+    if (!isAcrHost(registry, opts.acrHosts)) return fallback?.(registry);
+    let p = cache.get(registry);
+    if (!p) {
+      p = exchange(registry, opts, log);
+      cache.set(registry, p);
+      p.catch(() => cache.delete(registry));
+    }
+    return p;
+  };
+}
+
+async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Promise<BasicCredential> {
+  let entra: string;
+  try {
+    const token = await opts.credential.getToken(ACR_SCOPE);
+    if (!token) throw new Error('no token returned');
+    entra = token.token;
+  } catch (err) {
+    throw new NotarySignError('AUTH', `Azure sign-in for ${registry} failed: ${azureErrorMessage(err)}`, { cause: err });
+  }
+  const body = new URLSearchParams({ grant_type: 'access_token', service: registry, access_token: entra });
+  if (opts.tenantId) body.set('tenant', opts.tenantId);
+  let res: Response;
+  try {
+    res = await fetch(`https://${registry}/oauth2/exchange`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  } catch (err) {
+    throw new NotarySignError('NETWORK', `cannot reach ${registry} for the ACR token exchange (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    throw new NotarySignError(
+      'AUTH',
+      `ACR ${registry} refused the Entra token exchange (${res.status})${acrErrorDetail(text)}: the identity needs AcrPush (to sign) or AcrPull (to verify) on this registry`,
+    );
+  }
+  let refresh: unknown;
+  try {
+    refresh = (JSON.parse(text) as { refresh_token?: unknown }).refresh_token;
+  } catch {
+    /* handled below */
+  }
+  if (typeof refresh !== 'string' || refresh === '') throw new NotarySignError('AUTH', `ACR ${registry} returned no refresh token from /oauth2/exchange`);
+  log.info(`ACR ${registry}: Entra token exchanged for a registry refresh token`);
+  return { username: ACR_REFRESH_TOKEN_USER, password: refresh };
+}
+
+function acrErrorDetail(text: string): string {
+  try {
+    const e = JSON.parse(text) as { errors?: { message?: string }[]; error_description?: string };
+    const msg = e.errors?.[0]?.message ?? e.error_description;
+    return msg ? `: ${msg.slice(0, 200)}` : '';
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,136 @@
+import type { TokenCredential } from '@azure/identity';
+import { NotarySignError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+
+/** What the pipeline offers for Azure sign-in; adapters fill it from their CI's environment. */
+export interface AzureAuthOptions {
+  clientId?: string;
+  tenantId?: string;
+  /** e.g. https://login.microsoftonline.us for a sovereign cloud. */
+  authorityHost?: string;
+  /** GitHub Actions OIDC (needs `permissions: id-token: write`). */
+  github?: { requestUrl: string; requestToken: string };
+  /** Azure DevOps workload identity federation service connection. */
+  azurePipelines?: { serviceConnectionId: string; systemAccessToken: string };
+  logger?: Logger;
+}
+
+export type CredentialKind = 'github-oidc' | 'azure-pipelines-wif' | 'default-azure-credential';
+
+const PUBLIC_AUTHORITIES = ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.microsoftonline.de'];
+export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+
+/** Options every @azure/identity credential takes here. */
+function identityOptions(authorityHost: string | undefined) {
+  if (!authorityHost) return {};
+  let host: string;
+  try {
+    const url = new URL(authorityHost);
+    if (url.protocol !== 'https:') throw new Error();
+    host = url.hostname;
+  } catch {
+    throw new NotarySignError('INPUT', `authority-host: "${authorityHost}" is not an https URL such as https://login.microsoftonline.us`);
+  }
+  // Instance discovery only knows Microsoft's public clouds; skip it for any other authority.
+  return { authorityHost, disableInstanceDiscovery: !PUBLIC_AUTHORITIES.includes(host) };
+}
+
+/**
+ * Choose the credential from what the pipeline has, in this order: GitHub
+ * OIDC, Azure DevOps workload identity, then DefaultAzureCredential
+ * (environment, workload identity file, managed identity, Azure CLI).
+ */
+export async function selectCredential(opts: AzureAuthOptions): Promise<{ credential: TokenCredential; kind: CredentialKind }> {
+  const log = opts.logger ?? silentLogger;
+  const identity = await import('@azure/identity');
+  const common = identityOptions(opts.authorityHost);
+  const needIds = (what: string) => {
+    if (!opts.clientId || !opts.tenantId) {
+      throw new NotarySignError('INPUT', `${what} needs client-id and tenant-id: the app registration (or user-assigned identity) whose federated credential trusts this pipeline`);
+    }
+    return { clientId: opts.clientId, tenantId: opts.tenantId };
+  };
+
+  if (opts.github) {
+    const { clientId, tenantId } = needIds('GitHub OIDC sign-in');
+    const github = opts.github;
+    const assertion = cachedAssertion(() => fetchGitHubIdToken(github));
+    log.info(`Azure sign-in: GitHub OIDC federated credential (client ${clientId}, tenant ${tenantId})`);
+    return { credential: new identity.ClientAssertionCredential(tenantId, clientId, assertion, common), kind: 'github-oidc' };
+  }
+  if (opts.azurePipelines) {
+    const { clientId, tenantId } = needIds('Azure DevOps workload identity sign-in');
+    if (!opts.azurePipelines.systemAccessToken) {
+      throw new NotarySignError('AUTH', 'System.AccessToken is not available: allow scripts to access the OAuth token (or map SYSTEM_ACCESSTOKEN into the step) so the service connection can request an OIDC token');
+    }
+    log.info(`Azure sign-in: Azure DevOps workload identity federation (service connection ${opts.azurePipelines.serviceConnectionId})`);
+    const credential = new identity.AzurePipelinesCredential(tenantId, clientId, opts.azurePipelines.serviceConnectionId, opts.azurePipelines.systemAccessToken, common);
+    return { credential, kind: 'azure-pipelines-wif' };
+  }
+  log.info('Azure sign-in: DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI)');
+  const credential = new identity.DefaultAzureCredential({
+    ...common,
+    ...(opts.tenantId ? { tenantId: opts.tenantId } : {}),
+    ...(opts.clientId ? { managedIdentityClientId: opts.clientId, workloadIdentityClientId: opts.clientId } : {}),
+  });
+  return { credential, kind: 'default-azure-credential' };
+}
+
+/** A JWT assertion fetched lazily and again when within 60 s of its expiry. */
+function cachedAssertion(fetchToken: () => Promise<string>): () => Promise<string> {
+  let cached: { token: string; exp: number } | undefined;
+  let pending: Promise<string> | undefined;
+  return async () => {
+    if (cached && cached.exp - 60_000 > Date.now()) return cached.token;
+    pending ??= fetchToken().then(
+      (token) => {
+        cached = { token, exp: jwtExpiry(token) };
+        pending = undefined;
+        return token;
+      },
+      (err) => {
+        pending = undefined;
+        throw err;
+      },
+    );
+    return pending;
+  };
+}
+
+function jwtExpiry(token: string): number {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+    return typeof claims.exp === 'number' ? claims.exp * 1000 : Date.now() + 5 * 60_000;
+  } catch {
+    return Date.now() + 5 * 60_000;
+  }
+}
+
+/** GitHub's ID token for the Entra token exchange audience. */
+async function fetchGitHubIdToken(github: { requestUrl: string; requestToken: string }): Promise<string> {
+  const url = new URL(github.requestUrl);
+  url.searchParams.set('audience', TOKEN_EXCHANGE_AUDIENCE);
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { authorization: `bearer ${github.requestToken}`, accept: 'application/json' } });
+  } catch (err) {
+    throw new NotarySignError('NETWORK', `cannot reach the GitHub OIDC token endpoint (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`);
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new NotarySignError('AUTH', `the GitHub OIDC token endpoint answered ${res.status}: check that the job has permissions: id-token: write`);
+  }
+  const body = (await res.json().catch(() => ({}))) as { value?: unknown };
+  if (typeof body.value !== 'string') throw new NotarySignError('AUTH', 'the GitHub OIDC token endpoint returned no token');
+  return body.value;
+}
+
+/** One line from an @azure/identity or Key Vault failure, without stack or token. */
+export function azureErrorMessage(err: unknown): string {
+  const e = err as { message?: string; statusCode?: number; code?: string };
+  const text = (e.message ?? String(err)).split('\n').map((l) => l.trim()).filter(Boolean);
+  // AADSTS codes carry the actionable part; keep it and drop trace/correlation ids.
+  const aad = text.find((l) => /AADSTS\d+/.test(l));
+  const line = (aad ?? text[0] ?? 'unknown error').replace(/ Trace ID:.*$/, '').replace(/\s+Correlation ID:.*$/, '');
+  return line.length > 400 ? `${line.slice(0, 397)}...` : line;
+}

@@ -1,0 +1,191 @@
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import type { TokenCredential } from '@azure/identity';
+import type { KeyVaultKey, CryptographyClient } from '@azure/keyvault-keys';
+import { NotarySignError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import { Certificate, parseCertificates } from '../crypto/certificate.js';
+import { hashOf, jwsAlgorithm, type KeySpec } from '../crypto/key-spec.js';
+import { checkSigningMaterial, type Signer } from '../signer.js';
+import { extractPkcs12Certificates } from './pkcs12.js';
+import { azureErrorMessage } from './credential.js';
+
+export interface KeyVaultSignerOptions {
+  /** https://<vault>.vault.azure.net/keys/<name>[/<version>] or .../certificates/<name>[/<version>] */
+  keyId: string;
+  credential: TokenCredential;
+  /** PEM chain file contents (leaf first); otherwise the chain comes from Key Vault. */
+  certificateChain?: string;
+  certificateChainSource?: string;
+  logger?: Logger;
+}
+
+interface ParsedKeyId {
+  vaultUrl: string;
+  kind: 'keys' | 'certificates';
+  name: string;
+  version?: string;
+}
+
+export function parseKeyId(keyId: string): ParsedKeyId {
+  let url: URL;
+  try {
+    url = new URL(keyId);
+  } catch {
+    throw badKeyId(keyId);
+  }
+  const parts = url.pathname.split('/').filter(Boolean);
+  const [kind, name, version, ...rest] = parts;
+  if (url.protocol !== 'https:' || (kind !== 'keys' && kind !== 'certificates') || !name || rest.length > 0 || url.search || url.hash) throw badKeyId(keyId);
+  return { vaultUrl: url.origin, kind, name, ...(version ? { version } : {}) };
+}
+
+const badKeyId = (keyId: string) =>
+  new NotarySignError('INPUT', `key-id: "${keyId}" is not a Key Vault key or certificate URL; use https://<vault>.vault.azure.net/keys/<name>[/<version>] or .../certificates/<name>[/<version>]`);
+
+const isLoopback = (origin: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(origin).hostname);
+
+/**
+ * A Key Vault key as a Signer: one `sign` REST call per signature, the key
+ * version and certificate chain resolved once per run, and the private key
+ * never leaving the vault.
+ */
+export class KeyVaultSigner implements Signer {
+  private constructor(
+    readonly keySpec: KeySpec,
+    readonly keyId: string,
+    private readonly crypto: CryptographyClient,
+    private readonly chain: Certificate[],
+    private readonly log: Logger,
+  ) {}
+
+  static async create(opts: KeyVaultSignerOptions): Promise<KeyVaultSigner> {
+    const log = opts.logger ?? silentLogger;
+    const id = parseKeyId(opts.keyId);
+    const [{ KeyClient, CryptographyClient }, { CertificateClient }] = await Promise.all([import('@azure/keyvault-keys'), import('@azure/keyvault-certificates')]);
+    // The challenge names vault.azure.net; only a loopback test vault may differ from it.
+    const clientOptions = { retryOptions: { maxRetries: 4, maxRetryDelayInMs: 30_000 }, ...(isLoopback(id.vaultUrl) ? { disableChallengeResourceVerification: true } : {}) };
+    const keys = new KeyClient(id.vaultUrl, opts.credential, clientOptions);
+    const certs = new CertificateClient(id.vaultUrl, opts.credential, clientOptions);
+
+    let leafFromVault: Certificate | undefined;
+    let certificateVersion: string | undefined;
+    let keyName = id.name;
+    let keyVersion = id.version;
+    if (id.kind === 'certificates') {
+      const cert = await call(`get certificate ${id.name}`, () => (id.version ? certs.getCertificateVersion(id.name, id.version) : certs.getCertificate(id.name)));
+      if (!cert.cer || !cert.keyId) throw new NotarySignError('KEY', `Key Vault certificate ${id.name} has no certificate or key yet (is it still pending?)`);
+      leafFromVault = new Certificate(cert.cer);
+      certificateVersion = cert.properties.version;
+      const keyRef = parseKeyId(cert.keyId);
+      keyName = keyRef.name;
+      keyVersion = keyRef.version;
+    }
+    const key: KeyVaultKey = await call(`get key ${keyName}`, () => keys.getKey(keyName, keyVersion ? { version: keyVersion } : {}));
+    const keySpec = keySpecOfJwk(key);
+    const publicKey = publicKeyOfJwk(key);
+    const versionedKeyId = key.id ?? `${id.vaultUrl}/keys/${keyName}/${key.properties.version}`;
+    if (!keyVersion) log.info(`key-id names no version; signing with the current version, ${versionedKeyId}`);
+
+    let chain: Certificate[];
+    let source: string;
+    if (opts.certificateChain !== undefined) {
+      source = `certificate-chain ${opts.certificateChainSource ?? ''}`.trim();
+      chain = parseCertificates(opts.certificateChain, source);
+    } else {
+      if (!leafFromVault) {
+        const cert = await call(`get certificate ${keyName}`, () => certs.getCertificate(keyName), () =>
+          `key ${keyName} has no Key Vault certificate of the same name; pass certificate-chain (a PEM file, signing certificate first)`,
+        );
+        if (!cert.cer) throw new NotarySignError('KEY', `Key Vault certificate ${keyName} has no issued certificate yet`);
+        if (cert.keyId && parseKeyId(cert.keyId).version !== key.properties.version) {
+          throw new NotarySignError('KEY', `Key Vault certificate ${keyName} uses key version ${parseKeyId(cert.keyId).version}, not ${key.properties.version}; name the certificate in key-id, or pass certificate-chain`);
+        }
+        leafFromVault = new Certificate(cert.cer);
+        certificateVersion = cert.properties.version;
+      }
+      if (leafFromVault.isSelfSigned()) {
+        chain = [leafFromVault];
+        source = `Key Vault certificate ${keyName} (self-signed)`;
+      } else {
+        chain = await chainFromSecret(opts, id.vaultUrl, clientOptions, keyName, certificateVersion);
+        source = `Key Vault secret ${keyName}`;
+        if (!chain[0]!.equals(leafFromVault)) throw new NotarySignError('KEY', `the chain in Key Vault secret ${keyName} does not start with certificate ${keyName}'s own certificate`);
+      }
+    }
+    checkSigningMaterial(keySpec, publicKey, chain, source);
+    const crypto = new CryptographyClient(key, opts.credential, clientOptions);
+    log.info(`signing key ${versionedKeyId} (${keySpec}, ${jwsAlgorithm(keySpec)}); certificate "${chain[0]!.subject}"`);
+    return new KeyVaultSigner(keySpec, versionedKeyId, crypto, chain, log);
+  }
+
+  async certificateChain(): Promise<Certificate[]> {
+    return this.chain;
+  }
+
+  async sign(data: Uint8Array): Promise<Uint8Array> {
+    const digest = createHash(hashOf(this.keySpec)).update(data).digest();
+    const result = await call(`sign with ${this.keyId}`, () => this.crypto.sign(jwsAlgorithm(this.keySpec), digest));
+    this.log.debug(`Key Vault signed a ${hashOf(this.keySpec)} digest with ${result.keyID ?? this.keyId}`);
+    return result.result;
+  }
+}
+
+async function chainFromSecret(opts: KeyVaultSignerOptions, vaultUrl: string, clientOptions: object, name: string, version?: string): Promise<Certificate[]> {
+  const { SecretClient } = await import('@azure/keyvault-secrets');
+  const secrets = new SecretClient(vaultUrl, opts.credential, clientOptions);
+  const secret = await call(`get secret ${name}`, () => secrets.getSecret(name, version ? { version } : {}), (status) =>
+    status === 403
+      ? `reading the certificate chain needs "get" permission on secret ${name}; grant it (Key Vault Secrets User), or pass certificate-chain`
+      : undefined,
+  );
+  const value = secret.value ?? '';
+  if (secret.properties.contentType === 'application/x-pkcs12') return extractPkcs12Certificates(Buffer.from(value, 'base64'), `Key Vault secret ${name}`);
+  // PEM: keep only the certificates; the private key block in the same secret is ignored and dropped.
+  return parseCertificates(value.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, ''), `Key Vault secret ${name}`);
+}
+
+function keySpecOfJwk(key: KeyVaultKey): KeySpec {
+  const jwk = key.key;
+  const kty = jwk?.kty ?? '';
+  if (kty.startsWith('RSA') && jwk?.n) {
+    const bits = (jwk.n.length - (jwk.n[0] === 0 ? 1 : 0)) * 8;
+    if (bits === 2048 || bits === 3072 || bits === 4096) return `RSA-${bits}` as KeySpec;
+    throw new NotarySignError('KEY', `Key Vault key ${key.name} is RSA ${bits}; the Notary Project allows RSA 2048, 3072 or 4096`);
+  }
+  if (kty.startsWith('EC')) {
+    const spec = ({ 'P-256': 'EC-256', 'P-384': 'EC-384', 'P-521': 'EC-521' } as Record<string, KeySpec>)[jwk?.crv ?? ''];
+    if (spec) return spec;
+    throw new NotarySignError('KEY', `Key Vault key ${key.name} is on curve ${jwk?.crv}; the Notary Project allows P-256, P-384 or P-521`);
+  }
+  throw new NotarySignError('KEY', `Key Vault key ${key.name} has type ${kty || 'unknown'}; use an RSA or EC key`);
+}
+
+function publicKeyOfJwk(key: KeyVaultKey): KeyObject {
+  const jwk = key.key!;
+  const b64 = (v?: Uint8Array) => (v ? Buffer.from(v).toString('base64url') : undefined);
+  return jwk.kty?.startsWith('RSA')
+    ? createPublicKey({ key: { kty: 'RSA', n: b64(jwk.n)!, e: b64(jwk.e)! }, format: 'jwk' })
+    : createPublicKey({ key: { kty: 'EC', crv: jwk.crv!, x: b64(jwk.x)!, y: b64(jwk.y)! }, format: 'jwk' });
+}
+
+/** Run a Key Vault call; turn its failure into one actionable line. */
+async function call<T>(what: string, fn: () => Promise<T>, hint?: (status: number | undefined) => string | undefined): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof NotarySignError) throw err;
+    const status = (err as { statusCode?: number }).statusCode;
+    const custom = hint?.(status);
+    if (custom) throw new NotarySignError(status === 404 ? 'NOT_FOUND' : 'KEY', custom, { cause: err });
+    const detail = azureErrorMessage(err);
+    if (status === 401 || status === 403) {
+      throw new NotarySignError('AUTH', `Key Vault refused to ${what} (${status}): ${detail}; the identity needs the Key Vault Crypto User role (sign, get key) and Key Vault Certificate User (get certificate)`, { cause: err });
+    }
+    if (status === 404) throw new NotarySignError('NOT_FOUND', `Key Vault could not ${what}: not found (${detail})`, { cause: err });
+    if (status === 429) throw new NotarySignError('KEY', `Key Vault kept throttling "${what}" (429) after retries: ${detail}; retry later or lower the signing concurrency`, { cause: err });
+    if ((err as { name?: string }).name === 'AuthenticationError' || (err as { name?: string }).name === 'CredentialUnavailableError' || (err as { name?: string }).name === 'AggregateAuthenticationError') {
+      throw new NotarySignError('AUTH', `Azure sign-in failed: ${detail}`, { cause: err });
+    }
+    throw new NotarySignError('KEY', `Key Vault could not ${what}: ${status ? `${status} ` : ''}${detail}`, { cause: err });
+  }
+}

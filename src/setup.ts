@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises';
+import type { TokenCredential } from '@azure/identity';
+import { NotarySignError } from './errors.js';
+import { silentLogger, type Logger } from './log.js';
+import { RegistryClient } from './registry/client.js';
+import { dockerConfigCredentials, staticCredentials, type BasicCredential, type CredentialResolver } from './registry/credentials.js';
+import type { AzureAuthOptions, CredentialKind } from './azure/credential.js';
+import type { Signer } from './signer.js';
+import { VERSION } from './version.js';
+
+/**
+ * Turns adapter inputs (CLI flags, action inputs, task inputs) into the
+ * objects the core runs with. Every adapter goes through here, so an input
+ * means the same thing in all of them.
+ */
+export interface SessionInputs {
+  /** Key Vault key or certificate URL. */
+  keyId?: string;
+  /** Local PEM key path (the no-cloud signer). */
+  key?: string;
+  /** PEM chain file path; required with `key`, optional with `keyId`. */
+  certificateChain?: string;
+  azure?: AzureAuthOptions;
+  /** Explicit registry credentials, used for `registries` (all registries contacted when empty). */
+  registryCredentials?: BasicCredential;
+  registries?: readonly string[];
+  insecureRegistries?: readonly string[];
+  /** Login servers to treat as ACR besides *.azurecr.io. */
+  acrHosts?: readonly string[];
+  logger?: Logger;
+  /** Where docker `config.json` lives; default $DOCKER_CONFIG or ~/.docker. */
+  dockerConfigDir?: string;
+}
+
+export class Session {
+  private credentialPromise?: Promise<{ credential: TokenCredential; kind: CredentialKind }>;
+  readonly log: Logger;
+
+  constructor(readonly inputs: SessionInputs) {
+    this.log = inputs.logger ?? silentLogger;
+  }
+
+  /** The Azure credential, chosen once and only when something needs it. */
+  azureCredential(): Promise<{ credential: TokenCredential; kind: CredentialKind }> {
+    this.credentialPromise ??= import('./azure/credential.js').then((m) => m.selectCredential({ ...this.inputs.azure, logger: this.log }));
+    return this.credentialPromise;
+  }
+
+  async signer(): Promise<Signer> {
+    const { keyId, key, certificateChain } = this.inputs;
+    if (keyId && key) throw new NotarySignError('INPUT', 'give either key-id (Azure Key Vault) or key (a local PEM file), not both');
+    if (keyId) {
+      const { KeyVaultSigner } = await import('./azure/keyvault-signer.js');
+      const chainText = certificateChain ? await readText(certificateChain, 'certificate-chain') : undefined;
+      const { credential } = await this.azureCredential();
+      return KeyVaultSigner.create({ keyId, credential, ...(chainText !== undefined ? { certificateChain: chainText, certificateChainSource: certificateChain } : {}), logger: this.log });
+    }
+    if (key) {
+      if (!certificateChain) throw new NotarySignError('INPUT', 'certificate-chain is required with a local key: PEM certificates, signing certificate first');
+      const { LocalKeySigner } = await import('./signer.js');
+      return LocalKeySigner.fromFiles(key, certificateChain);
+    }
+    throw new NotarySignError('INPUT', 'key-id is required: the Azure Key Vault key or certificate URL to sign with (or key for a local PEM key)');
+  }
+
+  /** A registry client: explicit credentials, then ACR via Entra, then docker config. */
+  async registry(): Promise<RegistryClient> {
+    const { registryCredentials, registries = [], acrHosts = [] } = this.inputs;
+    let credentials: CredentialResolver = dockerConfigCredentials(this.inputs.dockerConfigDir);
+    const acr = await import('./azure/acr.js');
+    const docker = credentials;
+    credentials = async (registry) => {
+      if (!acr.isAcrHost(registry, acrHosts) || (!this.inputs.keyId && !this.inputs.azure?.clientId && !this.inputs.azure?.github && !this.inputs.azure?.azurePipelines)) {
+        return docker(registry);
+      }
+      const { credential } = await this.azureCredential();
+      return acr.acrCredentials({ credential, acrHosts, ...(this.inputs.azure?.tenantId ? { tenantId: this.inputs.azure.tenantId } : {}), logger: this.log })(registry);
+    };
+    if (registryCredentials) {
+      const explicit = registryCredentials;
+      const fallback = credentials;
+      credentials = registries.length > 0 ? staticCredentials(Object.fromEntries(registries.map((r) => [r, explicit])), fallback) : async () => explicit;
+    }
+    return new RegistryClient({ insecureRegistries: this.inputs.insecureRegistries ?? [], credentials: memoize(credentials), userAgent: `notary-sign/${VERSION}`, logger: this.log });
+  }
+}
+
+function memoize(resolver: CredentialResolver): CredentialResolver {
+  const cache = new Map<string, Promise<BasicCredential | undefined>>();
+  return (registry) => {
+    let p = cache.get(registry);
+    if (!p) {
+      p = resolver(registry);
+      cache.set(registry, p);
+      p.catch(() => cache.delete(registry));
+    }
+    return p;
+  };
+}
+
+async function readText(path: string, input: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new NotarySignError('INPUT', `${input}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
