@@ -1,8 +1,11 @@
 // Bundles the CLI (and, as they land, the CI adapters) into dist/ with esbuild.
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 
 const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+// Chunk names carry content hashes: start clean so stale chunks never linger in the committed dist/.
+await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
+
 const common = {
   bundle: true,
   platform: 'node',
