@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { cli as runCli } from './helpers/run.js';
 import { after, before, test } from 'node:test';
 import { RegistryClient } from '../src/registry/client.js';
 import { startRegistry, type TestRegistry } from './helpers/registry.js';
 import { pushImage } from './helpers/image.js';
 import { tempDir, writeTestChain, type KeyFiles } from './helpers/files.js';
 
-/** Runs the committed bundle exactly as a user's shell would. */
-function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/notary-sign.js', ...args], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end(input ?? '');
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 let registry: TestRegistry;
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -35,7 +23,7 @@ after(async () => {
 test('notary-sign sign prints a JSON result and exits 0', async () => {
   const client = new RegistryClient({ insecureRegistries: [registry.host] });
   const image = await pushImage(client, { registry: registry.host, repository: 'cli/app' }, 'v1');
-  const r = await cli(['sign', `${registry.host}/cli/app:v1`, '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--insecure-registry', registry.host, '--output', 'json']);
+  const r = await runCli(['sign', `${registry.host}/cli/app:v1`, '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--insecure-registry', registry.host, '--output', 'json']);
   assert.equal(r.code, 0, r.stderr);
   const [result] = JSON.parse(r.stdout);
   assert.equal(result.signedDigest, image.digest);
@@ -52,7 +40,7 @@ test('errors are one line on stderr, exit 1, no stack trace', async () => {
     [['frobnicate'], /^error: unknown command "frobnicate"/],
   ];
   for (const [args, pattern] of cases) {
-    const r = await cli(args);
+    const r = await runCli(args);
     assert.equal(r.code, 1, args.join(' '));
     assert.match(r.stderr, pattern);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -61,7 +49,7 @@ test('errors are one line on stderr, exit 1, no stack trace', async () => {
 });
 
 test('--registry-username reads the password from stdin and never echoes it', async () => {
-  const r = await cli(['sign', `${registry.host}/cli/none:v1`, '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--insecure-registry', registry.host, '--registry-username', 'bob', '--registry-password-stdin'], 'hunter2-secret\n');
+  const r = await runCli(['sign', `${registry.host}/cli/none:v1`, '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--insecure-registry', registry.host, '--registry-username', 'bob', '--registry-password-stdin'], { input: 'hunter2-secret\n' });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /was not found in the registry/);
   assert.doesNotMatch(r.stdout + r.stderr, /hunter2-secret/);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { cli as runCli } from './helpers/run.js';
 import { after, before, test } from 'node:test';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,16 +42,6 @@ after(async () => {
   await dir?.remove();
 });
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/notary-sign.js', ...args], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 test('three signed and one unsigned base image: fails naming the unsigned one, passes once it is signed, and pins exactly the verified digests', async () => {
   const R = registry.host;
@@ -88,7 +78,7 @@ COPY --from=certs /etc/ssl /etc/ssl
   assert.equal(alpine.platformManifest?.digest, children[1]!.digest, 'reports the linux/arm64 manifest of the index');
 
   // Through the CLI as well: exit 1 and the unsigned image named.
-  const cliFail = await cli(['verify-base', '--dockerfile', dockerfile, '--trust-policy', policyPath, '--trust-store', storePath, '--insecure-registry', R]);
+  const cliFail = await runCli(['verify-base', '--dockerfile', dockerfile, '--trust-policy', policyPath, '--trust-store', storePath, '--insecure-registry', R]);
   assert.equal(cliFail.code, 1);
   assert.match(cliFail.stderr, new RegExp(`1 base image of .* failed verification: ${R.replace(/\./g, '\\.')}/base/distroless:nonroot`));
 
@@ -109,7 +99,7 @@ COPY --from=certs /etc/ssl /etc/ssl
   for (const b of pinnedImages) assert.equal((await client.resolve(b.ref)).digest, b.ref.digest);
   assert.match(pinned, /^FROM --platform=linux\/arm64 .*\/base\/alpine:3\.20@sha256:[0-9a-f]{64} AS certs$/m);
 
-  const cliPass = await cli(['verify-base', '--dockerfile', dockerfile, '--trust-policy', policyPath, '--trust-store', storePath, '--insecure-registry', R, '--output', 'json']);
+  const cliPass = await runCli(['verify-base', '--dockerfile', dockerfile, '--trust-policy', policyPath, '--trust-store', storePath, '--insecure-registry', R, '--output', 'json']);
   assert.equal(cliPass.code, 0, cliPass.stderr);
   assert.equal(JSON.parse(cliPass.stdout).verified, true);
 });
@@ -127,12 +117,12 @@ test('verify CLI: PASS/FAIL lines and exit codes', async () => {
   const signed = await pushImage(client, { registry: R, repository: 'cli/verify' }, 'signed');
   const unsigned = await pushImage(client, { registry: R, repository: 'cli/verify' }, 'unsigned');
   await sign({ images: [`${R}/cli/verify@${signed.digest}`], signer: await LocalKeySigner.fromFiles(keys.keyPath, keys.chainPath), registry: client });
-  const ok = await cli(['verify', `${R}/cli/verify@${signed.digest}`, '--trust-policy', policyPath, '--trust-store', storePath, '--insecure-registry', R]);
+  const ok = await runCli(['verify', `${R}/cli/verify@${signed.digest}`, '--trust-policy', policyPath, '--trust-store', storePath, '--insecure-registry', R]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /^PASS\t.*cli\/verify@sha256:[0-9a-f]{64}\tsignature sha256:.* satisfies trust policy statement "base-images" \(strict\)/);
-  const bad = await cli(['verify', `${R}/cli/verify@${unsigned.digest}`, '--trust-policy', policyPath, '--trust-store', storePath, '--insecure-registry', R]);
+  const bad = await runCli(['verify', `${R}/cli/verify@${unsigned.digest}`, '--trust-policy', policyPath, '--trust-store', storePath, '--insecure-registry', R]);
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /^FAIL\t.*no signature found/);
-  const noPolicy = await cli(['verify', `${R}/cli/verify@${unsigned.digest}`, '--trust-store', storePath]);
+  const noPolicy = await runCli(['verify', `${R}/cli/verify@${unsigned.digest}`, '--trust-store', storePath]);
   assert.match(noPolicy.stderr, /^error: --trust-policy is required/);
 });

@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import { NotarySignError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { BasicCredential, CredentialResolver } from '../registry/credentials.js';
-import { azureErrorMessage } from './credential.js';
+import { azureErrorMessage, signInError } from './credential.js';
 
 export const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
 /** The user name ACR expects with a refresh token as password. */
@@ -47,7 +47,7 @@ async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Pr
     if (!token) throw new Error('no token returned');
     entra = token.token;
   } catch (err) {
-    throw new NotarySignError('AUTH', `Azure sign-in for ${registry} failed: ${azureErrorMessage(err)}`, { cause: err });
+    throw signInError(err) ?? new NotarySignError('AUTH', `Azure sign-in for ${registry} failed: ${azureErrorMessage(err)}`, { cause: err });
   }
   const body = new URLSearchParams({ grant_type: 'access_token', service: registry, access_token: entra });
   if (opts.tenantId) body.set('tenant', opts.tenantId);

@@ -134,3 +134,18 @@ export function azureErrorMessage(err: unknown): string {
   const line = (aad ?? text[0] ?? 'unknown error').replace(/ Trace ID:.*$/, '').replace(/\s+Correlation ID:.*$/, '');
   return line.length > 400 ? `${line.slice(0, 397)}...` : line;
 }
+
+/** The error for a failed Azure sign-in, or undefined when `err` is not one. */
+export function signInError(err: unknown): NotarySignError | undefined {
+  const name = (err as { name?: string }).name;
+  const detail = azureErrorMessage(err);
+  if (name === 'AggregateAuthenticationError' || name === 'CredentialUnavailableError') {
+    return new NotarySignError(
+      'AUTH',
+      `Azure sign-in failed: no credential was available (${detail}); in GitHub Actions give client-id and tenant-id with permissions: id-token: write, in Azure DevOps use a workload identity service connection, elsewhere run az login or use a managed identity`,
+      { cause: err },
+    );
+  }
+  if (name === 'AuthenticationError') return new NotarySignError('AUTH', `Azure sign-in failed: ${detail}`, { cause: err });
+  return undefined;
+}

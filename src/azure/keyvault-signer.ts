@@ -7,7 +7,7 @@ import { Certificate, parseCertificates } from '../crypto/certificate.js';
 import { hashOf, jwsAlgorithm, type KeySpec } from '../crypto/key-spec.js';
 import { checkSigningMaterial, type Signer } from '../signer.js';
 import { extractPkcs12Certificates } from './pkcs12.js';
-import { azureErrorMessage } from './credential.js';
+import { azureErrorMessage, signInError } from './credential.js';
 
 export interface KeyVaultSignerOptions {
   /** https://<vault>.vault.azure.net/keys/<name>[/<version>] or .../certificates/<name>[/<version>] */
@@ -174,6 +174,8 @@ async function call<T>(what: string, fn: () => Promise<T>, hint?: (status: numbe
     return await fn();
   } catch (err) {
     if (err instanceof NotarySignError) throw err;
+    const signInFailure = signInError(err);
+    if (signInFailure) throw signInFailure;
     const status = (err as { statusCode?: number }).statusCode;
     const custom = hint?.(status);
     if (custom) throw new NotarySignError(status === 404 ? 'NOT_FOUND' : 'KEY', custom, { cause: err });
@@ -183,9 +185,6 @@ async function call<T>(what: string, fn: () => Promise<T>, hint?: (status: numbe
     }
     if (status === 404) throw new NotarySignError('NOT_FOUND', `Key Vault could not ${what}: not found (${detail})`, { cause: err });
     if (status === 429) throw new NotarySignError('KEY', `Key Vault kept throttling "${what}" (429) after retries: ${detail}; retry later or lower the signing concurrency`, { cause: err });
-    if ((err as { name?: string }).name === 'AuthenticationError' || (err as { name?: string }).name === 'CredentialUnavailableError' || (err as { name?: string }).name === 'AggregateAuthenticationError') {
-      throw new NotarySignError('AUTH', `Azure sign-in failed: ${detail}`, { cause: err });
-    }
     throw new NotarySignError('KEY', `Key Vault could not ${what}: ${status ? `${status} ` : ''}${detail}`, { cause: err });
   }
 }
