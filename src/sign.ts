@@ -1,4 +1,5 @@
 import { NotarySignError } from './errors.js';
+import { mapLimit } from './concurrency.js';
 import { silentLogger, type Logger } from './log.js';
 import { Annotation, EMPTY_CONFIG, EMPTY_CONFIG_BYTES, MediaType, type Descriptor } from './media-types.js';
 import { rfc3339, sha256Digest } from './encoding.js';
@@ -22,6 +23,8 @@ export interface SignOptions {
   logger?: Logger;
   /** Clock for tests. */
   now?: () => Date;
+  /** Images resolved and signed at once (default 8). */
+  concurrency?: number;
 }
 
 export interface SignResult {
@@ -50,21 +53,29 @@ export async function sign(opts: SignOptions): Promise<SignResult[]> {
   validateAnnotations(opts.annotations ?? {});
   const refs = opts.images.map((image) => ({ image, ref: parseReference(image) }));
 
-  const targets: { image: string; ref: Reference; descriptor: Descriptor }[] = [];
-  for (const { image, ref } of refs) {
+  const limit = opts.concurrency ?? 8;
+  const targets = await mapLimit(refs, limit, async ({ image, ref }) => {
     const descriptor = await opts.registry.resolve(ref);
     if (!ref.digest) {
       log.warn(`${image} is a tag; signing the digest it points to now, ${descriptor.digest}. Pass image@digest to sign exactly what you pushed.`);
     }
-    targets.push({ image, ref, descriptor });
-  }
+    return { image, ref, descriptor };
+  });
+  // The same manifest named twice (tag and digest, say) is signed once.
+  const seen = new Set<string>();
+  const unique = targets.filter((t) => {
+    const key = `${t.ref.registry}/${t.ref.repository}@${t.descriptor.digest}`;
+    if (seen.has(key)) {
+      log.warn(`${t.image} is ${t.descriptor.digest}, already in this run; signing it once`);
+      return false;
+    }
+    seen.add(key);
+    return true;
+  });
   if (opts.referrers === 'api') {
-    for (const t of targets) await requireReferrersApi(opts.registry, t.ref, t.descriptor.digest);
+    await mapLimit(unique, limit, (t) => requireReferrersApi(opts.registry, t.ref, t.descriptor.digest));
   }
-
-  const results: SignResult[] = [];
-  for (const t of targets) results.push(await signOne(t, opts, log));
-  return results;
+  return mapLimit(unique, limit, (t) => signOne(t, opts, log));
 }
 
 function validateAnnotations(annotations: Record<string, string>): void {

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { NotarySignError } from './errors.js';
+import { mapLimit } from './concurrency.js';
 import { silentLogger } from './log.js';
 import { isIndexMediaType, type Descriptor } from './media-types.js';
 import { formatReference, withDigest } from './reference.js';
@@ -53,17 +54,7 @@ export async function verifyBaseImages(opts: VerifyBaseOptions): Promise<VerifyB
   for (const b of found) unique.set(b.image, [...(unique.get(b.image) ?? []), b]);
   if (unique.size === 0) log.info(`${opts.dockerfile} uses no external image (scratch or stages only)`);
 
-  const entries = [...unique.entries()];
-  const results: BaseImageVerification[] = new Array(entries.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < entries.length) {
-      const i = next++;
-      const [image, uses] = entries[i]!;
-      results[i] = await verifyOne(image, uses, opts);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 4, entries.length) }, worker));
+  const results = await mapLimit([...unique.entries()], opts.concurrency ?? 4, ([image, uses]) => verifyOne(image, uses, opts));
 
   const pinned: Record<string, string> = {};
   for (const r of results) if (r.verified) pinned[r.image] = r.reference;

@@ -55,7 +55,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * everything it reads at all.
  */
 export class RegistryClient {
-  private readonly tokens = new Map<string, string>(); // `${registry} ${scope}` -> Authorization
+  private readonly tokens = new Map<string, Promise<string>>(); // `${registry} ${scope}` -> Authorization
   private readonly challenges = new Map<string, Challenge>();
   private readonly log: Logger;
   /** Requests sent, by host: for benchmarks and tests. */
@@ -77,27 +77,42 @@ export class RegistryClient {
 
   /** Send one request with auth and retries; returns any status for the caller to judge. */
   async request(repo: Repository, path: string, init: RequestInit = {}): Promise<Response> {
-    const action = init.action ?? 'pull';
-    const scope = this.scope(repo, action);
+    const scope = this.scope(repo, init.action ?? 'pull');
     const url = init.url ?? `${this.baseUrl(repo.registry)}${path}`;
-    let res = await this.send(repo.registry, url, init, this.tokens.get(`${repo.registry} ${scope}`));
+    // Once a registry has challenged us, authorise new scopes up front instead of after another 401.
+    const known = this.challenges.has(repo.registry);
+    let res = await this.send(repo.registry, url, init, known ? await this.authorization(repo, scope) : undefined);
     if (res.status !== 401) return res;
 
-    const challenge = parseChallenge(res.headers.get('www-authenticate')) ?? this.challenges.get(repo.registry);
+    const challenge = parseChallenge(res.headers.get('www-authenticate'));
     await res.body?.cancel();
-    if (!challenge) throw new NotarySignError('AUTH', `registry ${repo.registry} answered 401 without a usable WWW-Authenticate challenge`);
-    this.challenges.set(repo.registry, challenge);
-    const authorization = await this.authorize(repo, challenge, scope);
-    this.tokens.set(`${repo.registry} ${scope}`, authorization);
-    res = await this.send(repo.registry, url, init, authorization);
+    if (!challenge && !known) throw new NotarySignError('AUTH', `registry ${repo.registry} answered 401 without a usable WWW-Authenticate challenge`);
+    if (challenge) this.challenges.set(repo.registry, challenge);
+    // A cached token may have expired or lack this scope: fetch a fresh one once.
+    this.tokens.delete(`${repo.registry} ${scope}`);
+    res = await this.send(repo.registry, url, init, await this.authorization(repo, scope));
     if (res.status === 401) {
       await res.body?.cancel();
+      this.tokens.delete(`${repo.registry} ${scope}`);
+      const action = init.action === 'pull,push' ? 'push to' : 'pull from';
       throw new NotarySignError(
         'AUTH',
-        `registry ${repo.registry} rejected the credentials for ${repo.repository} (401 Unauthorized): check registry-username/registry-password or your docker login`,
+        `registry ${repo.registry} rejected the credentials to ${action} ${repo.repository} (401 Unauthorized): check registry-username/registry-password or your docker login, and that they allow this`,
       );
     }
     return res;
+  }
+
+  /** The Authorization header for a scope: one token request per scope, shared by concurrent callers. */
+  private authorization(repo: Repository, scope: string): Promise<string> {
+    const key = `${repo.registry} ${scope}`;
+    let p = this.tokens.get(key);
+    if (!p) {
+      p = this.authorize(repo, this.challenges.get(repo.registry)!, scope);
+      this.tokens.set(key, p);
+      p.catch(() => this.tokens.delete(key));
+    }
+    return p;
   }
 
   private async authorize(repo: Repository, challenge: Challenge, scope: string): Promise<string> {

@@ -1,0 +1,57 @@
+/**
+ * Signing throughput through the Azure doubles (GitHub OIDC → Entra → Key
+ * Vault → ACR → real registry) with an injected latency on every double.
+ * Prints wall time for 1 and N images and the requests each host received.
+ *   npx tsx bench/sign.ts [N=50] [latencyMs=20]
+ */
+import { RegistryClient } from '../src/registry/client.js';
+import { staticCredentials } from '../src/registry/credentials.js';
+import { startAzure } from '../test/doubles/azure.js';
+import { pushImage } from '../test/helpers/image.js';
+import { cli } from '../test/helpers/run.js';
+
+const N = Number(process.argv[2] ?? 50);
+const LATENCY = Number(process.argv[3] ?? 20);
+
+const az = await startAzure();
+try {
+  await az.kv.createCertificate('release', { issuer: az.pki.intermediate, chain: [az.pki.intermediate, az.pki.root], subject: 'CN=release,O=Contoso,ST=WA,C=US' });
+  az.kv.grant(az.github.objectId, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
+  az.acr.assignRole(az.github.objectId, 'AcrPush');
+  const setup = new RegistryClient({ insecureRegistries: [az.acr.upstream.host], credentials: staticCredentials({ [az.acr.upstream.host]: az.acr.admin }) });
+  const refs: string[] = [];
+  for (let i = 0; i <= N; i++) {
+    const d = await pushImage(setup, { registry: az.acr.upstream.host, repository: `bench/app${i}` }, 'v1');
+    refs.push(`${az.acr.host}/bench/app${i}@${d.digest}`);
+  }
+  const doubles = { 'Key Vault': az.kv.faults, Entra: az.entra.faults, 'GitHub OIDC': az.oidc.faults, 'ACR + registry': az.acr.faults };
+  for (const f of Object.values(doubles)) f.latencyMs = LATENCY;
+  const args = ['--key-id', `${az.kv.url}/keys/release`, '--client-id', az.github.clientId, '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost, '--acr-host', az.acr.host];
+
+  const run = async (images: string[]) => {
+    for (const f of Object.values(doubles)) f.clear();
+    const signs = az.kv.signCalls;
+    const start = performance.now();
+    const r = await cli(['sign', ...images, ...args, '--output', 'json'], { env: az.githubEnv(), timeoutMs: 300_000 });
+    const ms = performance.now() - start;
+    if (r.code !== 0) throw new Error(r.stderr);
+    const perHost = Object.fromEntries(Object.entries(doubles).map(([k, f]) => [k, f.requests.length]));
+    return { ms, signCalls: az.kv.signCalls - signs, perHost, kv: az.kv.faults.requests.slice(), entra: az.entra.faults.count(/token$/), oidc: az.oidc.faults.requests.length, exchanges: az.acr.faults.count(/exchange$/) };
+  };
+
+  const one = await run([refs[0]!]);
+  const many = await run(refs.slice(1, N + 1));
+  console.log(`notary-sign sign through the Azure doubles, ${LATENCY} ms injected per request, ${new Date().toISOString()}, node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
+  console.log('');
+  console.log(`| run | wall time | Key Vault sign calls | Key Vault requests | Entra token requests | GitHub OIDC requests | ACR exchanges | ACR + registry requests |`);
+  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
+  for (const [name, r] of [['1 image', one], [`${N} images`, many]] as const) {
+    console.log(`| ${name} | ${(r.ms / 1000).toFixed(2)} s | ${r.signCalls} | ${r.perHost['Key Vault']} | ${r.entra} | ${r.oidc} | ${r.exchanges} | ${r.perHost['ACR + registry']} |`);
+  }
+  console.log('');
+  console.log(`${N} signatures took ${(many.ms / one.ms).toFixed(2)}x the time of one (target < 5x); Key Vault sign calls per signature: ${(many.signCalls / N).toFixed(2)}; registry requests per signature: ${(many.perHost['ACR + registry']! / N).toFixed(1)}`);
+  const kvKinds = many.kv.reduce<Record<string, number>>((acc, r) => ((acc[r.replace(/\/[0-9a-f]{32}/, '/<version>')] = (acc[r.replace(/\/[0-9a-f]{32}/, '/<version>')] ?? 0) + 1), acc), {});
+  console.log(`Key Vault requests in the ${N}-image run: ${JSON.stringify(kvKinds)}`);
+} finally {
+  await az.stop();
+}
