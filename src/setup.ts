@@ -30,6 +30,10 @@ export interface SessionInputs {
   logger?: Logger;
   /** Where docker `config.json` lives; default $DOCKER_CONFIG or ~/.docker. */
   dockerConfigDir?: string;
+  /** Told every token and credential obtained at run time, so the CI can mask it. */
+  onSecret?: (value: string) => void;
+  /** How the adapter spells an input in messages (kebab-case by default). */
+  inputName?: (kebab: string) => string;
 }
 
 export class Session {
@@ -42,13 +46,30 @@ export class Session {
 
   /** The Azure credential, chosen once and only when something needs it. */
   azureCredential(): Promise<{ credential: TokenCredential; kind: CredentialKind }> {
-    this.credentialPromise ??= import('./azure/credential.js').then((m) => m.selectCredential({ ...this.inputs.azure, logger: this.log }));
+    this.credentialPromise ??= import('./azure/credential.js').then(async (m) => {
+      const selected = await m.selectCredential({ ...this.inputs.azure, logger: this.log, ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}) });
+      const onSecret = this.inputs.onSecret;
+      if (!onSecret) return selected;
+      const inner = selected.credential;
+      const credential: TokenCredential = {
+        getToken: async (scopes, options) => {
+          const token = await inner.getToken(scopes, options);
+          if (token) onSecret(token.token);
+          return token;
+        },
+      };
+      return { ...selected, credential };
+    });
     return this.credentialPromise;
+  }
+
+  private name(kebab: string): string {
+    return this.inputs.inputName?.(kebab) ?? kebab;
   }
 
   async signer(): Promise<Signer> {
     const { keyId, key, certificateChain } = this.inputs;
-    if (keyId && key) throw new NotarySignError('INPUT', 'give either key-id (Azure Key Vault) or key (a local PEM file), not both');
+    if (keyId && key) throw new NotarySignError('INPUT', `give either ${this.name('key-id')} (Azure Key Vault) or ${this.name('key')} (a local PEM file), not both`);
     if (keyId) {
       const { KeyVaultSigner } = await import('./azure/keyvault-signer.js');
       const chainText = certificateChain ? await readText(certificateChain, 'certificate-chain') : undefined;
@@ -56,11 +77,11 @@ export class Session {
       return KeyVaultSigner.create({ keyId, credential, ...(chainText !== undefined ? { certificateChain: chainText, certificateChainSource: certificateChain } : {}), logger: this.log });
     }
     if (key) {
-      if (!certificateChain) throw new NotarySignError('INPUT', 'certificate-chain is required with a local key: PEM certificates, signing certificate first');
+      if (!certificateChain) throw new NotarySignError('INPUT', `${this.name('certificate-chain')} is required with a local key: PEM certificates, signing certificate first`);
       const { LocalKeySigner } = await import('./signer.js');
       return LocalKeySigner.fromFiles(key, certificateChain);
     }
-    throw new NotarySignError('INPUT', 'key-id is required: the Azure Key Vault key or certificate URL to sign with (or key for a local PEM key)');
+    throw new NotarySignError('INPUT', `${this.name('key-id')} is required: the Azure Key Vault key or certificate URL to sign with (or ${this.name('key')} for a local PEM key)`);
   }
 
   /** A registry client: explicit credentials, then ACR via Entra, then docker config. */
@@ -74,14 +95,20 @@ export class Session {
         return docker(registry);
       }
       const { credential } = await this.azureCredential();
-      return acr.acrCredentials({ credential, acrHosts, ...(this.inputs.azure?.tenantId ? { tenantId: this.inputs.azure.tenantId } : {}), logger: this.log })(registry);
+      return acr.acrCredentials({ credential, acrHosts, ...(this.inputs.azure?.tenantId ? { tenantId: this.inputs.azure.tenantId } : {}), ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}), logger: this.log })(registry);
     };
     if (registryCredentials) {
       const explicit = registryCredentials;
       const fallback = credentials;
       credentials = registries.length > 0 ? staticCredentials(Object.fromEntries(registries.map((r) => [r, explicit])), fallback) : async () => explicit;
     }
-    return new RegistryClient({ insecureRegistries: this.inputs.insecureRegistries ?? [], credentials: memoize(credentials), userAgent: `notary-sign/${VERSION}`, logger: this.log });
+    return new RegistryClient({
+      insecureRegistries: this.inputs.insecureRegistries ?? [],
+      credentials: memoize(credentials),
+      userAgent: `notary-sign/${VERSION}`,
+      logger: this.log,
+      ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
+    });
   }
 }
 

@@ -17,6 +17,7 @@ export interface AcrAuthOptions {
   acrHosts?: readonly string[];
   tenantId?: string;
   logger?: Logger;
+  onSecret?: (value: string) => void;
 }
 
 /**
@@ -71,6 +72,7 @@ async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Pr
     /* handled below */
   }
   if (typeof refresh !== 'string' || refresh === '') throw new NotarySignError('AUTH', `ACR ${registry} returned no refresh token from /oauth2/exchange`);
+  opts.onSecret?.(refresh);
   log.info(`ACR ${registry}: Entra token exchanged for a registry refresh token`);
   return { username: ACR_REFRESH_TOKEN_USER, password: refresh };
 }

@@ -13,6 +13,8 @@ export interface AzureAuthOptions {
   /** Azure DevOps workload identity federation service connection. */
   azurePipelines?: { serviceConnectionId: string; systemAccessToken: string };
   logger?: Logger;
+  /** Told each token obtained (the GitHub ID token), so the CI can mask it. */
+  onSecret?: (value: string) => void;
 }
 
 export type CredentialKind = 'github-oidc' | 'azure-pipelines-wif' | 'default-azure-credential';
@@ -54,7 +56,11 @@ export async function selectCredential(opts: AzureAuthOptions): Promise<{ creden
   if (opts.github) {
     const { clientId, tenantId } = needIds('GitHub OIDC sign-in');
     const github = opts.github;
-    const assertion = cachedAssertion(() => fetchGitHubIdToken(github));
+    const assertion = cachedAssertion(async () => {
+      const token = await fetchGitHubIdToken(github);
+      opts.onSecret?.(token);
+      return token;
+    });
     log.info(`Azure sign-in: GitHub OIDC federated credential (client ${clientId}, tenant ${tenantId})`);
     return { credential: new identity.ClientAssertionCredential(tenantId, clientId, assertion, common), kind: 'github-oidc' };
   }

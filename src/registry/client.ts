@@ -17,6 +17,8 @@ export interface RegistryOptions {
   maxAttempts?: number;
   /** Upper bound for one wait between attempts (default 30 s). */
   maxRetryDelayMs?: number;
+  /** Told every registry token obtained, so the CI can mask it. */
+  onSecret?: (value: string) => void;
 }
 
 export interface Repository {
@@ -159,6 +161,7 @@ export class RegistryClient {
     }
     const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : undefined;
     if (!token) throw new NotarySignError('AUTH', `registry ${repo.registry} token service returned no token`);
+    this.opts.onSecret?.(token);
     return `Bearer ${token}`;
   }
 

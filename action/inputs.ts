@@ -1,0 +1,65 @@
+import * as core from '@actions/core';
+import { NotarySignError } from '../src/errors.js';
+import { parseInsecureRegistries, parseKeyValues, parseList } from '../src/inputs.js';
+import type { Logger } from '../src/log.js';
+import type { RunOptions } from '../src/run.js';
+
+/**
+ * action.yml inputs → the core's RunOptions. Only translation happens here:
+ * names, multi-line lists, the runner's OIDC variables, and masking.
+ */
+export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunOptions {
+  const input = (name: string) => core.getInput(name).trim();
+  const optional = <K extends string>(key: K, value: string) => (value ? ({ [key]: value } as Record<K, string>) : {});
+
+  const registryPassword = core.getInput('registry-password');
+  if (registryPassword) core.setSecret(registryPassword);
+  const registryUsername = input('registry-username');
+  if (registryPassword && !registryUsername) throw new NotarySignError('INPUT', 'registry-password is set but registry-username is empty; give both');
+
+  const clientId = input('client-id');
+  const tenantId = input('tenant-id');
+  let github: { requestUrl: string; requestToken: string } | undefined;
+  if (clientId || tenantId) {
+    if (!clientId || !tenantId) throw new NotarySignError('INPUT', 'client-id and tenant-id go together: give both (the app registration whose federated credential trusts this workflow)');
+    const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+    if (!requestUrl || !requestToken) {
+      throw new NotarySignError(
+        'AUTH',
+        'this job cannot request a GitHub OIDC token: add "permissions: id-token: write" (and contents: read) to the job or workflow, so notary-sign can sign in to Azure with client-id and tenant-id; to use azure/login instead, leave client-id and tenant-id empty',
+      );
+    }
+    core.setSecret(requestToken);
+    github = { requestUrl, requestToken };
+  }
+
+  const images = parseList(core.getInput('image'));
+  const command = input('command') || 'sign';
+  return {
+    command,
+    images,
+    session: {
+      ...optional('keyId', input('key-id')),
+      ...optional('key', input('key')),
+      ...optional('certificateChain', input('certificate-chain')),
+      azure: { ...optional('clientId', clientId), ...optional('tenantId', tenantId), ...optional('authorityHost', input('authority-host')), ...(github ? { github } : {}) },
+      ...(registryUsername ? { registryCredentials: { username: registryUsername, password: registryPassword } } : {}),
+      insecureRegistries: parseInsecureRegistries([core.getInput('insecure-registries')], 'insecure-registries'),
+      acrHosts: parseInsecureRegistries([core.getInput('acr-hosts')], 'acr-hosts'),
+      onSecret: (value) => core.setSecret(value),
+    },
+    ...optional('signatureFormat', input('signature-format')),
+    ...optional('expiry', input('expiry')),
+    annotations: parseKeyValues(core.getInput('annotations'), 'annotations'),
+    ...optional('referrers', input('referrers')),
+    requiredAnnotations: parseKeyValues(core.getInput('required-annotations'), 'required-annotations'),
+    ...optional('dockerfile', input('dockerfile')),
+    buildArgs: parseKeyValues(core.getInput('build-args'), 'build-args'),
+    ...optional('platform', input('platform')),
+    ...optional('trustPolicy', input('trust-policy')),
+    ...optional('trustStore', input('trust-store')),
+    ...optional('pinOutput', input('pin-output')),
+    logger,
+  };
+}

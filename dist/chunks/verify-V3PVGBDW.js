@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-EHTY7272.js";import"./chunk-CXWDEP2D.js";import"./chunk-3UEZLUUI.js";import"./chunk-YLY572MJ.js";import"./chunk-OHOXM7JN.js";import"./chunk-RNVXJ3PP.js";import"./chunk-KTJQWVK5.js";import"./chunk-SNWFGT2E.js";import"./chunk-V5TYSJDF.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
