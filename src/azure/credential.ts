@@ -12,12 +12,14 @@ export interface AzureAuthOptions {
   github?: { requestUrl: string; requestToken: string };
   /** Azure DevOps workload identity federation service connection. */
   azurePipelines?: { serviceConnectionId: string; systemAccessToken: string };
+  /** A service principal secret (legacy service connections); federation is preferred. */
+  clientSecret?: string;
   logger?: Logger;
   /** Told each token obtained (the GitHub ID token), so the CI can mask it. */
   onSecret?: (value: string) => void;
 }
 
-export type CredentialKind = 'github-oidc' | 'azure-pipelines-wif' | 'default-azure-credential';
+export type CredentialKind = 'github-oidc' | 'azure-pipelines-wif' | 'client-secret' | 'default-azure-credential';
 
 const PUBLIC_AUTHORITIES = ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.microsoftonline.de'];
 export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
@@ -72,6 +74,11 @@ export async function selectCredential(opts: AzureAuthOptions): Promise<{ creden
     log.info(`Azure sign-in: Azure DevOps workload identity federation (service connection ${opts.azurePipelines.serviceConnectionId})`);
     const credential = new identity.AzurePipelinesCredential(tenantId, clientId, opts.azurePipelines.serviceConnectionId, opts.azurePipelines.systemAccessToken, common);
     return { credential, kind: 'azure-pipelines-wif' };
+  }
+  if (opts.clientSecret) {
+    const { clientId, tenantId } = needIds('Service principal sign-in');
+    log.info(`Azure sign-in: service principal ${clientId} with a client secret (prefer workload identity federation: no secret to rotate)`);
+    return { credential: new identity.ClientSecretCredential(tenantId, clientId, opts.clientSecret, common), kind: 'client-secret' };
   }
   log.info('Azure sign-in: DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI)');
   const credential = new identity.DefaultAzureCredential({

@@ -1,0 +1,32 @@
+// Bundles the Azure DevOps task into out/ado-task/ (task.json + dist/index.js +
+// the task library's resource files) and, with --package, creates the .vsix.
+// Not committed: CI builds and packages it on every run.
+import { build } from 'esbuild';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+
+const { version } = JSON.parse(await readFile('package.json', 'utf8'));
+const out = 'out/ado-task';
+await rm(out, { recursive: true, force: true });
+await mkdir(`${out}/dist`, { recursive: true });
+await build({
+  entryPoints: ['ado-task/index.ts'],
+  outfile: `${out}/dist/index.js`,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  legalComments: 'linked',
+  define: { __NOTARY_SIGN_VERSION__: JSON.stringify(version) },
+  logLevel: 'warning',
+});
+// The task library loads its strings relative to its own module file: ship them beside the bundle.
+await cp('node_modules/azure-pipelines-task-lib/lib.json', `${out}/dist/lib.json`);
+await cp('node_modules/azure-pipelines-task-lib/Strings', `${out}/dist/Strings`, { recursive: true });
+await cp('ado-task/task.json', `${out}/task.json`);
+await writeFile(`${out}/dist/package.json`, JSON.stringify({ type: 'commonjs' }));
+
+if (process.argv.includes('--package')) {
+  execFileSync(process.execPath, ['node_modules/tfx-cli/_build/tfx-cli.js', 'extension', 'create', '--manifest-globs', 'vss-extension.json', '--output-path', 'out/', '--no-prompt'], { stdio: 'inherit' });
+}
