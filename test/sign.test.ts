@@ -161,6 +161,21 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     assert.deepEqual(descriptors.map((d) => d.digest).sort(), [a[0]!.signatureDigest, b[0]!.signatureDigest].sort());
   });
 
+  test('10 parallel signers on one digest (tag schema): the index lists every signature exactly once', async () => {
+    const repo = { registry: registry.host, repository: 'team/race' };
+    const image = await pushImage(client, repo, 'v1');
+    const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        sign({ images: [`${registry.host}/team/race@${image.digest}`], signer, registry: new RegistryClient({ insecureRegistries: [registry.host] }), referrers: 'tag', annotations: { 'io.example.signer': String(i) } }),
+      ),
+    );
+    const expected = results.map((r) => r[0]!.signatureDigest).sort();
+    assert.equal(new Set(expected).size, 10);
+    const index = JSON.parse((await raw(registry.host, `/v2/team/race/manifests/sha256-${image.digest.slice(7)}`, MediaType.OciIndex)).body.toString());
+    assert.deepEqual(index.manifests.map((d: { digest: string }) => d.digest).sort(), expected);
+  });
+
   test('referrers: api on a registry without the API fails before anything is pushed', async () => {
     const repo = { registry: registry.host, repository: 'team/noapi' };
     const image = await pushImage(client, repo, 'v1');

@@ -198,7 +198,9 @@ export class RegistryClient {
         }
         throw networkError(registry, url, err, this.opts.insecureRegistries?.includes(registry) ?? false);
       }
-      if (RETRY_STATUS.has(res.status) && attempt < maxAttempts) {
+      // 500 is retried only for reads: distribution answers it briefly while a tag is rewritten.
+      const retryable = RETRY_STATUS.has(res.status) || (res.status === 500 && (init.method ?? 'GET') !== 'PUT' && init.method !== 'POST' && init.method !== 'PATCH');
+      if (retryable && attempt < maxAttempts) {
         const delay = retryAfter(res.headers.get('retry-after'), this.opts.maxRetryDelayMs ?? 30_000) ?? this.backoff(attempt);
         await res.body?.cancel();
         this.log.debug(`${init.method ?? 'GET'} ${redact(url)} answered ${res.status}; retrying in ${delay} ms`);
@@ -233,7 +235,7 @@ export class RegistryClient {
   }
 
   /** Manifest bytes; when fetched by digest, the bytes are checked against it. */
-  async getManifest(repo: Repository, reference: string, accept = MANIFEST_ACCEPT): Promise<{ bytes: Buffer; mediaType: string; digest: string }> {
+  async getManifest(repo: Repository, reference: string, accept = MANIFEST_ACCEPT): Promise<{ bytes: Buffer; mediaType: string; digest: string; etag?: string }> {
     const res = await this.request(repo, `/v2/${repo.repository}/manifests/${reference}`, { headers: { accept } });
     if (res.status === 404) {
       await res.body?.cancel();
@@ -251,16 +253,31 @@ export class RegistryClient {
     if (!reference.includes(':') && headerDigest && headerDigest.startsWith('sha256:') && headerDigest !== digest) {
       throw new NotarySignError('REGISTRY', `registry ${repo.registry} sent tag ${reference} with Docker-Content-Digest ${headerDigest} but the bytes hash to ${digest}`);
     }
-    return { bytes, mediaType, digest };
+    const etag = res.headers.get('etag') ?? undefined;
+    return { bytes, mediaType, digest, ...(etag ? { etag } : {}) };
   }
 
-  async putManifest(repo: Repository, reference: string, bytes: Uint8Array, mediaType: string): Promise<{ digest: string; subjectAccepted: boolean }> {
+  /**
+   * PUT a manifest. With `ifMatch`, a registry that honours conditional
+   * requests answers 412 when the tag moved since it was read: `conflict`.
+   */
+  async putManifest(
+    repo: Repository,
+    reference: string,
+    bytes: Uint8Array,
+    mediaType: string,
+    opts: { ifMatch?: string } = {},
+  ): Promise<{ digest: string; subjectAccepted: boolean; conflict?: boolean }> {
     const res = await this.request(repo, `/v2/${repo.repository}/manifests/${reference}`, {
       method: 'PUT',
-      headers: { 'content-type': mediaType },
+      headers: { 'content-type': mediaType, ...(opts.ifMatch ? { 'if-match': opts.ifMatch } : {}) },
       body: bytes,
       action: 'pull,push',
     });
+    if (res.status === 412 && opts.ifMatch) {
+      await res.body?.cancel();
+      return { digest: '', subjectAccepted: false, conflict: true };
+    }
     await this.expectOk(res, repo, `PUT manifest ${reference}`);
     await res.body?.cancel();
     return { digest: res.headers.get('docker-content-digest') ?? digestOf(bytes, 'sha256'), subjectAccepted: res.headers.has('oci-subject') };

@@ -1,5 +1,6 @@
 import { NotarySignError } from '../errors.js';
 import { MediaType, type Descriptor } from '../media-types.js';
+import { sha256Digest } from '../encoding.js';
 import { LIMITS, readLimited, type RegistryClient, type Repository } from './client.js';
 
 /** How signatures are attached: the referrers API, the tag schema, or whichever works. */
@@ -7,7 +8,8 @@ export type ReferrersMode = 'auto' | 'api' | 'tag';
 export type ReferrersStorage = 'referrers-api' | 'referrers-tag';
 
 const MAX_PAGES = 100;
-const TAG_UPDATE_ATTEMPTS = 8;
+const TAG_UPDATE_ROUNDS = 20;
+const QUIET_MS = 150;
 
 /** The fallback tag for a subject digest: `<alg>-<hex>`, at most 128 characters. */
 export const referrersTag = (digest: string): string => digest.replace(':', '-').slice(0, 128);
@@ -60,17 +62,29 @@ async function listViaApi(client: RegistryClient, repo: Repository, subject: str
   return artifactType ? out.filter((d) => d.artifactType === artifactType) : out;
 }
 
-async function listViaTag(client: RegistryClient, repo: Repository, subject: string, artifactType?: string): Promise<{ descriptors: Descriptor[]; exists: boolean }> {
+interface TagIndex {
+  descriptors: Descriptor[];
+  exists: boolean;
+  /** Digest of the index bytes: changes whenever any writer replaced it. */
+  digest?: string;
+  etag?: string;
+}
+
+async function readTagIndex(client: RegistryClient, repo: Repository, subject: string): Promise<TagIndex> {
   const tag = referrersTag(subject);
-  let bytes: Buffer;
+  let m: Awaited<ReturnType<RegistryClient['getManifest']>>;
   try {
-    ({ bytes } = await client.getManifest(repo, tag, MediaType.OciIndex));
+    m = await client.getManifest(repo, tag, MediaType.OciIndex);
   } catch (err) {
     if (err instanceof NotarySignError && err.code === 'NOT_FOUND') return { descriptors: [], exists: false };
     throw err;
   }
-  const all = parseIndex(bytes, `referrers tag ${tag}`);
-  return { descriptors: artifactType ? all.filter((d) => d.artifactType === artifactType) : all, exists: true };
+  return { descriptors: parseIndex(m.bytes, `referrers tag ${tag}`), exists: true, digest: m.digest, ...(m.etag ? { etag: m.etag } : {}) };
+}
+
+async function listViaTag(client: RegistryClient, repo: Repository, subject: string, artifactType?: string): Promise<{ descriptors: Descriptor[]; exists: boolean }> {
+  const { descriptors, exists } = await readTagIndex(client, repo, subject);
+  return { descriptors: artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors, exists };
 }
 
 /** List the artifacts attached to `subject`, however the registry stores them. */
@@ -121,17 +135,38 @@ export async function pushReferrer(
   return 'referrers-tag';
 }
 
+/**
+ * Add `entry` to the referrers tag index. The tag schema is a shared
+ * read-modify-write without locks, and most registries ignore If-Match, so a
+ * concurrent writer holding a stale copy can drop our entry after we wrote it.
+ * So: write the union of everything seen, then keep re-reading until the index
+ * holds every entry we know of and has stayed unchanged for a quiet period
+ * longer than a writer's read-modify-write; re-add whatever went missing.
+ */
 async function addToReferrersTag(client: RegistryClient, repo: Repository, subject: string, entry: Descriptor): Promise<void> {
   const tag = referrersTag(subject);
-  for (let attempt = 1; attempt <= TAG_UPDATE_ATTEMPTS; attempt++) {
-    const { descriptors } = await listViaTag(client, repo, subject);
-    if (descriptors.some((d) => d.digest === entry.digest)) return;
-    const index = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [...descriptors, entry] };
-    await client.putManifest(repo, tag, Buffer.from(JSON.stringify(index)), MediaType.OciIndex);
-    // Another writer may have replaced the index between our read and write: check, retry with jitter.
-    const after = await listViaTag(client, repo, subject);
-    if (after.descriptors.some((d) => d.digest === entry.digest)) return;
-    await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
+  const known = new Map<string, Descriptor>([[entry.digest, entry]]);
+  let lastWriteMs = 0;
+  let stableDigest: string | undefined;
+  for (let round = 1; round <= TAG_UPDATE_ROUNDS; round++) {
+    const started = Date.now();
+    const index = await readTagIndex(client, repo, subject);
+    for (const d of index.descriptors) if (!known.has(d.digest)) known.set(d.digest, d);
+    const missing = [...known.values()].filter((d) => !index.descriptors.some((x) => x.digest === d.digest));
+    if (missing.length === 0) {
+      if (stableDigest !== undefined && stableDigest === index.digest) return; // unchanged across a quiet period
+      stableDigest = index.digest;
+    } else {
+      stableDigest = undefined;
+      const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [...index.descriptors, ...missing] }));
+      const put = await client.putManifest(repo, tag, body, MediaType.OciIndex, index.etag ? { ifMatch: index.etag } : {});
+      lastWriteMs = Date.now() - started;
+      if (put.conflict) continue;
+      stableDigest = sha256Digest(body); // settled if nobody replaces it during the quiet period
+    }
+    // Quiet period: several times the time a read-modify-write takes here, with jitter.
+    const quiet = Math.max(QUIET_MS, 3 * lastWriteMs);
+    await new Promise((r) => setTimeout(r, quiet + Math.random() * quiet));
   }
-  throw new NotarySignError('REGISTRY', `could not add the signature to referrers tag ${tag} on ${repo.registry}/${repo.repository} after ${TAG_UPDATE_ATTEMPTS} attempts (concurrent updates); re-run to retry`);
+  throw new NotarySignError('REGISTRY', `could not settle referrers tag ${tag} on ${repo.registry}/${repo.repository} after ${TAG_UPDATE_ROUNDS} rounds of concurrent updates; re-run to retry (the signature itself is pushed)`);
 }
