@@ -1,12 +1,16 @@
 import { NotarySignError } from './errors.js';
 import { mapLimit } from './concurrency.js';
 import { silentLogger, type Logger } from './log.js';
-import { Annotation, EMPTY_CONFIG, EMPTY_CONFIG_BYTES, MediaType, type Descriptor } from './media-types.js';
+import { Annotation, EMPTY_CONFIG, EMPTY_CONFIG_BYTES, MediaType, isIndexMediaType, type Descriptor } from './media-types.js';
 import { rfc3339, sha256Digest } from './encoding.js';
 import { formatReference, parseReference, withDigest, type Reference } from './reference.js';
-import { RegistryClient } from './registry/client.js';
-import { pushReferrer, requireReferrersApi, type ReferrersMode, type ReferrersStorage } from './registry/referrers.js';
+import type { RegistryClient } from './registry/client.js';
+import { listReferrers, pushReferrer, requireReferrersApi, type ReferrersMode, type ReferrersStorage } from './registry/referrers.js';
 import { signJws } from './envelope/jws.js';
+import { parseEnvelope, parsePayload, verifyIntegrity } from './envelope/envelope.js';
+import { EnvelopeError, type EnvelopeContent } from './envelope/types.js';
+import type { Certificate } from './crypto/certificate.js';
+import { fetchSignatureEnvelope } from './verify/verify.js';
 import type { Signer } from './signer.js';
 import { SIGNING_AGENT } from './version.js';
 
@@ -25,6 +29,13 @@ export interface SignOptions {
   now?: () => Date;
   /** Images resolved and signed at once (default 8). */
   concurrency?: number;
+  /**
+   * Reuse a valid signature already attached by the same certificate chain with
+   * the same annotations (default true), instead of pushing a duplicate.
+   */
+  reuseExisting?: boolean;
+  /** Sign each platform manifest of an image index too (default false). */
+  recursive?: boolean;
 }
 
 export interface SignResult {
@@ -36,7 +47,8 @@ export interface SignResult {
   signedMediaType: string;
   signatureDigest: string;
   envelopeDigest: string;
-  storage: ReferrersStorage;
+  /** How it was stored; `existing` when a valid signature was already there. */
+  storage: ReferrersStorage | 'existing';
   keyId: string;
   signingTime: string;
   expiry?: string;
@@ -61,6 +73,7 @@ export async function sign(opts: SignOptions): Promise<SignResult[]> {
     }
     return { image, ref, descriptor };
   });
+  if (opts.recursive) targets.push(...(await mapLimit(targets, limit, (t) => platformManifests(opts.registry, t, log))).flat());
   // The same manifest named twice (tag and digest, say) is signed once.
   const seen = new Set<string>();
   const unique = targets.filter((t) => {
@@ -85,7 +98,26 @@ function validateAnnotations(annotations: Record<string, string>): void {
   }
 }
 
-async function signOne(t: { image: string; ref: Reference; descriptor: Descriptor }, opts: SignOptions, log: Logger): Promise<SignResult> {
+type Target = { image: string; ref: Reference; descriptor: Descriptor };
+
+/** The platform manifests of an index, as further targets (multi-arch signing with `recursive`). */
+async function platformManifests(registry: RegistryClient, t: Target, log: Logger): Promise<Target[]> {
+  if (!isIndexMediaType(t.descriptor.mediaType)) return [];
+  const { bytes } = await registry.getManifest(t.ref, t.descriptor.digest);
+  const children = (JSON.parse(bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? [];
+  const images = children.filter((c) => typeof c.digest === 'string' && !isAttestation(c));
+  log.info(`${t.image} is an index: also signing its ${images.length} platform manifest(s)`);
+  return images.map((c) => ({
+    image: `${formatReference(withDigest(t.ref, c.digest))}${c.platform ? ` (${c.platform.os}/${c.platform.architecture}${c.platform.variant ? `/${c.platform.variant}` : ''})` : ''}`,
+    ref: withDigest(t.ref, c.digest),
+    descriptor: { mediaType: c.mediaType, digest: c.digest, size: c.size },
+  }));
+}
+
+// BuildKit stores provenance/SBOM attestations as index entries for platform unknown/unknown.
+const isAttestation = (d: Descriptor) => d.platform?.os === 'unknown' || d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+
+async function signOne(t: Target, opts: SignOptions, log: Logger): Promise<SignResult> {
   const now = (opts.now ?? (() => new Date()))();
   const signingTime = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const expiry = opts.expiryMs ? new Date(signingTime.getTime() + opts.expiryMs) : undefined;
@@ -95,9 +127,27 @@ async function signOne(t: { image: string; ref: Reference; descriptor: Descripto
     size: t.descriptor.size,
     ...(opts.annotations && Object.keys(opts.annotations).length > 0 ? { annotations: opts.annotations } : {}),
   };
+  const chain = await opts.signer.certificateChain();
+  if (opts.reuseExisting !== false) {
+    const existing = await findReusable(opts.registry, t, chain, opts.annotations ?? {}, now, opts.expiryMs);
+    if (existing) {
+      log.info(`${formatReference(withDigest(t.ref, t.descriptor.digest))} already has a valid signature from this certificate chain (${existing.digest}); not pushing another`);
+      return {
+        image: t.image,
+        signedReference: formatReference(withDigest(t.ref, t.descriptor.digest)),
+        signedDigest: t.descriptor.digest,
+        signedMediaType: t.descriptor.mediaType,
+        signatureDigest: existing.digest,
+        envelopeDigest: existing.envelopeDigest,
+        storage: 'existing',
+        keyId: opts.signer.keyId,
+        signingTime: rfc3339(existing.content.signingTime),
+        ...(existing.content.expiry ? { expiry: rfc3339(existing.content.expiry) } : {}),
+      };
+    }
+  }
   const payload = Buffer.from(JSON.stringify({ targetArtifact: target }));
   const envelope = await signJws({ payload, signer: opts.signer, signingTime, ...(expiry ? { expiry } : {}), signingAgent: SIGNING_AGENT });
-  const chain = await opts.signer.certificateChain();
 
   const envelopeDescriptor: Descriptor = { mediaType: MediaType.Jws, digest: sha256Digest(envelope), size: envelope.length };
   const manifest = {
@@ -126,6 +176,13 @@ async function signOne(t: { image: string; ref: Reference; descriptor: Descripto
   await opts.registry.pushBlob(t.ref, envelope, envelopeDescriptor.digest);
   const storage = await pushReferrer(opts.registry, t.ref, { bytes: manifestBytes, descriptor: manifestDescriptor }, t.descriptor.digest, opts.referrers ?? 'auto');
   const signedReference = formatReference(withDigest(t.ref, t.descriptor.digest));
+  // Self-check: read the signature back the way a verifier will, so a broken set-up fails here, not at deploy.
+  const problem = await checkOwnSignature(opts.registry, t, manifestDescriptor.digest, chain, opts.annotations ?? {});
+  if (typeof problem === 'string') throw new NotarySignError('REGISTRY', `self-check of the signature just pushed for ${signedReference} failed: ${problem}`);
+  const { descriptors } = await listReferrers(opts.registry, t.ref, t.descriptor.digest, { artifactType: MediaType.NotarySignature, mode: storage === 'referrers-api' ? 'api' : 'tag' });
+  if (!descriptors.some((d) => d.digest === manifestDescriptor.digest)) {
+    throw new NotarySignError('REGISTRY', `self-check failed: the signature ${manifestDescriptor.digest} was pushed but ${storage} does not list it for ${signedReference}`);
+  }
   log.info(`signed ${signedReference}: signature ${manifestDescriptor.digest} stored via ${storage === 'referrers-api' ? 'the referrers API' : `referrers tag ${t.descriptor.digest.replace(':', '-')}`}`);
   return {
     image: t.image,
@@ -139,4 +196,43 @@ async function signOne(t: { image: string; ref: Reference; descriptor: Descripto
     signingTime: rfc3339(signingTime),
     ...(expiry ? { expiry: rfc3339(expiry) } : {}),
   };
+}
+
+/**
+ * Read back one of our signatures and check it as a verifier would
+ * (integrity, target, chain, annotations): the envelope content, or why not.
+ */
+async function checkOwnSignature(registry: RegistryClient, t: Target, sigDigest: string, chain: Certificate[], annotations: Record<string, string>): Promise<{ content: EnvelopeContent; envelopeDigest: string } | string> {
+  const fetched = await fetchSignatureEnvelope(registry, t.ref, sigDigest, t.descriptor);
+  if (typeof fetched === 'string') return fetched;
+  try {
+    const content = parseEnvelope(fetched.mediaType, fetched.bytes);
+    verifyIntegrity(content);
+    const { targetArtifact } = parsePayload(content);
+    if (targetArtifact.digest !== t.descriptor.digest || targetArtifact.size !== t.descriptor.size || targetArtifact.mediaType !== t.descriptor.mediaType) return 'the signed payload does not describe the image';
+    if (content.certificateChain.length !== chain.length || content.certificateChain.some((c, i) => !c.equals(chain[i]!))) return 'the signature carries another certificate chain';
+    if (JSON.stringify(targetArtifact.annotations ?? {}) !== JSON.stringify(annotations)) return 'the signed annotations differ';
+    return { content, envelopeDigest: sha256Digest(fetched.bytes) };
+  } catch (err) {
+    if (err instanceof EnvelopeError) return err.message;
+    throw err;
+  }
+}
+
+/**
+ * A signature already attached by the same chain, with the same annotations,
+ * valid, and not near its expiry: re-runs reuse it instead of piling up copies.
+ */
+async function findReusable(registry: RegistryClient, t: Target, chain: Certificate[], annotations: Record<string, string>, now: Date, expiryMs?: number) {
+  const thumbprints = JSON.stringify(chain.map((c) => c.thumbprint));
+  const { descriptors } = await listReferrers(registry, t.ref, t.descriptor.digest, { artifactType: MediaType.NotarySignature });
+  for (const d of descriptors.filter((x) => x.annotations?.[Annotation.Thumbprints] === thumbprints).slice(0, 10)) {
+    const checked = await checkOwnSignature(registry, t, d.digest, chain, annotations);
+    if (typeof checked === 'string') continue;
+    const { expiry } = checked.content;
+    if (chain.some((c) => !c.validAt(now))) continue;
+    if (expiryMs === undefined ? expiry !== undefined : !expiry || expiry.getTime() - now.getTime() < expiryMs / 2) continue;
+    return { digest: d.digest, ...checked };
+  }
+  return undefined;
 }

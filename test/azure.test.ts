@@ -187,7 +187,8 @@ describe('failures say what to fix, in one line, with no token in the output', (
     az.kv.faults.clear();
     az.kv.faults.add({ kind: '429', path: /\/sign$/, times: 50, retryAfter: 0 });
     try {
-      const storm = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
+      const fresh = await image(); // the first image is signed now: a re-run would reuse that signature
+      const storm = await signVia(az.githubEnv(), fresh.ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
       await expectFailure(storm, /Key Vault kept throttling "sign with .*" \(429\) after retries/);
       assert.ok(az.kv.faults.count(/^POST .*\/sign$/) <= 6, 'retries are bounded');
     } finally {

@@ -12,7 +12,7 @@ import { sign } from '../src/sign.js';
 import type { Logger } from '../src/log.js';
 import { issueCertificate } from '../src/pki/test-certs.js';
 import { startRegistry, type TestRegistry, freePort } from './helpers/registry.js';
-import { pushImage } from './helpers/image.js';
+import { pushImage, pushIndex } from './helpers/image.js';
 import { tempDir, writeTestChain, type KeyFiles } from './helpers/files.js';
 import { startReferrersRegistry, type ReferrersRegistry } from './doubles/referrers-registry.js';
 import { startRegistryTokenServer, type RegistryTokenServer } from './doubles/registry-token.js';
@@ -53,7 +53,11 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     const repo = { registry: registry.host, repository: 'team/app' };
     const image = await pushImage(client, repo, 'v1');
     const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
-    const fixed = new Date('2026-11-24T10:00:00.789Z');
+    // An hour ago, with milliseconds: the stored times must be whole-second RFC 3339.
+    const fixed = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000 + 789);
+    const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const signingTime = iso(fixed);
+    const expiryTime = iso(new Date(fixed.getTime() - 789 + 86_400_000));
     const [result] = await sign({
       images: [`${registry.host}/team/app@${image.digest}`],
       signer,
@@ -96,7 +100,7 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     const leafThumb = new X509Certificate(ec.leaf.der).fingerprint256.replace(/:/g, '').toLowerCase();
     const rootThumb = new X509Certificate(ec.root.der).fingerprint256.replace(/:/g, '').toLowerCase();
     assert.equal(manifest.annotations['io.cncf.notary.x509chain.thumbprint#S256'], JSON.stringify([leafThumb, rootThumb]));
-    assert.equal(manifest.annotations['org.opencontainers.image.created'], '2026-11-24T10:00:00Z');
+    assert.equal(manifest.annotations['org.opencontainers.image.created'], signingTime);
     const config = await raw(registry.host, `/v2/team/app/blobs/${manifest.config.digest}`);
     assert.equal(config.body.toString(), '{}');
 
@@ -110,9 +114,9 @@ describe('sign against the real distribution registry (referrers tag schema)', (
       alg: 'ES256',
       crit: ['io.cncf.notary.signingScheme', 'io.cncf.notary.expiry'],
       cty: 'application/vnd.cncf.notary.payload.v1+json',
-      'io.cncf.notary.expiry': '2026-11-25T10:00:00Z',
+      'io.cncf.notary.expiry': expiryTime,
       'io.cncf.notary.signingScheme': 'notary.x509',
-      'io.cncf.notary.signingTime': '2026-11-24T10:00:00Z',
+      'io.cncf.notary.signingTime': signingTime,
     });
     assert.deepEqual(envelope.header.x5c, [ec.leaf.der.toString('base64'), ec.root.der.toString('base64')]);
     assert.match(envelope.header['io.cncf.notary.signingAgent'], /^notary-sign\/\d+\.\d+\.\d+/);
@@ -150,15 +154,49 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     await jose.flattenedVerify(envelope, key, { crit: { 'io.cncf.notary.signingScheme': true } });
   });
 
-  test('signing twice adds a second signature; the index never holds duplicates', async () => {
+  test('re-running reuses the valid signature already there; forcing adds one; never duplicates', async () => {
     const repo = { registry: registry.host, repository: 'team/twice' };
     const image = await pushImage(client, repo, 'v1');
     const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
     const ref = `${registry.host}/team/twice@${image.digest}`;
-    const a = await sign({ images: [ref], signer, registry: client, now: () => new Date('2026-01-01T00:00:00Z') });
-    const b = await sign({ images: [ref], signer, registry: client, now: () => new Date('2026-01-01T00:00:01Z') });
+    const log = capture();
+    const a = await sign({ images: [ref], signer, registry: client });
+    const again = await sign({ images: [ref], signer, registry: client, logger: log });
+    assert.equal(again[0]!.storage, 'existing');
+    assert.equal(again[0]!.signatureDigest, a[0]!.signatureDigest);
+    assert.ok(log.lines.some((l) => /already has a valid signature from this certificate chain/.test(l)));
+    // Different annotations or an explicit re-sign make a new signature.
+    const annotated = await sign({ images: [ref], signer, registry: client, annotations: { 'io.example.k': 'v' } });
+    const forced = await sign({ images: [ref], signer, registry: client, reuseExisting: false, now: () => new Date(Date.now() + 2000) });
     const { descriptors } = await listReferrers(client, repo, image.digest, { artifactType: MediaType.NotarySignature });
-    assert.deepEqual(descriptors.map((d) => d.digest).sort(), [a[0]!.signatureDigest, b[0]!.signatureDigest].sort());
+    assert.deepEqual(descriptors.map((d) => d.digest).sort(), [a[0]!.signatureDigest, annotated[0]!.signatureDigest, forced[0]!.signatureDigest].sort());
+  });
+
+  test('an expiring signature is not reused once past half its validity', async () => {
+    const repo = { registry: registry.host, repository: 'team/expiring' };
+    const image = await pushImage(client, repo, 'v1');
+    const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
+    const ref = `${registry.host}/team/expiring@${image.digest}`;
+    const day = 86_400_000;
+    const first = await sign({ images: [ref], signer, registry: client, expiryMs: 10 * day, now: () => new Date(Date.now() - 6 * day) });
+    const second = await sign({ images: [ref], signer, registry: client, expiryMs: 10 * day });
+    assert.notEqual(second[0]!.signatureDigest, first[0]!.signatureDigest);
+    assert.notEqual(second[0]!.storage, 'existing');
+    const third = await sign({ images: [ref], signer, registry: client, expiryMs: 10 * day });
+    assert.equal(third[0]!.storage, 'existing');
+  });
+
+  test('recursive signing of an index signs the index and every platform manifest', async () => {
+    const repo = { registry: registry.host, repository: 'team/multiarch' };
+    const { index, children } = await pushIndex(client, repo, 'v1');
+    const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
+    const results = await sign({ images: [`${registry.host}/team/multiarch:v1`], signer, registry: client, recursive: true });
+    assert.deepEqual(results.map((r) => r.signedDigest), [index.digest, ...children.map((c) => c.digest)]);
+    assert.match(results[1]!.image, /\(linux\/amd64\)$/);
+    for (const d of [index, ...children]) {
+      const { descriptors } = await listReferrers(client, repo, d.digest, { artifactType: MediaType.NotarySignature });
+      assert.equal(descriptors.length, 1, d.digest);
+    }
   });
 
   test('10 parallel signers on one digest (tag schema): the index lists every signature exactly once', async () => {
@@ -205,7 +243,7 @@ describe('sign against a registry with the referrers API', () => {
     const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
     const digests: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const [r] = await sign({ images: [`${api.host}/team/app@${image.digest}`], signer, registry: apiClient, referrers: 'api', now: () => new Date(Date.UTC(2026, 0, 1, 0, 0, i)) });
+      const [r] = await sign({ images: [`${api.host}/team/app@${image.digest}`], signer, registry: apiClient, referrers: 'api', reuseExisting: false, now: () => new Date(Date.now() - i * 1000) });
       assert.equal(r?.storage, 'referrers-api');
       digests.push(r!.signatureDigest);
     }

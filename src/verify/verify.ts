@@ -223,6 +223,42 @@ export async function verifyDescriptor(image: string, ref: Reference, descriptor
   return { ...withPolicy, verified: false, reason: `${n === 1 ? 'the only signature' : `none of the ${n} signatures`} of ${reference} passed trust policy statement "${policy.name}": ${reasons}` };
 }
 
+/**
+ * Fetch a signature manifest and its envelope, checking the manifest is a
+ * Notary signature about `target`. A string is the reason it is not usable.
+ */
+export async function fetchSignatureEnvelope(
+  registry: RegistryClient,
+  ref: Reference,
+  sigDigest: string,
+  target: Descriptor,
+): Promise<{ mediaType: string; bytes: Buffer; annotations: Record<string, string> } | string> {
+  let manifest: { subject?: { digest?: string }; layers?: Descriptor[]; artifactType?: string; config?: { mediaType?: string }; annotations?: Record<string, string> };
+  try {
+    manifest = JSON.parse((await registry.getManifest(ref, sigDigest)).bytes.toString('utf8'));
+  } catch (err) {
+    if (err instanceof NotarySignError && err.code !== 'NETWORK' && err.code !== 'AUTH') return `signature manifest ${sigDigest} cannot be read: ${err.message}`;
+    if (err instanceof SyntaxError) return `signature manifest ${sigDigest} is not valid JSON`;
+    throw err;
+  }
+  if (manifest.artifactType !== MediaType.NotarySignature && manifest.config?.mediaType !== MediaType.NotarySignature) {
+    return `manifest ${sigDigest} is not a Notary Project signature manifest`;
+  }
+  if (manifest.subject?.digest !== target.digest) {
+    return `signature manifest ${sigDigest} names subject ${manifest.subject?.digest ?? '(none)'}, not this image (${target.digest})`;
+  }
+  const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
+  if (!layer || typeof layer.digest !== 'string' || typeof layer.mediaType !== 'string') return `signature manifest ${sigDigest} must have exactly one envelope layer`;
+  if (!SUPPORTED_ENVELOPES.includes(layer.mediaType)) return `signature envelope type ${layer.mediaType} is not supported`;
+  if (typeof layer.size !== 'number' || layer.size > LIMITS.signatureBlob) return `signature envelope size ${layer.size} is invalid or over the ${LIMITS.signatureBlob}-byte limit`;
+  try {
+    return { mediaType: layer.mediaType, bytes: await registry.getBlob(ref, layer.digest, LIMITS.signatureBlob), annotations: manifest.annotations ?? {} };
+  } catch (err) {
+    if (err instanceof NotarySignError && (err.code === 'NOT_FOUND' || err.code === 'REGISTRY')) return err.message;
+    throw err;
+  }
+}
+
 async function verifySignatureManifest(
   registry: RegistryClient,
   ref: Reference,
@@ -233,39 +269,10 @@ async function verifySignatureManifest(
   now: Date,
   requiredAnnotations?: Record<string, string>,
 ): Promise<SignatureVerdict> {
-  const reject = (message: string): SignatureVerdict => ({
-    signatureDigest: sig.digest,
-    verified: false,
-    results: [{ type: 'integrity', action: 'enforce', ok: false, message }],
-    failure: `integrity: ${message}`,
-  });
-  let manifest: { subject?: { digest?: string }; layers?: Descriptor[]; artifactType?: string; config?: { mediaType?: string } };
-  try {
-    manifest = JSON.parse((await registry.getManifest(ref, sig.digest)).bytes.toString('utf8'));
-  } catch (err) {
-    if (err instanceof NotarySignError && err.code !== 'NETWORK' && err.code !== 'AUTH') return reject(`signature manifest ${sig.digest} cannot be read: ${err.message}`);
-    if (err instanceof SyntaxError) return reject(`signature manifest ${sig.digest} is not valid JSON`);
-    throw err;
+  const fetched = await fetchSignatureEnvelope(registry, ref, sig.digest, target);
+  if (typeof fetched === 'string') {
+    return { signatureDigest: sig.digest, verified: false, results: [{ type: 'integrity', action: 'enforce', ok: false, message: fetched }], failure: `integrity: ${fetched}` };
   }
-  if (manifest.artifactType !== MediaType.NotarySignature && manifest.config?.mediaType !== MediaType.NotarySignature) {
-    return reject(`manifest ${sig.digest} is not a Notary Project signature manifest`);
-  }
-  if (manifest.subject?.digest !== target.digest) {
-    return reject(`signature manifest ${sig.digest} names subject ${manifest.subject?.digest ?? '(none)'}, not this image (${target.digest})`);
-  }
-  const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
-  if (!layer || typeof layer.digest !== 'string' || typeof layer.mediaType !== 'string') {
-    return reject(`signature manifest ${sig.digest} must have exactly one envelope layer`);
-  }
-  if (!SUPPORTED_ENVELOPES.includes(layer.mediaType)) return reject(`signature envelope type ${layer.mediaType} is not supported`);
-  if (typeof layer.size !== 'number' || layer.size > LIMITS.signatureBlob) return reject(`signature envelope size ${layer.size} is invalid or over the ${LIMITS.signatureBlob}-byte limit`);
-  let bytes: Buffer;
-  try {
-    bytes = await registry.getBlob(ref, layer.digest, LIMITS.signatureBlob);
-  } catch (err) {
-    if (err instanceof NotarySignError && (err.code === 'NOT_FOUND' || err.code === 'REGISTRY')) return reject(err.message);
-    throw err;
-  }
-  const verdict = await verifyEnvelope({ mediaType: layer.mediaType, bytes, target, policy, anchors, now, ...(requiredAnnotations ? { requiredAnnotations } : {}) });
+  const verdict = await verifyEnvelope({ mediaType: fetched.mediaType, bytes: fetched.bytes, target, policy, anchors, now, ...(requiredAnnotations ? { requiredAnnotations } : {}) });
   return { signatureDigest: sig.digest, ...verdict };
 }

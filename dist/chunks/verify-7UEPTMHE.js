@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-JN6WXRRZ.js";import"./chunk-YLY572MJ.js";import"./chunk-5PS3UEAL.js";import"./chunk-3UEZLUUI.js";import"./chunk-MX77WGGB.js";import"./chunk-RNVXJ3PP.js";import"./chunk-KTJQWVK5.js";import"./chunk-SNWFGT2E.js";import"./chunk-V5TYSJDF.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
