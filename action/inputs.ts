@@ -10,6 +10,12 @@ import type { RunOptions } from '../src/run.js';
  */
 export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunOptions {
   const input = (name: string) => core.getInput(name).trim();
+  const booleanInput = (name: string) => {
+    const v = input(name).toLowerCase();
+    if (v === '' || v === 'false') return false;
+    if (v === 'true') return true;
+    throw new NotarySignError('INPUT', `${name}: "${core.getInput(name)}" is not true or false`);
+  };
   const optional = <K extends string>(key: K, value: string) => (value ? ({ [key]: value } as Record<K, string>) : {});
 
   const registryPassword = core.getInput('registry-password');
@@ -60,6 +66,14 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunOptions {
     ...optional('trustPolicy', input('trust-policy')),
     ...optional('trustStore', input('trust-store')),
     ...optional('pinOutput', input('pin-output')),
+    recursive: booleanInput('recursive'),
+    annotateCi: booleanInput('annotate-ci'),
+    ciProvenance: {
+      ...(env.GITHUB_REPOSITORY ? { source: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}` } : {}),
+      ...(env.GITHUB_SHA ? { revision: env.GITHUB_SHA } : {}),
+      ...(env.GITHUB_WORKFLOW_REF || env.GITHUB_WORKFLOW ? { pipeline: env.GITHUB_WORKFLOW_REF || env.GITHUB_WORKFLOW } : {}),
+      ...(env.GITHUB_RUN_ID ? { run: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT ?? '1'}` } : {}),
+    },
     logger,
   };
 }

@@ -50,6 +50,16 @@ export function readInputs(logger: Logger): RunOptions {
     ...optional('trustPolicy', input('trustPolicy')),
     ...optional('trustStore', input('trustStore')),
     ...optional('pinOutput', input('pinOutput')),
+    recursive: tl.getBoolInput('recursive', false),
+    annotateCi: tl.getBoolInput('annotateCi', false),
+    ciProvenance: {
+      ...optional('source', tl.getVariable('Build.Repository.Uri') ?? ''),
+      ...optional('revision', tl.getVariable('Build.SourceVersion') ?? ''),
+      ...optional('pipeline', tl.getVariable('Build.DefinitionName') ?? ''),
+      ...(tl.getVariable('Build.BuildId')
+        ? { run: `${tl.getVariable('System.TeamFoundationCollectionUri') ?? ''}${tl.getVariable('System.TeamProject') ?? ''}/_build/results?buildId=${tl.getVariable('Build.BuildId')}` }
+        : {}),
+    },
     logger,
     inputName: taskInputName,
   };

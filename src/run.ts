@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from './log.js';
 import { parseDuration, parseReferrersMode } from './inputs.js';
 import { Session, type SessionInputs } from './setup.js';
 import type { SignResult } from './sign.js';
+import { provenanceAnnotations, type CiProvenance } from './provenance.js';
 import type { ImageVerification } from './verify/verify.js';
 import type { VerifyBaseResult } from './verify-base.js';
 
@@ -28,6 +29,11 @@ export interface RunOptions {
   trustPolicy?: string;
   trustStore?: string;
   pinOutput?: string;
+  /** Also sign each platform manifest of an index. */
+  recursive?: boolean;
+  /** Sign the CI provenance (below) into the payload annotations. */
+  annotateCi?: boolean;
+  ciProvenance?: CiProvenance;
   logger?: Logger;
   /** How the adapter spells an input in messages (kebab-case here). */
   inputName?: (kebab: string) => string;
@@ -66,7 +72,9 @@ export async function run(opts: RunOptions): Promise<RunReport> {
     const expiryMs = opts.expiry?.trim() ? parseDuration(opts.expiry, name('expiry')) : undefined;
     const signer = await session.signer();
     const { sign } = await import('./sign.js');
-    const signed = await sign({ images: opts.images, signer, registry: await session.registry(), ...(expiryMs ? { expiryMs } : {}), annotations: opts.annotations ?? {}, referrers, logger: log });
+    const annotations = { ...(opts.annotateCi ? provenanceAnnotations(opts.ciProvenance ?? {}) : {}), ...opts.annotations };
+    if (opts.annotateCi && Object.keys(annotations).length === Object.keys(opts.annotations ?? {}).length) log.warn('annotate-ci is set but this CI exposed no provenance values');
+    const signed = await sign({ images: opts.images, signer, registry: await session.registry(), ...(expiryMs ? { expiryMs } : {}), annotations, referrers, recursive: opts.recursive ?? false, logger: log });
     return {
       command,
       ok: true,
