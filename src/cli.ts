@@ -21,6 +21,8 @@ sign options:
   --expiry <duration>          signature validity, e.g. 30d, 12h (default: none)
   --annotation <k=v>           signed user metadata (repeatable)
   --referrers <auto|api|tag>   how to attach the signature (default: auto)
+  --signature-format <jws|cose>  envelope format (default: jws)
+  --recursive                  for an image index, also sign every platform manifest
 
 verify and verify-base options:
   --trust-policy <file>        Notary Project trust policy (trustpolicy.json, version 1.0)
@@ -118,6 +120,11 @@ async function sessionFrom(values: CommonValues & { 'key-id'?: string; key?: str
   });
 }
 
+function parseSignatureFormat(value: string | undefined): 'jws' | 'cose' {
+  if (value === undefined || value === 'jws' || value === 'cose') return value ?? 'jws';
+  throw new NotarySignError('INPUT', `--signature-format: "${value}" is not jws or cose`);
+}
+
 function outputFormat(value: string | undefined): 'text' | 'json' {
   if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';
   throw new NotarySignError('INPUT', `--output: "${value}" is not text or json`);
@@ -131,6 +138,8 @@ async function signCommand(args: string[]): Promise<number> {
     expiry: { type: 'string' },
     annotation: { type: 'string', multiple: true },
     referrers: { type: 'string' },
+    'signature-format': { type: 'string' },
+    recursive: { type: 'boolean' },
   });
   if (values.help) return (process.stdout.write(USAGE), 0);
   const format = outputFormat(values.output);
@@ -148,6 +157,8 @@ async function signCommand(args: string[]): Promise<number> {
     ...(values.expiry ? { expiryMs: parseDuration(values.expiry, '--expiry') } : {}),
     annotations: parseKeyValues(values.annotation ?? [], '--annotation'),
     referrers: parseReferrersMode(values.referrers, '--referrers'),
+    signatureFormat: parseSignatureFormat(values['signature-format']),
+    recursive: values.recursive ?? false,
     logger: consoleLogger(values.verbose),
   });
   if (format === 'json') process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -64,17 +64,15 @@ export async function run(opts: RunOptions): Promise<RunReport> {
   const referrers = parseReferrersMode(opts.referrers, name('referrers'));
 
   if (command === 'sign') {
-    const format = (opts.signatureFormat ?? '').trim() || 'jws';
-    if (format !== 'jws') {
-      throw new NotarySignError('INPUT', `${name('signature-format')}: "${format}" is not supported yet; use jws`);
-    }
+    const format = ((opts.signatureFormat ?? '').trim() || 'jws').toLowerCase();
+    if (format !== 'jws' && format !== 'cose') throw new NotarySignError('INPUT', `${name('signature-format')}: "${opts.signatureFormat}" is not jws or cose`);
     if (opts.images.length === 0) throw new NotarySignError('INPUT', `${name('image')} is required: the pushed image(s) to sign, ideally registry/repo@sha256:<digest>`);
     const expiryMs = opts.expiry?.trim() ? parseDuration(opts.expiry, name('expiry')) : undefined;
     const signer = await session.signer();
     const { sign } = await import('./sign.js');
     const annotations = { ...(opts.annotateCi ? provenanceAnnotations(opts.ciProvenance ?? {}) : {}), ...opts.annotations };
     if (opts.annotateCi && Object.keys(annotations).length === Object.keys(opts.annotations ?? {}).length) log.warn('annotate-ci is set but this CI exposed no provenance values');
-    const signed = await sign({ images: opts.images, signer, registry: await session.registry(), ...(expiryMs ? { expiryMs } : {}), annotations, referrers, recursive: opts.recursive ?? false, logger: log });
+    const signed = await sign({ images: opts.images, signer, registry: await session.registry(), ...(expiryMs ? { expiryMs } : {}), annotations, referrers, recursive: opts.recursive ?? false, signatureFormat: format, logger: log });
     return {
       command,
       ok: true,

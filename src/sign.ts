@@ -7,6 +7,7 @@ import { formatReference, parseReference, withDigest, type Reference } from './r
 import type { RegistryClient } from './registry/client.js';
 import { listReferrers, pushReferrer, requireReferrersApi, type ReferrersMode, type ReferrersStorage } from './registry/referrers.js';
 import { signJws } from './envelope/jws.js';
+import { signCose } from './envelope/cose.js';
 import { parseEnvelope, parsePayload, verifyIntegrity } from './envelope/envelope.js';
 import { EnvelopeError, type EnvelopeContent } from './envelope/types.js';
 import type { Certificate } from './crypto/certificate.js';
@@ -36,6 +37,8 @@ export interface SignOptions {
   reuseExisting?: boolean;
   /** Sign each platform manifest of an image index too (default false). */
   recursive?: boolean;
+  /** Envelope format (default jws). */
+  signatureFormat?: 'jws' | 'cose';
 }
 
 export interface SignResult {
@@ -147,9 +150,10 @@ async function signOne(t: Target, opts: SignOptions, log: Logger): Promise<SignR
     }
   }
   const payload = Buffer.from(JSON.stringify({ targetArtifact: target }));
-  const envelope = await signJws({ payload, signer: opts.signer, signingTime, ...(expiry ? { expiry } : {}), signingAgent: SIGNING_AGENT });
+  const cose = opts.signatureFormat === 'cose';
+  const envelope = await (cose ? signCose : signJws)({ payload, signer: opts.signer, signingTime, ...(expiry ? { expiry } : {}), signingAgent: SIGNING_AGENT });
 
-  const envelopeDescriptor: Descriptor = { mediaType: MediaType.Jws, digest: sha256Digest(envelope), size: envelope.length };
+  const envelopeDescriptor: Descriptor = { mediaType: cose ? MediaType.Cose : MediaType.Jws, digest: sha256Digest(envelope), size: envelope.length };
   const manifest = {
     schemaVersion: 2,
     mediaType: MediaType.OciManifest,

@@ -3,12 +3,14 @@ import { jwsAlgorithm, verifyRaw } from '../crypto/key-spec.js';
 import { MediaType, type Descriptor } from '../media-types.js';
 import { isDigest } from '../reference.js';
 import { parseJws } from './jws.js';
+import { parseCose } from './cose.js';
 import { EnvelopeError, type EnvelopeContent, type SignaturePayload } from './types.js';
 
-export const SUPPORTED_ENVELOPES: readonly string[] = [MediaType.Jws];
+export const SUPPORTED_ENVELOPES: readonly string[] = [MediaType.Jws, MediaType.Cose];
 
 export function parseEnvelope(mediaType: string, bytes: Uint8Array): EnvelopeContent {
   if (mediaType === MediaType.Jws) return parseJws(bytes);
+  if (mediaType === MediaType.Cose) return parseCose(bytes);
   throw new EnvelopeError(`unsupported signature envelope media type "${mediaType}"`);
 }
 

@@ -1,0 +1,142 @@
+import { Encoder, Tag } from 'cbor-x';
+import { MediaType } from '../media-types.js';
+import { Certificate } from '../crypto/certificate.js';
+import { jwsAlgorithm } from '../crypto/key-spec.js';
+import type { SignOptions } from './jws.js';
+import { EnvelopeError, type EnvelopeContent, type SigningScheme } from './types.js';
+
+/**
+ * The Notary Project COSE_Sign1_Tagged envelope (media type application/cose):
+ * protected {1: alg, 2: crit, 3: cty, signing scheme and times as tag-1 epoch
+ * seconds}, unprotected {33: x5chain, signing agent}, signature over the
+ * Sig_structure ["Signature1", protected, h'', payload].
+ */
+const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true });
+
+const COSE_ALG: Record<string, number> = { PS256: -37, PS384: -38, PS512: -39, ES256: -7, ES384: -35, ES512: -36 };
+const ALG_NAME = new Map(Object.entries(COSE_ALG).map(([k, v]) => [v, k]));
+const LABEL = { alg: 1, crit: 2, cty: 3, x5chain: 33 } as const;
+const H = {
+  signingScheme: 'io.cncf.notary.signingScheme',
+  signingTime: 'io.cncf.notary.signingTime',
+  authenticSigningTime: 'io.cncf.notary.authenticSigningTime',
+  expiry: 'io.cncf.notary.expiry',
+  signingAgent: 'io.cncf.notary.signingAgent',
+  timestampSignature: 'io.cncf.notary.timestampSignature',
+} as const;
+const KNOWN_CRITICAL = new Set<string>([H.signingScheme, H.authenticSigningTime, H.expiry]);
+const epoch = (d: Date) => new Tag(Math.floor(d.getTime() / 1000), 1);
+
+const sigStructure = (protectedBytes: Uint8Array, payload: Uint8Array): Buffer =>
+  Buffer.from(cbor.encode(['Signature1', Buffer.from(protectedBytes), Buffer.alloc(0), Buffer.from(payload)]));
+
+export async function signCose(opts: SignOptions): Promise<Buffer> {
+  const alg = COSE_ALG[jwsAlgorithm(opts.signer.keySpec)]!;
+  const protectedHeader = new Map<number | string, unknown>([
+    [LABEL.alg, alg],
+    [LABEL.crit, [H.signingScheme, ...(opts.expiry ? [H.expiry] : [])]],
+    [LABEL.cty, MediaType.NotaryPayload],
+    [H.signingScheme, 'notary.x509'],
+    [H.signingTime, epoch(opts.signingTime)],
+    ...(opts.expiry ? ([[H.expiry, epoch(opts.expiry)]] as [string, unknown][]) : []),
+  ]);
+  const protectedBytes = Buffer.from(cbor.encode(protectedHeader));
+  const payload = Buffer.from(opts.payload);
+  const signature = Buffer.from(await opts.signer.sign(sigStructure(protectedBytes, payload)));
+  const chain = await opts.signer.certificateChain();
+  const unprotected = new Map<number | string, unknown>([
+    [LABEL.x5chain, chain.map((c) => c.der)],
+    [H.signingAgent, opts.signingAgent],
+  ]);
+  return Buffer.from(cbor.encode(new Tag([protectedBytes, unprotected, payload, signature], 18)));
+}
+
+const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
+const asDate = (v: unknown): Date | undefined => (v instanceof Date && !Number.isNaN(v.getTime()) ? v : undefined);
+
+/** Parse and structurally validate a COSE envelope, with the same rules as JWS. */
+export function parseCose(bytes: Uint8Array): EnvelopeContent {
+  let top: unknown;
+  try {
+    top = cbor.decode(Buffer.from(bytes));
+  } catch {
+    throw new EnvelopeError('the COSE envelope is not valid CBOR');
+  }
+  if (!(top instanceof Tag) || top.tag !== 18) throw new EnvelopeError('the COSE envelope is not a COSE_Sign1_Tagged (tag 18) object');
+  const arr = top.value as unknown;
+  if (!Array.isArray(arr) || arr.length !== 4) throw new EnvelopeError('COSE_Sign1 must be an array of 4 items');
+  const [protectedBytes, unprotected, payload, signature] = arr as unknown[];
+  if (!isBytes(protectedBytes) || !isBytes(payload) || !isBytes(signature) || signature.length === 0) {
+    throw new EnvelopeError('COSE_Sign1 protected header, payload and signature must be byte strings (detached payloads are not supported)');
+  }
+  if (!(unprotected instanceof Map)) throw new EnvelopeError('the COSE unprotected header must be a map');
+  let h: unknown;
+  try {
+    h = cbor.decode(Buffer.from(protectedBytes));
+  } catch {
+    throw new EnvelopeError('the COSE protected header is not valid CBOR');
+  }
+  if (!(h instanceof Map)) throw new EnvelopeError('the COSE protected header must be a map');
+
+  const alg = ALG_NAME.get(h.get(LABEL.alg) as number);
+  if (!alg) throw new EnvelopeError(`COSE algorithm ${JSON.stringify(h.get(LABEL.alg))} is not allowed (allowed: ${[...ALG_NAME.keys()].join(', ')})`);
+  if (h.get(LABEL.cty) !== MediaType.NotaryPayload) throw new EnvelopeError(`the COSE content type is ${JSON.stringify(h.get(LABEL.cty))}, expected "${MediaType.NotaryPayload}"`);
+  const scheme = h.get(H.signingScheme);
+  if (scheme !== 'notary.x509' && scheme !== 'notary.x509.signingAuthority') throw new EnvelopeError(`unsupported signing scheme ${JSON.stringify(scheme)}`);
+  const crit = h.get(LABEL.crit);
+  if (!Array.isArray(crit) || crit.length === 0) throw new EnvelopeError('the COSE crit header must be a non-empty list');
+  for (const name of crit as unknown[]) {
+    if (typeof name === 'number' && name >= 0 && name <= 8) throw new EnvelopeError(`crit must not list the common header label ${name}`);
+    if (!h.has(name as string)) throw new EnvelopeError(`header "${String(name)}" is marked critical but not present`);
+    if (typeof name !== 'string' || !KNOWN_CRITICAL.has(name)) throw new EnvelopeError(`unknown critical header "${String(name)}": notary-sign does not understand it, so the signature is rejected`);
+  }
+  const mustBeCritical = [H.signingScheme, ...(h.has(H.expiry) ? [H.expiry] : []), ...(scheme === 'notary.x509.signingAuthority' ? [H.authenticSigningTime] : [])];
+  for (const name of mustBeCritical) if (!crit.includes(name)) throw new EnvelopeError(`header "${name}" must be marked critical`);
+
+  let signingTime: Date | undefined;
+  if (scheme === 'notary.x509') {
+    if (h.has(H.authenticSigningTime)) throw new EnvelopeError(`"${H.authenticSigningTime}" must not be present for the notary.x509 scheme`);
+    signingTime = asDate(h.get(H.signingTime));
+    if (!signingTime) throw new EnvelopeError(`"${H.signingTime}" is missing or not a tag-1 date/time`);
+  } else {
+    if (h.has(H.signingTime)) throw new EnvelopeError(`"${H.signingTime}" must not be present for the notary.x509.signingAuthority scheme`);
+    signingTime = asDate(h.get(H.authenticSigningTime));
+    if (!signingTime) throw new EnvelopeError(`"${H.authenticSigningTime}" is missing or not a tag-1 date/time`);
+  }
+  let expiry: Date | undefined;
+  if (h.has(H.expiry)) {
+    expiry = asDate(h.get(H.expiry));
+    if (!expiry) throw new EnvelopeError(`"${H.expiry}" is not a tag-1 date/time`);
+  }
+
+  const rawChain = h.get(LABEL.x5chain) ?? unprotected.get(LABEL.x5chain);
+  const chainItems = isBytes(rawChain) ? [rawChain] : rawChain;
+  if (!Array.isArray(chainItems) || chainItems.length === 0) throw new EnvelopeError('the COSE envelope has no x5chain certificate chain');
+  const certificateChain = chainItems.map((der, i) => {
+    if (!isBytes(der)) throw new EnvelopeError(`x5chain[${i}] is not a byte string`);
+    try {
+      return new Certificate(der);
+    } catch {
+      throw new EnvelopeError(`x5chain[${i}] is not a valid X.509 certificate`);
+    }
+  });
+  const agent = unprotected.get(H.signingAgent);
+  if (agent !== undefined && typeof agent !== 'string') throw new EnvelopeError(`"${H.signingAgent}" must be a text string`);
+  const ts = unprotected.get(H.timestampSignature);
+  if (ts !== undefined && !isBytes(ts)) throw new EnvelopeError(`"${H.timestampSignature}" must be a byte string`);
+
+  return {
+    mediaType: MediaType.Cose,
+    payload: Buffer.from(payload),
+    payloadContentType: MediaType.NotaryPayload,
+    signingScheme: scheme as SigningScheme,
+    signingTime,
+    ...(expiry ? { expiry } : {}),
+    algorithm: alg,
+    certificateChain,
+    ...(agent !== undefined ? { signingAgent: agent } : {}),
+    ...(ts !== undefined ? { timestampSignature: Buffer.from(ts) } : {}),
+    signature: Buffer.from(signature),
+    signedBytes: sigStructure(protectedBytes, payload),
+  };
+}
