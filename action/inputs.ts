@@ -67,6 +67,8 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunOptions {
     ...optional('trustStore', input('trust-store')),
     ...optional('pinOutput', input('pin-output')),
     recursive: booleanInput('recursive'),
+    ...optional('timestampUrl', input('timestamp-url')),
+    ...optional('timestampRootCert', input('timestamp-root-cert')),
     annotateCi: booleanInput('annotate-ci'),
     ciProvenance: {
       ...(env.GITHUB_REPOSITORY ? { source: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}` } : {}),

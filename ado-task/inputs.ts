@@ -51,6 +51,8 @@ export function readInputs(logger: Logger): RunOptions {
     ...optional('trustStore', input('trustStore')),
     ...optional('pinOutput', input('pinOutput')),
     recursive: tl.getBoolInput('recursive', false),
+    ...optional('timestampUrl', input('timestampUrl')),
+    ...optional('timestampRootCert', input('timestampRootCert')),
     annotateCi: tl.getBoolInput('annotateCi', false),
     ciProvenance: {
       ...optional('source', tl.getVariable('Build.Repository.Uri') ?? ''),

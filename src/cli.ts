@@ -1,9 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { describeError, NotarySignError } from './errors.js';
 import { consoleLogger } from './log.js';
-import { parseDuration, parseInsecureRegistries, parseKeyValues, parseReferrersMode } from './inputs.js';
-import { RegistryClient } from './registry/client.js';
-import { dockerConfigCredentials, staticCredentials } from './registry/credentials.js';
+import { parseInsecureRegistries, parseKeyValues } from './inputs.js';
 import { VERSION } from './version.js';
 
 const USAGE = `notary-sign ${VERSION} — Notary Project signatures for container images
@@ -23,6 +21,8 @@ sign options:
   --referrers <auto|api|tag>   how to attach the signature (default: auto)
   --signature-format <jws|cose>  envelope format (default: jws)
   --recursive                  for an image index, also sign every platform manifest
+  --timestamp-url <url>        RFC 3161 TSA to countersign each signature
+  --timestamp-root-cert <file> PEM root the TSA's tokens must chain to
 
 verify and verify-base options:
   --trust-policy <file>        Notary Project trust policy (trustpolicy.json, version 1.0)
@@ -120,132 +120,99 @@ async function sessionFrom(values: CommonValues & { 'key-id'?: string; key?: str
   });
 }
 
-function parseSignatureFormat(value: string | undefined): 'jws' | 'cose' {
-  if (value === undefined || value === 'jws' || value === 'cose') return value ?? 'jws';
-  throw new NotarySignError('INPUT', `--signature-format: "${value}" is not jws or cose`);
-}
-
 function outputFormat(value: string | undefined): 'text' | 'json' {
   if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';
   throw new NotarySignError('INPUT', `--output: "${value}" is not text or json`);
 }
 
-async function signCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    'key-id': { type: 'string' },
-    key: { type: 'string' },
-    'certificate-chain': { type: 'string' },
-    expiry: { type: 'string' },
-    annotation: { type: 'string', multiple: true },
-    referrers: { type: 'string' },
-    'signature-format': { type: 'string' },
-    recursive: { type: 'boolean' },
-  });
-  if (values.help) return (process.stdout.write(USAGE), 0);
-  const format = outputFormat(values.output);
-  if (!values.key && !values['key-id']) throw new NotarySignError('INPUT', '--key-id (Azure Key Vault key URL) or --key (local PEM private key) is required');
-  if (values.key && !values['certificate-chain']) throw new NotarySignError('INPUT', '--certificate-chain is required with --key: PEM certificates, signing certificate first');
-  const { parseReference } = await import('./reference.js');
-  const registries = [...new Set(positionals.map((p) => parseReference(p).registry))];
-  const session = await sessionFrom(values, registries);
-  const signer = await session.signer();
-  const { sign } = await import('./sign.js');
-  const results = await sign({
-    images: positionals,
-    signer,
-    registry: await session.registry(),
-    ...(values.expiry ? { expiryMs: parseDuration(values.expiry, '--expiry') } : {}),
-    annotations: parseKeyValues(values.annotation ?? [], '--annotation'),
-    referrers: parseReferrersMode(values.referrers, '--referrers'),
-    signatureFormat: parseSignatureFormat(values['signature-format']),
-    recursive: values.recursive ?? false,
-    logger: consoleLogger(values.verbose),
-  });
-  if (format === 'json') process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else for (const r of results) process.stdout.write(`${r.signedReference}\tsignature ${r.signatureDigest}\t${r.storage}\n`);
-  return 0;
-}
+const SIGN_OPTIONS = {
+  'key-id': { type: 'string' },
+  key: { type: 'string' },
+  'certificate-chain': { type: 'string' },
+  expiry: { type: 'string' },
+  annotation: { type: 'string', multiple: true },
+  referrers: { type: 'string' },
+  'signature-format': { type: 'string' },
+  recursive: { type: 'boolean' },
+  'timestamp-url': { type: 'string' },
+  'timestamp-root-cert': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
 
 const VERIFY_OPTIONS = {
   'trust-policy': { type: 'string' },
   'trust-store': { type: 'string' },
   'required-annotation': { type: 'string', multiple: true },
   referrers: { type: 'string' },
+  dockerfile: { type: 'string' },
+  'build-arg': { type: 'string', multiple: true },
+  platform: { type: 'string' },
+  'pin-output': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
-
-async function verifyInputs(values: { 'trust-policy'?: string; 'trust-store'?: string; 'required-annotation'?: string[]; referrers?: string; verbose?: boolean }) {
-  if (!values['trust-policy']) throw new NotarySignError('INPUT', '--trust-policy is required: a Notary Project trustpolicy.json');
-  if (!values['trust-store']) throw new NotarySignError('INPUT', '--trust-store is required: a directory with x509/ca/<name>/ certificates');
-  const { readTrustPolicy } = await import('./verify/trust-policy.js');
-  const { TrustStore } = await import('./verify/trust-store.js');
-  return {
-    trustPolicy: await readTrustPolicy(values['trust-policy']),
-    trustStore: new TrustStore(values['trust-store']),
-    requiredAnnotations: parseKeyValues(values['required-annotation'] ?? [], '--required-annotation'),
-    referrers: parseReferrersMode(values.referrers, '--referrers'),
-    logger: consoleLogger(values.verbose),
-  };
-}
 
 const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 
-async function verifyCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, VERIFY_OPTIONS);
-  if (values.help) return (process.stdout.write(USAGE), 0);
-  const format = outputFormat(values.output);
-  if (positionals.length === 0) throw new NotarySignError('INPUT', 'verify: give at least one image reference');
-  const inputs = await verifyInputs(values);
-  const { parseReference } = await import('./reference.js');
-  const registry = await (await sessionFrom(values, [...new Set(positionals.map((p) => parseReference(p).registry))])).registry();
-  const { verifyImage } = await import('./verify/verify.js');
-  const results = [];
-  for (const image of positionals) results.push(await verifyImage(image, { registry, ...inputs }));
-  if (format === 'json') process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else for (const r of results) process.stdout.write(`${mark(r.verified)}\t${r.reference}\t${r.reason}\n`);
-  return results.every((r) => r.verified) ? 0 : 1;
-}
+/** Every command goes through the core's run(), as the CI adapters do; only printing differs. */
+async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, name === 'sign' ? SIGN_OPTIONS : VERIFY_OPTIONS);
+  const v = values as Record<string, string | string[] | boolean | undefined>;
+  const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const list = (k: string) => (Array.isArray(v[k]) ? (v[k] as string[]) : []);
+  if (v.help) return (process.stdout.write(USAGE), 0);
+  const format = outputFormat(str('output'));
+  if (name === 'sign') {
+    if (!str('key') && !str('key-id')) throw new NotarySignError('INPUT', '--key-id (Azure Key Vault key URL) or --key (local PEM private key) is required');
+    if (str('key') && !str('certificate-chain')) throw new NotarySignError('INPUT', '--certificate-chain is required with --key: PEM certificates, signing certificate first');
+  }
+  if (name === 'verify-base' && !str('dockerfile')) throw new NotarySignError('INPUT', '--dockerfile is required');
+  if (name !== 'verify-base' && positionals.length === 0) throw new NotarySignError('INPUT', `${name}: give at least one image reference`);
 
-async function verifyBaseCommand(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    ...VERIFY_OPTIONS,
-    dockerfile: { type: 'string' },
-    'build-arg': { type: 'string', multiple: true },
-    platform: { type: 'string' },
-    'pin-output': { type: 'string' },
-  });
-  if (values.help) return (process.stdout.write(USAGE), 0);
-  const format = outputFormat(values.output);
-  if (!values.dockerfile) throw new NotarySignError('INPUT', '--dockerfile is required');
-  const inputs = await verifyInputs(values);
-  const { verifyBaseImages } = await import('./verify-base.js');
-  // Explicit credentials apply to the registries the Dockerfile names.
-  let registries: string[] = [];
-  if (values['registry-username']) {
+  // Explicit registry credentials apply to the registries this command names.
+  const { parseReference } = await import('./reference.js');
+  let registries = positionals.map((p) => parseReference(p).registry);
+  const buildArgs = parseKeyValues(list('build-arg'), '--build-arg');
+  if (name === 'verify-base' && v['registry-username']) {
     const { readFile } = await import('node:fs/promises');
     const { baseImages } = await import('./dockerfile.js');
-    const text = await readFile(values.dockerfile, 'utf8').catch(() => '');
-    registries = [...new Set(baseImages(text, parseKeyValues(values['build-arg'] ?? [], '--build-arg'), values.dockerfile).map((b) => b.ref.registry))];
+    const text = await readFile(str('dockerfile')!, 'utf8').catch(() => '');
+    registries = baseImages(text, buildArgs, str('dockerfile')).map((b) => b.ref.registry);
   }
-  const registry = await (await sessionFrom(values, registries)).registry();
-  const result = await verifyBaseImages({
-    registry,
-    ...inputs,
-    dockerfile: values.dockerfile,
-    buildArgs: parseKeyValues(values['build-arg'] ?? [], '--build-arg'),
-    ...(values.platform ? { platform: values.platform } : {}),
-    ...(values['pin-output'] ? { pinOutput: values['pin-output'] } : {}),
+  const session = await sessionFrom(values as CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string }, [...new Set(registries)]);
+  const logger = consoleLogger(v.verbose === true);
+  const { run } = await import('./run.js');
+  const report = await run({
+    command: name,
+    images: positionals,
+    session: session.inputs,
+    logger,
+    inputName: (kebab) => `--${kebab}`,
+    ...(str('signature-format') ? { signatureFormat: str('signature-format') } : {}),
+    ...(str('expiry') ? { expiry: str('expiry') } : {}),
+    annotations: parseKeyValues(list('annotation'), '--annotation'),
+    ...(str('referrers') ? { referrers: str('referrers') } : {}),
+    recursive: v.recursive === true,
+    ...(str('timestamp-url') ? { timestampUrl: str('timestamp-url') } : {}),
+    ...(str('timestamp-root-cert') ? { timestampRootCert: str('timestamp-root-cert') } : {}),
+    requiredAnnotations: parseKeyValues(list('required-annotation'), '--required-annotation'),
+    ...(str('dockerfile') ? { dockerfile: str('dockerfile') } : {}),
+    buildArgs,
+    ...(str('platform') ? { platform: str('platform') } : {}),
+    ...(str('trust-policy') ? { trustPolicy: str('trust-policy') } : {}),
+    ...(str('trust-store') ? { trustStore: str('trust-store') } : {}),
+    ...(str('pin-output') ? { pinOutput: str('pin-output') } : {}),
   });
-  if (format === 'json') {
-    const { pinnedDockerfile: _omit, ...rest } = result;
-    process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
-  } else {
-    for (const r of result.images) process.stdout.write(`${mark(r.verified)}\t${r.image}\t${r.reference}\t${r.reason}\n`);
+  if (report.signed) {
+    if (format === 'json') process.stdout.write(`${JSON.stringify(report.signed, null, 2)}\n`);
+    else for (const r of report.signed) process.stdout.write(`${r.signedReference}\tsignature ${r.signatureDigest}\t${r.storage}\n`);
+  } else if (report.verified) {
+    if (format === 'json') process.stdout.write(`${JSON.stringify(report.verified, null, 2)}\n`);
+    else for (const r of report.verified) process.stdout.write(`${mark(r.verified)}\t${r.reference}\t${r.reason}\n`);
+  } else if (report.base) {
+    const { pinnedDockerfile: _omit, ...rest } = report.base;
+    if (format === 'json') process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
+    else for (const r of report.base.images) process.stdout.write(`${mark(r.verified)}\t${r.image}\t${r.reference}\t${r.reason}\n`);
+    if (!report.ok) process.stderr.write(`error: ${report.failure?.replace(/ \(.*?\)(?=;|$)/g, '') ?? 'verification failed'}\n`);
   }
-  if (!result.verified) {
-    const failed = result.images.filter((r) => !r.verified).map((r) => r.image);
-    process.stderr.write(`error: ${failed.length} base image${failed.length === 1 ? '' : 's'} of ${values.dockerfile} failed verification: ${failed.join(', ')}\n`);
-  }
-  return result.verified ? 0 : 1;
+  return report.ok ? 0 : 1;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -253,11 +220,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'sign':
-        return await signCommand(rest);
       case 'verify':
-        return await verifyCommand(rest);
       case 'verify-base':
-        return await verifyBaseCommand(rest);
+        return await runCommand(command, rest);
       case 'version':
       case '--version':
         process.stdout.write(`${VERSION}\n`);

@@ -31,6 +31,9 @@ export interface RunOptions {
   pinOutput?: string;
   /** Also sign each platform manifest of an index. */
   recursive?: boolean;
+  /** RFC 3161 TSA URL and the PEM file of the root its tokens must chain to. */
+  timestampUrl?: string;
+  timestampRootCert?: string;
   /** Sign the CI provenance (below) into the payload annotations. */
   annotateCi?: boolean;
   ciProvenance?: CiProvenance;
@@ -68,11 +71,12 @@ export async function run(opts: RunOptions): Promise<RunReport> {
     if (format !== 'jws' && format !== 'cose') throw new NotarySignError('INPUT', `${name('signature-format')}: "${opts.signatureFormat}" is not jws or cose`);
     if (opts.images.length === 0) throw new NotarySignError('INPUT', `${name('image')} is required: the pushed image(s) to sign, ideally registry/repo@sha256:<digest>`);
     const expiryMs = opts.expiry?.trim() ? parseDuration(opts.expiry, name('expiry')) : undefined;
+    const timestamp = await timestampOptions(opts, name);
     const signer = await session.signer();
     const { sign } = await import('./sign.js');
     const annotations = { ...(opts.annotateCi ? provenanceAnnotations(opts.ciProvenance ?? {}) : {}), ...opts.annotations };
     if (opts.annotateCi && Object.keys(annotations).length === Object.keys(opts.annotations ?? {}).length) log.warn('annotate-ci is set but this CI exposed no provenance values');
-    const signed = await sign({ images: opts.images, signer, registry: await session.registry(), ...(expiryMs ? { expiryMs } : {}), annotations, referrers, recursive: opts.recursive ?? false, signatureFormat: format, logger: log });
+    const signed = await sign({ images: opts.images, signer, registry: await session.registry(), ...(expiryMs ? { expiryMs } : {}), annotations, referrers, recursive: opts.recursive ?? false, signatureFormat: format, ...(timestamp ? { timestamp } : {}), logger: log });
     return {
       command,
       ok: true,
@@ -138,6 +142,24 @@ export async function run(opts: RunOptions): Promise<RunReport> {
     },
     summary: verifySummary(base.images),
   };
+}
+
+async function timestampOptions(opts: RunOptions, name: (s: string) => string) {
+  const url = opts.timestampUrl?.trim();
+  const root = opts.timestampRootCert?.trim();
+  if (!url && !root) return undefined;
+  if (!url || !root) throw new NotarySignError('INPUT', `${name('timestamp-url')} and ${name('timestamp-root-cert')} go together: the TSA URL and the PEM root its timestamps chain to`);
+  try {
+    if (!['http:', 'https:'].includes(new URL(url).protocol)) throw new Error();
+  } catch {
+    throw new NotarySignError('INPUT', `${name('timestamp-url')}: "${url}" is not an http(s) URL`);
+  }
+  const { readFile } = await import('node:fs/promises');
+  const { parseCertificates } = await import('./crypto/certificate.js');
+  const text = await readFile(root, 'utf8').catch(() => {
+    throw new NotarySignError('INPUT', `${name('timestamp-root-cert')}: cannot read ${root}`);
+  });
+  return { url, rootCertificates: parseCertificates(text, `${name('timestamp-root-cert')} ${root}`) };
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

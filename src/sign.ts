@@ -12,6 +12,8 @@ import { parseEnvelope, parsePayload, verifyIntegrity } from './envelope/envelop
 import { EnvelopeError, type EnvelopeContent } from './envelope/types.js';
 import type { Certificate } from './crypto/certificate.js';
 import { fetchSignatureEnvelope } from './verify/verify.js';
+import { requestTimestamp } from './timestamp.js';
+import { hashOf } from './crypto/key-spec.js';
 import type { Signer } from './signer.js';
 import { SIGNING_AGENT } from './version.js';
 
@@ -39,6 +41,8 @@ export interface SignOptions {
   recursive?: boolean;
   /** Envelope format (default jws). */
   signatureFormat?: 'jws' | 'cose';
+  /** RFC 3161 TSA to countersign each signature, with the root its tokens must chain to. */
+  timestamp?: { url: string; rootCertificates: Certificate[] };
 }
 
 export interface SignResult {
@@ -151,7 +155,9 @@ async function signOne(t: Target, opts: SignOptions, log: Logger): Promise<SignR
   }
   const payload = Buffer.from(JSON.stringify({ targetArtifact: target }));
   const cose = opts.signatureFormat === 'cose';
-  const envelope = await (cose ? signCose : signJws)({ payload, signer: opts.signer, signingTime, ...(expiry ? { expiry } : {}), signingAgent: SIGNING_AGENT });
+  const tsa = opts.timestamp;
+  const timestamp = tsa ? (signature: Uint8Array) => requestTimestamp(tsa.url, signature, hashOf(opts.signer.keySpec), tsa.rootCertificates) : undefined;
+  const envelope = await (cose ? signCose : signJws)({ payload, signer: opts.signer, signingTime, ...(expiry ? { expiry } : {}), signingAgent: SIGNING_AGENT, ...(timestamp ? { timestamp } : {}) });
 
   const envelopeDescriptor: Descriptor = { mediaType: cose ? MediaType.Cose : MediaType.Jws, digest: sha256Digest(envelope), size: envelope.length };
   const manifest = {

@@ -1,6 +1,6 @@
-import { webcrypto } from 'node:crypto';
 import { NotarySignError } from '../errors.js';
 import { Certificate } from '../crypto/certificate.js';
+import { loadPkijs } from '../crypto/pkijs.js';
 
 const CERT_BAG = '1.2.840.113549.1.12.10.1.3';
 const X509_CERT = '1.2.840.113549.1.9.22.1';
@@ -10,8 +10,7 @@ const X509_CERT = '1.2.840.113549.1.9.22.1';
  * certificate's secret), leaf first. Key bags are never decrypted or kept.
  */
 export async function extractPkcs12Certificates(pfxBytes: Buffer, source: string): Promise<Certificate[]> {
-  const pkijs = await import('pkijs');
-  pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto }));
+  const pkijs = await loadPkijs();
   const empty = new ArrayBuffer(0);
   const ders: Buffer[] = [];
   try {

@@ -44,9 +44,11 @@ export async function signCose(opts: SignOptions): Promise<Buffer> {
   const payload = Buffer.from(opts.payload);
   const signature = Buffer.from(await opts.signer.sign(sigStructure(protectedBytes, payload)));
   const chain = await opts.signer.certificateChain();
+  const token = opts.timestamp ? await opts.timestamp(signature) : undefined;
   const unprotected = new Map<number | string, unknown>([
     [LABEL.x5chain, chain.map((c) => c.der)],
     [H.signingAgent, opts.signingAgent],
+    ...(token ? ([[H.timestampSignature, token]] as [string, unknown][]) : []),
   ]);
   return Buffer.from(cbor.encode(new Tag([protectedBytes, unprotected, payload, signature], 18)));
 }

@@ -22,6 +22,8 @@ export interface SignOptions {
   signingTime: Date;
   expiry?: Date;
   signingAgent: string;
+  /** RFC 3161: returns a TimeStampToken (DER) over the signature bytes. */
+  timestamp?: (signature: Uint8Array) => Promise<Buffer>;
 }
 
 /** Build a Notary Project JWS envelope (flattened JSON serialization). */
@@ -41,10 +43,15 @@ export async function signJws(opts: SignOptions): Promise<Buffer> {
   const payloadB64 = base64url(opts.payload);
   const signature = await opts.signer.sign(Buffer.from(`${protectedB64}.${payloadB64}`, 'ascii'));
   const chain = await opts.signer.certificateChain();
+  const token = opts.timestamp ? await opts.timestamp(signature) : undefined;
   const envelope = {
     payload: payloadB64,
     protected: protectedB64,
-    header: { x5c: chain.map((c) => c.der.toString('base64')), [H.signingAgent]: opts.signingAgent },
+    header: {
+      x5c: chain.map((c) => c.der.toString('base64')),
+      [H.signingAgent]: opts.signingAgent,
+      ...(token ? { [H.timestampSignature]: token.toString('base64') } : {}),
+    },
     signature: base64url(signature),
   };
   return Buffer.from(JSON.stringify(envelope), 'utf8');

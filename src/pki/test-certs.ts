@@ -33,6 +33,7 @@ export interface CertSpec {
   noKeyUsage?: boolean;
   /** EKU OIDs; default code signing for leaves, none for CAs. */
   eku?: string[];
+  ekuCritical?: boolean;
   /** Omit basicConstraints on a CA (to build invalid chains). */
   noBasicConstraints?: boolean;
   extraExtensions?: x509.Extension[];
@@ -68,7 +69,7 @@ export async function issueCertificate(spec: CertSpec, keys?: CryptoKeyPair): Pr
     extensions.push(new x509.KeyUsagesExtension(usage, spec.keyUsageCritical ?? true));
   }
   const eku = spec.eku ?? (ca ? [] : [CODE_SIGNING]);
-  if (eku.length > 0) extensions.push(new x509.ExtendedKeyUsageExtension(eku, false));
+  if (eku.length > 0) extensions.push(new x509.ExtendedKeyUsageExtension(eku, spec.ekuCritical ?? false));
   extensions.push(await x509.SubjectKeyIdentifierExtension.create(keys.publicKey));
   if (spec.issuer) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(spec.issuer.keys.publicKey));
   extensions.push(...(spec.extraExtensions ?? []));

@@ -110,7 +110,7 @@ export async function verifyEnvelope(check: EnvelopeCheck): Promise<SignatureVer
     }
 
     if (policy.enforcement.authenticTimestamp !== 'skip') {
-      record('authenticTimestamp', policy.enforcement.authenticTimestamp, authenticTimestampProblem(content, now));
+      record('authenticTimestamp', policy.enforcement.authenticTimestamp, await authenticTimestampProblem(content, now, policy, check.anchors));
     }
 
     if (policy.enforcement.revocation !== 'skip') {
@@ -131,16 +131,30 @@ export async function verifyEnvelope(check: EnvelopeCheck): Promise<SignatureVer
   return verdict;
 }
 
-function authenticTimestampProblem(content: EnvelopeContent, now: Date): string | undefined {
+async function authenticTimestampProblem(content: EnvelopeContent, now: Date, policy: TrustPolicy, anchors: TrustAnchors): Promise<string | undefined> {
+  const chain = content.certificateChain;
   if (content.signingScheme === 'notary.x509.signingAuthority') {
-    const bad = content.certificateChain.find((c) => !c.validAt(content.signingTime));
+    const bad = chain.find((c) => !c.validAt(content.signingTime));
     return bad && `certificate "${bad.subject}" was not valid at the authentic signing time ${rfc3339(content.signingTime)}`;
   }
-  // notary.x509 without a trusted timestamp: the chain must be valid now.
-  const bad = content.certificateChain.find((c) => !c.validAt(now));
-  if (!bad) return undefined;
-  const when = now < bad.notBefore ? `is not valid before ${rfc3339(bad.notBefore)}` : `expired at ${rfc3339(bad.notAfter)}`;
-  return `certificate "${bad.subject}" ${when} and the signature has no trusted timestamp${content.timestampSignature ? ' notary-sign can verify' : ''}`;
+  const expired = chain.find((c) => !c.validAt(now));
+  if (!content.timestampSignature) {
+    if (!expired) return undefined;
+    const when = now < expired.notBefore ? `is not valid before ${rfc3339(expired.notBefore)}` : `expired at ${rfc3339(expired.notAfter)}`;
+    return `certificate "${expired.subject}" ${when} and the signature has no trusted timestamp`;
+  }
+  // "afterCertExpiry": the timestamp only matters once a certificate has expired.
+  if (policy.verifyTimestamp === 'afterCertExpiry' && !expired) return undefined;
+  const stores = policy.trustStores.filter((s) => s.type === 'tsa');
+  if (stores.length === 0) return `the signature is timestamped but trust policy statement "${policy.name}" names no tsa trust store to verify it`;
+  const roots = (await Promise.all(stores.map((s) => anchors(s.type, s.name)))).flat();
+  const { verifyTimestampToken } = await import('../timestamp.js');
+  const ts = await verifyTimestampToken(content.timestampSignature, content.signature, roots);
+  if (typeof ts === 'string') return `timestamp: ${ts}`;
+  const earliest = new Date(ts.time.getTime() - ts.accuracyMs);
+  const latest = new Date(ts.time.getTime() + ts.accuracyMs);
+  const bad = chain.find((c) => earliest < c.notBefore || latest > c.notAfter);
+  return bad && `certificate "${bad.subject}" was not valid at the timestamped time ${rfc3339(ts.time)}`;
 }
 
 export interface VerifyImageOptions {
