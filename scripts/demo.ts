@@ -1,8 +1,10 @@
 /**
  * `npm run demo`: the product working in one command, without Azure.
  * Starts a real local registry, pushes a small image, makes a throwaway
- * certificate chain, signs with the CLI, and shows what landed.
+ * certificate chain, signs with the CLI, shows what landed, then verifies it
+ * against a trust policy and refuses an unsigned image.
  */
+import { mkdir } from 'node:fs/promises';
 import { main } from '../src/cli.js';
 import { RegistryClient } from '../src/registry/client.js';
 import { startRegistry } from '../test/helpers/registry.js';
@@ -42,6 +44,20 @@ try {
   console.log('protected header:', JSON.parse(Buffer.from(envelope.protected, 'base64url').toString()));
   console.log('payload:', JSON.parse(Buffer.from(envelope.payload, 'base64url').toString()));
   console.log(`certificate chain: ${envelope.header.x5c.length} certificates; signing agent ${envelope.header['io.cncf.notary.signingAgent']}`);
+
+  await mkdir(`${dir.path}/truststore/x509/ca/demo`, { recursive: true });
+  await dir.file('truststore/x509/ca/demo/root.pem', chain.root.certPem);
+  const policy = await dir.file(
+    'trustpolicy.json',
+    JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'demo', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:demo'], trustedIdentities: ['x509.subject: C=US, ST=WA, O=notary-sign demo'] }] }, null, 2),
+  );
+  const verifyArgs = ['verify', ref, '--trust-policy', policy, '--trust-store', `${dir.path}/truststore`, '--insecure-registry', registry.host];
+  step(6, `notary-sign ${verifyArgs.join(' ')}`);
+  await main(verifyArgs);
+
+  const unsigned = await pushImage(client, { registry: registry.host, repository: 'demo/unsigned' }, 'v1');
+  step(7, 'The same policy refuses an image nobody signed');
+  await main(['verify', `${registry.host}/demo/unsigned@${unsigned.digest}`, ...verifyArgs.slice(2)]);
   console.log('\nDone. The registry and the throwaway keys are removed on exit.');
 } finally {
   await registry.stop();

@@ -197,6 +197,17 @@ describe('sign against the real distribution registry (referrers tag schema)', (
       const { descriptors } = await listReferrers(client, repo, d.digest, { artifactType: MediaType.NotarySignature });
       assert.equal(descriptors.length, 1, d.digest);
     }
+    // A platform manifest verifies on its own signature.
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    await mkdir(join(dir.path, 'ma-store/x509/ca/ma'), { recursive: true });
+    await writeFile(join(dir.path, 'ma-store/x509/ca/ma/root.pem'), ec.root.certPem);
+    const { parseTrustPolicy } = await import('../src/verify/trust-policy.js');
+    const { TrustStore } = await import('../src/verify/trust-store.js');
+    const { verifyImage } = await import('../src/verify/verify.js');
+    const trustPolicy = parseTrustPolicy(JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'ma', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:ma'], trustedIdentities: ['*'] }] }));
+    const v = await verifyImage(`${registry.host}/team/multiarch@${children[1]!.digest}`, { registry: client, trustPolicy, trustStore: new TrustStore(join(dir.path, 'ma-store')) });
+    assert.equal(v.verified, true, v.reason);
   });
 
   test('10 parallel signers on one digest (tag schema): the index lists every signature exactly once', async () => {

@@ -94,3 +94,27 @@ test('trust store: notation layout, clear errors for missing stores and non-CA c
     await dir.remove();
   }
 });
+
+test('property: arbitrary JSON never crashes the trust policy parser, only POLICY errors', async () => {
+  const fc = (await import('fast-check')).default;
+  const statementArb = fc.record(
+    {
+      name: fc.oneof(fc.string(), fc.constant('p')),
+      registryScopes: fc.oneof(fc.array(fc.oneof(fc.string(), fc.constant('*'), fc.constant('reg.io/app'))), fc.jsonValue()),
+      signatureVerification: fc.oneof(fc.record({ level: fc.constantFrom('strict', 'permissive', 'audit', 'skip', 'x'), override: fc.dictionary(fc.string(), fc.string()) }), fc.jsonValue()),
+      trustStores: fc.oneof(fc.array(fc.oneof(fc.string(), fc.constant('ca:acme'))), fc.jsonValue()),
+      trustedIdentities: fc.oneof(fc.array(fc.oneof(fc.string(), fc.constant('*'), fc.constant('x509.subject: C=US, ST=WA, O=a'))), fc.jsonValue()),
+    },
+    { requiredKeys: [] },
+  );
+  fc.assert(
+    fc.property(fc.oneof(fc.jsonValue(), fc.record({ version: fc.oneof(fc.constant('1.0'), fc.jsonValue()), trustPolicies: fc.array(statementArb, { maxLength: 3 }) })), (doc) => {
+      try {
+        parseTrustPolicy(JSON.stringify(doc));
+      } catch (err) {
+        assert.ok(err instanceof NotarySignError && err.code === 'POLICY', String(err));
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
