@@ -4,8 +4,6 @@
  * Prints wall time for 1 and N images and the requests each host received.
  *   npx tsx bench/sign.ts [N=50] [latencyMs=20]
  */
-import { RegistryClient } from '../src/registry/client.js';
-import { staticCredentials } from '../src/registry/credentials.js';
 import { startAzure } from '../test/doubles/azure.js';
 import { pushImage } from '../test/helpers/image.js';
 import { cli } from '../test/helpers/run.js';
@@ -15,10 +13,8 @@ const LATENCY = Number(process.argv[3] ?? 20);
 
 const az = await startAzure();
 try {
-  await az.kv.createCertificate('release', { issuer: az.pki.intermediate, chain: [az.pki.intermediate, az.pki.root], subject: 'CN=release,O=Contoso,ST=WA,C=US' });
-  az.kv.grant(az.github.objectId, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
-  az.acr.assignRole(az.github.objectId, 'AcrPush');
-  const setup = new RegistryClient({ insecureRegistries: [az.acr.upstream.host], credentials: staticCredentials({ [az.acr.upstream.host]: az.acr.admin }) });
+  await az.provisionRelease([az.github.objectId]);
+  const setup = az.setup;
   const refs: string[] = [];
   for (let i = 0; i <= N; i++) {
     const d = await pushImage(setup, { registry: az.acr.upstream.host, repository: `bench/app${i}` }, 'v1');

@@ -4,8 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse as parseYaml } from 'yaml';
-import { RegistryClient } from '../src/registry/client.js';
-import { staticCredentials } from '../src/registry/credentials.js';
+import type { RegistryClient } from '../src/registry/client.js';
 import { pushImage } from './helpers/image.js';
 import { runAction } from './helpers/action.js';
 import { startAzure, assertNoSecrets, type AzureFleet } from './doubles/azure.js';
@@ -16,10 +15,8 @@ let n = 0;
 
 before(async () => {
   az = await startAzure();
-  setup = new RegistryClient({ insecureRegistries: [az.acr.upstream.host], credentials: staticCredentials({ [az.acr.upstream.host]: az.acr.admin }) });
-  await az.kv.createCertificate('release', { issuer: az.pki.intermediate, chain: [az.pki.intermediate, az.pki.root], subject: 'CN=release,O=Contoso,ST=WA,C=US' });
-  az.kv.grant(az.github.objectId, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
-  az.acr.assignRole(az.github.objectId, 'AcrPush');
+  setup = az.setup;
+  await az.provisionRelease([az.github.objectId]);
 });
 after(() => az?.stop());
 

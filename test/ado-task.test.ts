@@ -4,8 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { RegistryClient } from '../src/registry/client.js';
-import { staticCredentials } from '../src/registry/credentials.js';
+import type { RegistryClient } from '../src/registry/client.js';
 import { pushImage } from './helpers/image.js';
 import { runNode, type RunResult } from './helpers/run.js';
 import { startAzure, assertNoSecrets, type AzureFleet } from './doubles/azure.js';
@@ -20,10 +19,8 @@ const Ajv = createRequire(import.meta.url)('ajv-draft-04') as new (opts: object)
 before(async () => {
   az = await startAzure();
   CONNECTION = az.oidc.ado.serviceConnectionId;
-  setup = new RegistryClient({ insecureRegistries: [az.acr.upstream.host], credentials: staticCredentials({ [az.acr.upstream.host]: az.acr.admin }) });
-  await az.kv.createCertificate('release', { issuer: az.pki.intermediate, chain: [az.pki.intermediate, az.pki.root], subject: 'CN=release,O=Contoso,ST=WA,C=US' });
-  az.kv.grant(az.ado.objectId, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
-  az.acr.assignRole(az.ado.objectId, 'AcrPush');
+  setup = az.setup;
+  await az.provisionRelease([az.ado.objectId]);
 });
 after(() => az?.stop());
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'node:https';
-import { RegistryClient } from '../src/registry/client.js';
-import { staticCredentials } from '../src/registry/credentials.js';
+import type { RegistryClient } from '../src/registry/client.js';
 import { listReferrers } from '../src/registry/referrers.js';
 import { MediaType, type Descriptor } from '../src/media-types.js';
 import { pushImage } from './helpers/image.js';
@@ -15,12 +14,8 @@ let n = 0;
 
 before(async () => {
   az = await startAzure();
-  setup = new RegistryClient({ insecureRegistries: [az.acr.upstream.host], credentials: staticCredentials({ [az.acr.upstream.host]: az.acr.admin }) });
-  await az.kv.createCertificate('release', { issuer: az.pki.intermediate, chain: [az.pki.intermediate, az.pki.root], subject: 'CN=release,O=Contoso,ST=WA,C=US' });
-  for (const app of [az.github, az.ado]) {
-    az.kv.grant(app.objectId, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
-    az.acr.assignRole(app.objectId, 'AcrPush');
-  }
+  setup = az.setup;
+  await az.provisionRelease([az.github.objectId, az.ado.objectId]);
 });
 after(() => az?.stop());
 

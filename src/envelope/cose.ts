@@ -3,7 +3,8 @@ import { MediaType } from '../media-types.js';
 import { Certificate } from '../crypto/certificate.js';
 import { jwsAlgorithm } from '../crypto/key-spec.js';
 import type { SignOptions } from './jws.js';
-import { EnvelopeError, type EnvelopeContent, type SigningScheme } from './types.js';
+import { EnvelopeError, type EnvelopeContent } from './types.js';
+import { H, signedAttributes } from './attributes.js';
 
 /**
  * The Notary Project COSE_Sign1_Tagged envelope (media type application/cose):
@@ -16,15 +17,6 @@ const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Arra
 const COSE_ALG: Record<string, number> = { PS256: -37, PS384: -38, PS512: -39, ES256: -7, ES384: -35, ES512: -36 };
 const ALG_NAME = new Map(Object.entries(COSE_ALG).map(([k, v]) => [v, k]));
 const LABEL = { alg: 1, crit: 2, cty: 3, x5chain: 33 } as const;
-const H = {
-  signingScheme: 'io.cncf.notary.signingScheme',
-  signingTime: 'io.cncf.notary.signingTime',
-  authenticSigningTime: 'io.cncf.notary.authenticSigningTime',
-  expiry: 'io.cncf.notary.expiry',
-  signingAgent: 'io.cncf.notary.signingAgent',
-  timestampSignature: 'io.cncf.notary.timestampSignature',
-} as const;
-const KNOWN_CRITICAL = new Set<string>([H.signingScheme, H.authenticSigningTime, H.expiry]);
 const epoch = (d: Date) => new Tag(Math.floor(d.getTime() / 1000), 1);
 
 const sigStructure = (protectedBytes: Uint8Array, payload: Uint8Array): Buffer =>
@@ -83,33 +75,13 @@ export function parseCose(bytes: Uint8Array): EnvelopeContent {
   const alg = ALG_NAME.get(h.get(LABEL.alg) as number);
   if (!alg) throw new EnvelopeError(`COSE algorithm ${JSON.stringify(h.get(LABEL.alg))} is not allowed (allowed: ${[...ALG_NAME.keys()].join(', ')})`);
   if (h.get(LABEL.cty) !== MediaType.NotaryPayload) throw new EnvelopeError(`the COSE content type is ${JSON.stringify(h.get(LABEL.cty))}, expected "${MediaType.NotaryPayload}"`);
-  const scheme = h.get(H.signingScheme);
-  if (scheme !== 'notary.x509' && scheme !== 'notary.x509.signingAuthority') throw new EnvelopeError(`unsupported signing scheme ${JSON.stringify(scheme)}`);
   const crit = h.get(LABEL.crit);
   if (!Array.isArray(crit) || crit.length === 0) throw new EnvelopeError('the COSE crit header must be a non-empty list');
-  for (const name of crit as unknown[]) {
-    if (typeof name === 'number' && name >= 0 && name <= 8) throw new EnvelopeError(`crit must not list the common header label ${name}`);
-    if (!h.has(name as string)) throw new EnvelopeError(`header "${String(name)}" is marked critical but not present`);
-    if (typeof name !== 'string' || !KNOWN_CRITICAL.has(name)) throw new EnvelopeError(`unknown critical header "${String(name)}": notary-sign does not understand it, so the signature is rejected`);
+  for (const label of crit as unknown[]) {
+    if (typeof label === 'number' && label >= 0 && label <= 8) throw new EnvelopeError(`crit must not list the common header label ${label}`);
   }
-  const mustBeCritical = [H.signingScheme, ...(h.has(H.expiry) ? [H.expiry] : []), ...(scheme === 'notary.x509.signingAuthority' ? [H.authenticSigningTime] : [])];
-  for (const name of mustBeCritical) if (!crit.includes(name)) throw new EnvelopeError(`header "${name}" must be marked critical`);
-
-  let signingTime: Date | undefined;
-  if (scheme === 'notary.x509') {
-    if (h.has(H.authenticSigningTime)) throw new EnvelopeError(`"${H.authenticSigningTime}" must not be present for the notary.x509 scheme`);
-    signingTime = asDate(h.get(H.signingTime));
-    if (!signingTime) throw new EnvelopeError(`"${H.signingTime}" is missing or not a tag-1 date/time`);
-  } else {
-    if (h.has(H.signingTime)) throw new EnvelopeError(`"${H.signingTime}" must not be present for the notary.x509.signingAuthority scheme`);
-    signingTime = asDate(h.get(H.authenticSigningTime));
-    if (!signingTime) throw new EnvelopeError(`"${H.authenticSigningTime}" is missing or not a tag-1 date/time`);
-  }
-  let expiry: Date | undefined;
-  if (h.has(H.expiry)) {
-    expiry = asDate(h.get(H.expiry));
-    if (!expiry) throw new EnvelopeError(`"${H.expiry}" is not a tag-1 date/time`);
-  }
+  const view = { has: (name: string) => h.has(name), get: (name: string) => h.get(name) };
+  const { signingScheme, signingTime, expiry } = signedAttributes(view, crit, { parse: asDate, kind: 'a tag-1 date/time' });
 
   const rawChain = h.get(LABEL.x5chain) ?? unprotected.get(LABEL.x5chain);
   const chainItems = isBytes(rawChain) ? [rawChain] : rawChain;
@@ -131,7 +103,7 @@ export function parseCose(bytes: Uint8Array): EnvelopeContent {
     mediaType: MediaType.Cose,
     payload: Buffer.from(payload),
     payloadContentType: MediaType.NotaryPayload,
-    signingScheme: scheme as SigningScheme,
+    signingScheme,
     signingTime,
     ...(expiry ? { expiry } : {}),
     algorithm: alg,

@@ -3,18 +3,8 @@ import { base64url, decodeBase64, decodeBase64url, parseRfc3339, rfc3339 } from 
 import { Certificate } from '../crypto/certificate.js';
 import { ALLOWED_JWS_ALGORITHMS, jwsAlgorithm } from '../crypto/key-spec.js';
 import type { Signer } from '../signer.js';
-import { EnvelopeError, type EnvelopeContent, type SigningScheme } from './types.js';
-
-const H = {
-  signingScheme: 'io.cncf.notary.signingScheme',
-  signingTime: 'io.cncf.notary.signingTime',
-  authenticSigningTime: 'io.cncf.notary.authenticSigningTime',
-  expiry: 'io.cncf.notary.expiry',
-  verificationPlugin: 'io.cncf.notary.verificationPlugin',
-  verificationPluginMinVersion: 'io.cncf.notary.verificationPluginMinVersion',
-  signingAgent: 'io.cncf.notary.signingAgent',
-  timestampSignature: 'io.cncf.notary.timestampSignature',
-} as const;
+import { EnvelopeError, type EnvelopeContent } from './types.js';
+import { H, signedAttributes } from './attributes.js';
 
 export interface SignOptions {
   payload: Uint8Array;
@@ -58,7 +48,6 @@ export async function signJws(opts: SignOptions): Promise<Buffer> {
 }
 
 const TOP_LEVEL = new Set(['payload', 'protected', 'header', 'signature']);
-const KNOWN_CRITICAL = new Set<string>([H.signingScheme, H.authenticSigningTime, H.expiry]);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -102,41 +91,10 @@ export function parseJws(bytes: Uint8Array): EnvelopeContent {
     throw new EnvelopeError(`the protected header "cty" is ${JSON.stringify(h.cty)}, expected "${MediaType.NotaryPayload}"`);
   }
 
-  const scheme = h[H.signingScheme];
-  if (scheme !== 'notary.x509' && scheme !== 'notary.x509.signingAuthority') {
-    throw new EnvelopeError(`unsupported signing scheme ${JSON.stringify(scheme)}`);
-  }
   const crit = h.crit;
-  if (!Array.isArray(crit) || crit.length === 0 || !crit.every((c) => typeof c === 'string')) {
-    throw new EnvelopeError('the protected header "crit" must be a non-empty list of header names');
-  }
-  for (const name of crit as string[]) {
-    if (!(name in h)) throw new EnvelopeError(`header "${name}" is marked critical but not present`);
-    if (name === H.verificationPlugin || name === H.verificationPluginMinVersion) {
-      throw new EnvelopeError(`the signature requires verification plugin ${JSON.stringify(h[H.verificationPlugin])}, which notary-sign does not run`);
-    }
-    if (!KNOWN_CRITICAL.has(name)) throw new EnvelopeError(`unknown critical header "${name}": notary-sign does not understand it, so the signature is rejected`);
-  }
-  const mustBeCritical = [H.signingScheme, ...(H.expiry in h ? [H.expiry] : []), ...(scheme === 'notary.x509.signingAuthority' ? [H.authenticSigningTime] : [])];
-  for (const name of mustBeCritical) {
-    if (!crit.includes(name)) throw new EnvelopeError(`header "${name}" must be marked critical`);
-  }
-
-  let signingTime: Date | undefined;
-  if (scheme === 'notary.x509') {
-    if (H.authenticSigningTime in h) throw new EnvelopeError(`"${H.authenticSigningTime}" must not be present for the notary.x509 scheme`);
-    signingTime = parseRfc3339(h[H.signingTime]);
-    if (!signingTime) throw new EnvelopeError(`"${H.signingTime}" is missing or not an RFC 3339 time`);
-  } else {
-    if (H.signingTime in h) throw new EnvelopeError(`"${H.signingTime}" must not be present for the notary.x509.signingAuthority scheme`);
-    signingTime = parseRfc3339(h[H.authenticSigningTime]);
-    if (!signingTime) throw new EnvelopeError(`"${H.authenticSigningTime}" is missing or not an RFC 3339 time`);
-  }
-  let expiry: Date | undefined;
-  if (H.expiry in h) {
-    expiry = parseRfc3339(h[H.expiry]);
-    if (!expiry) throw new EnvelopeError(`"${H.expiry}" is not an RFC 3339 time`);
-  }
+  if (!Array.isArray(crit) || crit.length === 0) throw new EnvelopeError('the protected header "crit" must be a non-empty list of header names');
+  const view = { has: (name: string) => Object.hasOwn(h, name), get: (name: string) => h[name] };
+  const { signingScheme, signingTime, expiry } = signedAttributes(view, crit, { parse: parseRfc3339, kind: 'an RFC 3339 time' });
 
   const x5c = header.x5c;
   if (!Array.isArray(x5c) || x5c.length === 0) throw new EnvelopeError('the unprotected header has no "x5c" certificate chain');
@@ -167,7 +125,7 @@ export function parseJws(bytes: Uint8Array): EnvelopeContent {
     mediaType: MediaType.Jws,
     payload: payloadBytes,
     payloadContentType: h.cty,
-    signingScheme: scheme as SigningScheme,
+    signingScheme,
     signingTime,
     ...(expiry ? { expiry } : {}),
     algorithm: alg,

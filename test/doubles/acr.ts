@@ -1,13 +1,10 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { SignJWT, importPKCS8 } from 'jose';
+import { randomBytes } from 'node:crypto';
 import type { TestCa } from './tls.js';
 import { Faults, json, readBody } from './faults.js';
 import { principalOf, type Entra } from './entra.js';
-import { issueCertificate } from '../../src/pki/test-certs.js';
+import { createRegistryTokenMinter } from './registry-jwt.js';
 import { startRegistry, freePort, type TestRegistry } from '../helpers/registry.js';
 
 /**
@@ -36,10 +33,8 @@ export interface Acr {
 }
 
 export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<Acr> {
-  const signer = await issueCertificate({ subject: 'CN=acr token signer', ca: true, key: 'EC-256' });
-  const rootCertBundlePath = join(dir, 'acr-token-root.pem');
-  await writeFile(rootCertBundlePath, signer.certPem);
-  const key = await importPKCS8(signer.keyPem, 'ES256');
+  const minter = await createRegistryTokenMinter(dir, 'notary-sign-test-acr');
+  const { issuer, rootCertBundlePath } = minter;
   const roles = new Map<string, 'AcrPush' | 'AcrPull'>();
   const refreshTokens = new Map<string, string>(); // token -> oid
   const scopeMaps = new Map<string, { password: string; repositories: Record<string, string[]> }>();
@@ -47,7 +42,6 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
   scopeMaps.set(admin.username, { password: admin.password, repositories: { '*': ['pull', 'push'] } });
   const faults = new Faults();
   const state = { issued: [] as string[], exchanges: 0 };
-  const issuer = 'notary-sign-test-acr';
 
   const proxyPort = await freePort();
   const httpPort = await freePort();
@@ -80,17 +74,7 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
       const granted = (actions ?? '').split(',').filter((a) => allowedFor(name).includes(a));
       return [{ type, name, actions: granted }];
     });
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ access })
-      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', x5c: [signer.der.toString('base64')] })
-      .setIssuer(issuer)
-      .setSubject('acr-principal')
-      .setAudience(url.searchParams.get('service') ?? host)
-      .setIssuedAt(now)
-      .setNotBefore(now - 10)
-      .setExpirationTime(now + 300)
-      .setJti(randomUUID())
-      .sign(key);
+    const token = await minter.mint(url.searchParams.get('service') ?? host, 'acr-principal', access);
     state.issued.push(token);
     json(res, 200, { access_token: token, token });
   };

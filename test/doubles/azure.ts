@@ -2,6 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { issueCertificate, type IssuedCert } from '../../src/pki/test-certs.js';
 import { tempDir } from '../helpers/files.js';
+import { RegistryClient } from '../../src/registry/client.js';
+import { staticCredentials } from '../../src/registry/credentials.js';
 import { createTestCa, type TestCa } from './tls.js';
 import { startCiOidc, type CiOidc } from './ci-oidc.js';
 import { startEntra, type Entra } from './entra.js';
@@ -30,6 +32,10 @@ export interface AzureFleet {
   /** NODE_EXTRA_CA_CERTS and the GitHub runner's OIDC variables. */
   githubEnv(): NodeJS.ProcessEnv;
   adoEnv(): NodeJS.ProcessEnv;
+  /** A client for test set-up: straight to the upstream registry with push on everything. */
+  setup: RegistryClient;
+  /** Key Vault certificate "release" (issued by the intermediate) that these principals may sign with and push for. */
+  provisionRelease(objectIds: string[]): Promise<void>;
   /** Every credential and token the doubles issued or hold: none may appear in logs. */
   secrets(): string[];
   stop(): Promise<void>;
@@ -87,6 +93,14 @@ export async function startAzure(): Promise<AzureFleet> {
     pki: { root, intermediate },
     trustStore,
     trustPolicy,
+    setup: new RegistryClient({ insecureRegistries: [acr.upstream.host], credentials: staticCredentials({ [acr.upstream.host]: acr.admin }) }),
+    provisionRelease: async (objectIds) => {
+      await kv.createCertificate('release', { issuer: intermediate, chain: [intermediate, root], subject: 'CN=release,O=Contoso,ST=WA,C=US' });
+      for (const oid of objectIds) {
+        kv.grant(oid, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
+        acr.assignRole(oid, 'AcrPush');
+      }
+    },
     githubEnv: () => ({ ...base(), GITHUB_ACTIONS: 'true', ACTIONS_ID_TOKEN_REQUEST_URL: oidc.github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.github.requestToken }),
     adoEnv: () => ({ ...base(), TF_BUILD: 'True', SYSTEM_OIDCREQUESTURI: oidc.ado.oidcRequestUri, SYSTEM_ACCESSTOKEN: oidc.ado.systemAccessToken }),
     secrets: () => [oidc.github.requestToken, oidc.ado.systemAccessToken, ...oidc.github.issuer.issued, ...oidc.ado.issuer.issued, ...entra.issued, ...acr.issued, acr.admin.password],

@@ -1,9 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
-import { SignJWT, importPKCS8 } from 'jose';
-import { issueCertificate } from '../../src/pki/test-certs.js';
+import { createRegistryTokenMinter } from './registry-jwt.js';
 import { freePort } from '../helpers/registry.js';
 
 /**
@@ -23,12 +19,9 @@ export interface RegistryTokenServer {
 }
 
 export async function startRegistryTokenServer(dir: string, users: Record<string, string>): Promise<RegistryTokenServer> {
-  const signer = await issueCertificate({ subject: 'CN=token-signer', ca: true, key: 'EC-256' });
-  const rootCertBundlePath = join(dir, 'token-root.pem');
-  await writeFile(rootCertBundlePath, signer.certPem);
-  const key = await importPKCS8(signer.keyPem, 'ES256');
+  const minter = await createRegistryTokenMinter(dir, 'notary-sign-test-token-issuer');
+  const { issuer, rootCertBundlePath } = minter;
   const service = 'notary-sign-test-registry';
-  const issuer = 'notary-sign-test-token-issuer';
   const state = { issued: [] as string[], requests: 0 };
 
   const server: Server = createServer(async (req, res) => {
@@ -46,19 +39,9 @@ export async function startRegistryTokenServer(dir: string, users: Record<string
     }
     const access = url.searchParams.getAll('scope').map((scope) => {
       const [type, name, actions] = scope.split(':');
-      return { type, name, actions: (actions ?? '').split(',').filter(Boolean) };
+      return { type: type ?? '', name: name ?? '', actions: (actions ?? '').split(',').filter(Boolean) };
     });
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ access })
-      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', x5c: [signer.der.toString('base64')] })
-      .setIssuer(issuer)
-      .setSubject(user)
-      .setAudience(url.searchParams.get('service') ?? service)
-      .setIssuedAt(now)
-      .setNotBefore(now - 10)
-      .setExpirationTime(now + 300)
-      .setJti(randomUUID())
-      .sign(key);
+    const token = await minter.mint(url.searchParams.get('service') ?? service, user, access);
     state.issued.push(token);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
