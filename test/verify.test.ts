@@ -233,6 +233,10 @@ describe('adversarial corpus: each forgery is rejected with its own reason', () 
     rejected(await forged({ after: (e) => Object.assign(e, { signatures: [] }) }), /integrity: the JWS envelope has an unsupported top-level field "signatures"/);
   });
 
+  test('a certificate with trailing bytes after its DER is rejected', async () => {
+    rejected(await forged({ after: (e) => ((e.header.x5c as string[])[0] = Buffer.concat([leaf.der, Buffer.from([0])]).toString('base64')) }), /integrity: x5c\[0\] is not a valid X\.509 certificate/);
+  });
+
   test('empty certificate chain', async () => {
     rejected(await forged({ after: (e) => (e.header.x5c = []) }), /integrity: the unprotected header has no "x5c" certificate chain/);
   });

@@ -16,6 +16,8 @@ export class Certificate {
 
   constructor(der: Uint8Array) {
     this.der = Buffer.from(der);
+    // One DER SEQUENCE and nothing after it: the parsers below would ignore trailing bytes.
+    if (derLength(this.der) !== this.der.length) throw new Error('the certificate is not exactly one DER structure (trailing or missing bytes)');
     this.node = new NodeX509(this.der);
     this.parsed = new x509.X509Certificate(new Uint8Array(this.der));
     this.publicKey = this.node.publicKey;
@@ -82,6 +84,18 @@ export class Certificate {
   toPem(): string {
     return this.node.toString();
   }
+}
+
+/** Total length of the DER element at the start of `buf` (tag, length, content), or -1. */
+function derLength(buf: Buffer): number {
+  if (buf.length < 2 || buf[0] !== 0x30) return -1;
+  const first = buf[1]!;
+  if (first < 0x80) return 2 + first;
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || buf.length < 2 + n) return -1;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + buf[2 + i]!;
+  return 2 + n + len;
 }
 
 export const OID = {
