@@ -222,7 +222,8 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     const expected = results.map((r) => r[0]!.signatureDigest).sort();
     assert.equal(new Set(expected).size, 10);
     const index = JSON.parse((await raw(registry.host, `/v2/team/race/manifests/sha256-${image.digest.slice(7)}`, MediaType.OciIndex)).body.toString());
-    assert.deepEqual(index.manifests.map((d: { digest: string }) => d.digest).sort(), expected);
+    const listed: string[] = index.manifests.map((d: { digest: string }) => d.digest).sort();
+    assert.deepEqual(listed, expected, `missing: ${expected.filter((d) => !listed.includes(d)).join(', ')}; duplicated: ${listed.filter((d, i) => listed.indexOf(d) !== i).join(', ')}`);
   });
 
   test('referrers: api on a registry without the API fails before anything is pushed', async () => {

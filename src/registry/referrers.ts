@@ -9,7 +9,7 @@ export type ReferrersStorage = 'referrers-api' | 'referrers-tag';
 
 const MAX_PAGES = 100;
 const TAG_UPDATE_ROUNDS = 20;
-const QUIET_MS = 150;
+const QUIET_MS = 200;
 
 /** The fallback tag for a subject digest: `<alg>-<hex>`, at most 128 characters. */
 export const referrersTag = (digest: string): string => digest.replace(':', '-').slice(0, 128);
@@ -165,7 +165,7 @@ async function addToReferrersTag(client: RegistryClient, repo: Repository, subje
       stableDigest = sha256Digest(body); // settled if nobody replaces it during the quiet period
     }
     // Quiet period: several times the time a read-modify-write takes here, with jitter.
-    const quiet = Math.max(QUIET_MS, 3 * lastWriteMs);
+    const quiet = Math.max(QUIET_MS, 4 * lastWriteMs);
     await new Promise((r) => setTimeout(r, quiet + Math.random() * quiet));
   }
   throw new NotarySignError('REGISTRY', `could not settle referrers tag ${tag} on ${repo.registry}/${repo.repository} after ${TAG_UPDATE_ROUNDS} rounds of concurrent updates; re-run to retry (the signature itself is pushed)`);
