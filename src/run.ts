@@ -1,4 +1,4 @@
-import { NotarySignError, describeError } from './errors.js';
+import { NotarySignError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
 import { parseDuration, parseReferrersMode } from './inputs.js';
 import { Session, type SessionInputs } from './setup.js';
@@ -178,4 +178,3 @@ function verifySummary(results: (ImageVerification & { lines?: number[] | undefi
   return ['### notary-sign: verification', '', '| image | digest | verdict | signer | reason |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
 }
 
-export { describeError };

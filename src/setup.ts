@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { TokenCredential } from '@azure/identity';
 import { NotarySignError } from './errors.js';
+import { memoizeByKey } from './concurrency.js';
 import { silentLogger, type Logger } from './log.js';
 import { RegistryClient } from './registry/client.js';
 import { dockerConfigCredentials, staticCredentials, type BasicCredential, type CredentialResolver } from './registry/credentials.js';
@@ -86,16 +87,18 @@ export class Session {
 
   /** A registry client: explicit credentials, then ACR via Entra, then docker config. */
   async registry(): Promise<RegistryClient> {
-    const { registryCredentials, registries = [], acrHosts = [] } = this.inputs;
-    let credentials: CredentialResolver = dockerConfigCredentials(this.inputs.dockerConfigDir);
+    const { registryCredentials, registries = [], acrHosts = [], azure } = this.inputs;
     const acr = await import('./azure/acr.js');
-    const docker = credentials;
-    credentials = async (registry) => {
-      if (!acr.isAcrHost(registry, acrHosts) || (!this.inputs.keyId && !this.inputs.azure?.clientId && !this.inputs.azure?.github && !this.inputs.azure?.azurePipelines)) {
-        return docker(registry);
-      }
-      const { credential } = await this.azureCredential();
-      return acr.acrCredentials({ credential, acrHosts, ...(this.inputs.azure?.tenantId ? { tenantId: this.inputs.azure.tenantId } : {}), ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}), logger: this.log })(registry);
+    const docker = dockerConfigCredentials(this.inputs.dockerConfigDir);
+    // ACR through Entra only when the run was given an Azure identity to use.
+    const azureConfigured = Boolean(this.inputs.keyId || azure?.clientId || azure?.github || azure?.azurePipelines);
+    let viaEntra: Promise<CredentialResolver> | undefined;
+    let credentials: CredentialResolver = async (registry) => {
+      if (!azureConfigured || !acr.isAcrHost(registry, acrHosts)) return docker(registry);
+      viaEntra ??= this.azureCredential().then(({ credential }) =>
+        acr.acrCredentials({ credential, acrHosts, ...(azure?.tenantId ? { tenantId: azure.tenantId } : {}), ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}), logger: this.log }),
+      );
+      return (await viaEntra)(registry);
     };
     if (registryCredentials) {
       const explicit = registryCredentials;
@@ -104,7 +107,7 @@ export class Session {
     }
     return new RegistryClient({
       insecureRegistries: this.inputs.insecureRegistries ?? [],
-      credentials: memoize(credentials),
+      credentials: memoizeByKey(credentials),
       userAgent: `notary-sign/${VERSION}`,
       logger: this.log,
       ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
@@ -112,18 +115,6 @@ export class Session {
   }
 }
 
-function memoize(resolver: CredentialResolver): CredentialResolver {
-  const cache = new Map<string, Promise<BasicCredential | undefined>>();
-  return (registry) => {
-    let p = cache.get(registry);
-    if (!p) {
-      p = resolver(registry);
-      cache.set(registry, p);
-      p.catch(() => cache.delete(registry));
-    }
-    return p;
-  };
-}
 
 async function readText(path: string, input: string): Promise<string> {
   try {

@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { NotarySignError } from '../errors.js';
+import { memoizeByKey } from '../concurrency.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { BasicCredential, CredentialResolver } from '../registry/credentials.js';
 import { azureErrorMessage, signInError } from './credential.js';
@@ -28,17 +29,8 @@ export interface AcrAuthOptions {
  */
 export function acrCredentials(opts: AcrAuthOptions, fallback?: CredentialResolver): CredentialResolver {
   const log = opts.logger ?? silentLogger;
-  const cache = new Map<string, Promise<BasicCredential>>();
-  return async (registry) => {
-    if (!isAcrHost(registry, opts.acrHosts)) return fallback?.(registry);
-    let p = cache.get(registry);
-    if (!p) {
-      p = exchange(registry, opts, log);
-      cache.set(registry, p);
-      p.catch(() => cache.delete(registry));
-    }
-    return p;
-  };
+  const exchangeOnce = memoizeByKey((registry: string) => exchange(registry, opts, log));
+  return async (registry) => (isAcrHost(registry, opts.acrHosts) ? exchangeOnce(registry) : fallback?.(registry));
 }
 
 async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Promise<BasicCredential> {

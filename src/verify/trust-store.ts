@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotarySignError } from '../errors.js';
+import { memoizeByKey } from '../concurrency.js';
 import { parseCertificates, OID, type Certificate } from '../crypto/certificate.js';
 import * as x509 from '../crypto/x509.js';
 import type { TrustStoreType } from './trust-policy.js';
@@ -10,18 +11,15 @@ import type { TrustStoreType } from './trust-policy.js';
  * holding PEM or DER certificates. Named stores are read on first use.
  */
 export class TrustStore {
-  private readonly cache = new Map<string, Promise<Certificate[]>>();
+  private readonly cached = memoizeByKey((key: string) => {
+    const i = key.indexOf(':');
+    return this.load(key.slice(0, i) as TrustStoreType, key.slice(i + 1));
+  });
 
   constructor(readonly root: string) {}
 
   certificates(type: TrustStoreType, name: string): Promise<Certificate[]> {
-    const key = `${type}:${name}`;
-    let p = this.cache.get(key);
-    if (!p) {
-      p = this.load(type, name);
-      this.cache.set(key, p);
-    }
-    return p;
+    return this.cached(`${type}:${name}`);
   }
 
   private async load(type: TrustStoreType, name: string): Promise<Certificate[]> {
