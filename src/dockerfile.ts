@@ -1,4 +1,6 @@
 import { DockerfileParser, From, Copy, Run, type Instruction } from 'dockerfile-ast';
+
+type Range = NonNullable<ReturnType<From['getImageRange']>>;
 import { NotarySignError } from './errors.js';
 import { parseReference, type Reference } from './reference.js';
 
@@ -59,6 +61,15 @@ export function baseImages(content: string, buildArgs: Record<string, string> = 
     images.push({ image: text, ref, line, kind, span, ...extra });
   };
 
+  /** `--from=<x>` (COPY) or `from=<x>` (RUN --mount): an image unless it names a stage or a stage index. */
+  const addFrom = (ins: Instruction, line: number, kind: BaseImage['kind'], value: { getValue(): string | null; getValueRange(): Range | null } | null) => {
+    const text = value?.getValue();
+    const range = value?.getValueRange();
+    if (!text || !range) return;
+    const from = expand(text, scope, at(ins));
+    if (!isStage(from) && !/^\d+$/.test(from)) add(from, at(ins), line, kind, { start: offset(range.start), end: offset(range.end) });
+  };
+
   for (const ins of dockerfile.getInstructions()) {
     const line = ins.getRange().start.line + 1;
     if (ins instanceof From) {
@@ -75,24 +86,9 @@ export function baseImages(content: string, buildArgs: Record<string, string> = 
       }
       stages.push(stage ?? `\u0000${stages.length}`);
     } else if (ins instanceof Copy) {
-      const flag = ins.getFromFlag();
-      const value = flag?.getValue();
-      const range = flag?.getValueRange();
-      if (!value || !range) continue;
-      const from = expand(value, scope, at(ins));
-      if (isStage(from) || /^\d+$/.test(from)) continue;
-      add(from, at(ins), line, 'copy-from', { start: offset(range.start), end: offset(range.end) });
+      addFrom(ins, line, 'copy-from', ins.getFromFlag());
     } else if (ins instanceof Run) {
-      for (const flag of ins.getFlags()) {
-        if (flag.getName() !== 'mount') continue;
-        const option = flag.getOption('from');
-        const value = option?.getValue();
-        const range = option?.getValueRange();
-        if (!value || !range) continue;
-        const from = expand(value, scope, at(ins));
-        if (isStage(from) || /^\d+$/.test(from)) continue;
-        add(from, at(ins), line, 'run-mount', { start: offset(range.start), end: offset(range.end) });
-      }
+      for (const flag of ins.getFlags()) if (flag.getName() === 'mount') addFrom(ins, line, 'run-mount', flag.getOption('from'));
     }
   }
   return images;
