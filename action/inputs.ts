@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { NotarySignError } from '../src/errors.js';
-import { parseInsecureRegistries, parseKeyValues, parseList } from '../src/inputs.js';
+import { parseInsecureRegistries, parseKeyValues, parseList } from '../src/run/inputs.js';
 import type { Logger } from '../src/log.js';
-import type { RunOptions } from '../src/run.js';
+import type { RunOptions } from '../src/run/index.js';
 
 /**
  * action.yml inputs → the core's RunOptions. Only translation happens here:

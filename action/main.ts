@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     const options = readInputs(process.env, logger);
     core.startGroup(`notary-sign ${options.command}`);
     grouped = true;
-    const { run } = await import('../src/run.js');
+    const { run } = await import('../src/run/index.js');
     const report = await run(options);
     core.endGroup();
     grouped = false;

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
-import { run } from '../src/run.js';
+import { run } from '../src/run/index.js';
 import { readInputs } from './inputs.js';
 
 /** The Azure DevOps task NotarySign@1: inputs in, core run, output variables and summary out. */

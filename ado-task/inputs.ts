@@ -1,8 +1,8 @@
 import * as tl from 'azure-pipelines-task-lib/task.js';
 import { NotarySignError } from '../src/errors.js';
-import { parseInsecureRegistries, parseKeyValues, parseList } from '../src/inputs.js';
+import { parseInsecureRegistries, parseKeyValues, parseList } from '../src/run/inputs.js';
 import type { Logger } from '../src/log.js';
-import type { RunOptions } from '../src/run.js';
+import type { RunOptions } from '../src/run/index.js';
 import type { AzureAuthOptions } from '../src/azure/credential.js';
 
 /** camelCase task input names, for messages: key-id → keyId. */

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { readdir, stat, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateTestChain } from '../src/pki/test-certs.js';
+import { generateTestChain } from '../test/helpers/test-certs.js';
 
 const RUNS = Number(process.argv[2] ?? 15);
 const dir = await mkdtemp(join(tmpdir(), 'notary-sign-cold-'));

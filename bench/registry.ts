@@ -7,11 +7,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RegistryClient } from '../src/registry/client.js';
-import { LocalKeySigner } from '../src/signer.js';
-import { sign } from '../src/sign.js';
+import { LocalKeySigner } from '../src/crypto/signer.js';
+import { sign } from '../src/sign/sign.js';
 import { parseTrustPolicy } from '../src/verify/trust-policy.js';
 import { TrustStore } from '../src/verify/trust-store.js';
-import { verifyBaseImages } from '../src/verify-base.js';
+import { verifyBaseImages } from '../src/verify-base/verify-base.js';
 import { startRegistry } from '../test/helpers/registry.js';
 import { pushImage } from '../test/helpers/image.js';
 import { tempDir, writeTestChain } from '../test/helpers/files.js';

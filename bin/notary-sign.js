@@ -1,3 +1,4 @@
 #!/usr/bin/env node
 // The committed bundle: runs without a build step after `npm ci`.
-await import('../dist/cli.js');
+const { runAsProgram } = await import('../dist/cli.js');
+await runAsProgram(process.argv.slice(2));

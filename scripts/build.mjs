@@ -21,4 +21,4 @@ const common = {
 };
 
 // One build, shared chunks: the action (index) and the CLI load heavy modules (Azure SDK, x509) lazily.
-await build({ ...common, entryPoints: { index: 'action/main.ts', cli: 'src/cli-main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+await build({ ...common, entryPoints: { index: 'action/main.ts', cli: 'cli/main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]' });

@@ -5,17 +5,27 @@
  * against a trust policy and refuses an unsigned image.
  */
 import { mkdir } from 'node:fs/promises';
-import { main } from '../src/cli.js';
+import { main } from '../cli/main.js';
+import { ToolsMissingError } from './tools.js';
 import { RegistryClient } from '../src/registry/client.js';
 import { startRegistry } from '../test/helpers/registry.js';
 import { pushImage } from '../test/helpers/image.js';
 import { tempDir } from '../test/helpers/files.js';
-import { generateTestChain } from '../src/pki/test-certs.js';
+import { generateTestChain } from '../test/helpers/test-certs.js';
 
 const step = (n: number, text: string) => console.log(`\n\x1b[1m${n}. ${text}\x1b[0m`);
 
-const registry = await startRegistry();
+/** The demo's one line for anything that goes wrong: what failed, never a stack trace. */
+function fail(err: unknown): never {
+  const message = err instanceof ToolsMissingError ? err.message : `notary-sign demo: ${err instanceof Error ? err.message : String(err)}`;
+  console.error(message.split('\n')[0]);
+  if (process.env.NOTARY_SIGN_DEBUG && err instanceof Error) console.error(err.stack);
+  process.exit(1);
+}
+
+const registry = await startRegistry().catch(fail);
 const dir = await tempDir('notary-sign-demo-');
+let failure: unknown;
 try {
   step(1, `Started the CNCF distribution registry at ${registry.host}`);
   const client = new RegistryClient({ insecureRegistries: [registry.host] });
@@ -32,7 +42,7 @@ try {
   const args = ['sign', ref, '--key', key, '--certificate-chain', certs, '--expiry', '30d', '--annotation', 'io.example.demo=true', '--insecure-registry', registry.host, '--output', 'json'];
   step(4, `notary-sign ${args.map((a) => (a.includes(' ') ? `"${a}"` : a)).join(' ')}`);
   const code = await main(args);
-  if (code !== 0) throw new Error('signing failed');
+  if (code !== 0) throw new Error('signing failed (the error is printed above)');
 
   step(5, 'What the registry now holds (read back through the registry API)');
   const tag = `sha256-${image.digest.slice(7)}`;
@@ -59,7 +69,10 @@ try {
   step(7, 'The same policy refuses an image nobody signed');
   await main(['verify', `${registry.host}/demo/unsigned@${unsigned.digest}`, ...verifyArgs.slice(2)]);
   console.log('\nDone. The registry and the throwaway keys are removed on exit.');
+} catch (err) {
+  failure = err;
 } finally {
   await registry.stop();
   await dir.remove();
 }
+if (failure !== undefined) fail(failure);

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { NotarySignError } from '../errors.js';
-import { memoizeByKey } from '../concurrency.js';
+import { memoizeByKey } from '../util/concurrency.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { BasicCredential, CredentialResolver } from '../registry/credentials.js';
 import { azureErrorMessage, signInError } from './credential.js';

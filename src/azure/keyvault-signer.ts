@@ -5,7 +5,7 @@ import { NotarySignError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Certificate, parseCertificates } from '../crypto/certificate.js';
 import { hashOf, jwsAlgorithm, type KeySpec } from '../crypto/key-spec.js';
-import { checkSigningMaterial, type Signer } from '../signer.js';
+import { checkSigningMaterial, type Signer } from '../crypto/signer.js';
 import { extractPkcs12Certificates } from './pkcs12.js';
 import { azureErrorMessage, signInError } from './credential.js';
 

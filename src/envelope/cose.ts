@@ -1,5 +1,5 @@
 import { Encoder, Tag } from 'cbor-x';
-import { MediaType } from '../media-types.js';
+import { MediaType } from '../oci/media-types.js';
 import { Certificate } from '../crypto/certificate.js';
 import { jwsAlgorithm } from '../crypto/key-spec.js';
 import type { SignOptions } from './jws.js';

@@ -1,7 +1,7 @@
 import { codeSigningChainProblem } from '../crypto/certificate.js';
 import { jwsAlgorithm, verifyRaw } from '../crypto/key-spec.js';
-import { MediaType, type Descriptor } from '../media-types.js';
-import { isDigest } from '../reference.js';
+import { MediaType, type Descriptor } from '../oci/media-types.js';
+import { isDigest } from '../oci/reference.js';
 import { parseJws } from './jws.js';
 import { parseCose } from './cose.js';
 import { EnvelopeError, type EnvelopeContent, type SignaturePayload } from './types.js';

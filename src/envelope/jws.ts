@@ -1,8 +1,8 @@
-import { MediaType } from '../media-types.js';
-import { base64url, decodeBase64, decodeBase64url, parseRfc3339, rfc3339 } from '../encoding.js';
+import { MediaType } from '../oci/media-types.js';
+import { base64url, decodeBase64, decodeBase64url, parseRfc3339, rfc3339 } from '../util/encoding.js';
 import { Certificate } from '../crypto/certificate.js';
 import { ALLOWED_JWS_ALGORITHMS, jwsAlgorithm } from '../crypto/key-spec.js';
-import type { Signer } from '../signer.js';
+import type { Signer } from '../crypto/signer.js';
 import { EnvelopeError, type EnvelopeContent } from './types.js';
 import { H, signedAttributes } from './attributes.js';
 

@@ -1,5 +1,5 @@
 import type { Certificate } from '../crypto/certificate.js';
-import type { Descriptor } from '../media-types.js';
+import type { Descriptor } from '../oci/media-types.js';
 
 export type SigningScheme = 'notary.x509' | 'notary.x509.signingAuthority';
 

@@ -1,8 +1,8 @@
 import { NotarySignError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { MANIFEST_ACCEPT, type Descriptor } from '../media-types.js';
-import { digestOf } from '../encoding.js';
-import type { Reference } from '../reference.js';
+import { MANIFEST_ACCEPT, type Descriptor } from '../oci/media-types.js';
+import { digestOf } from '../util/encoding.js';
+import type { Reference } from '../oci/reference.js';
 import { parseChallenge, type Challenge } from './challenge.js';
 import type { CredentialResolver } from './credentials.js';
 

@@ -1,6 +1,6 @@
 import { NotarySignError } from '../errors.js';
-import { MediaType, type Descriptor } from '../media-types.js';
-import { sha256Digest } from '../encoding.js';
+import { MediaType, type Descriptor } from '../oci/media-types.js';
+import { sha256Digest } from '../util/encoding.js';
 import { LIMITS, readLimited, type RegistryClient, type Repository } from './client.js';
 
 /** How signatures are attached: the referrers API, the tag schema, or whichever works. */

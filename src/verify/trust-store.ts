@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotarySignError } from '../errors.js';
-import { memoizeByKey } from '../concurrency.js';
+import { memoizeByKey } from '../util/concurrency.js';
 import { parseCertificates, OID, type Certificate } from '../crypto/certificate.js';
 import * as x509 from '../crypto/x509.js';
 import type { TrustStoreType } from './trust-policy.js';

@@ -1,8 +1,8 @@
 import { NotarySignError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { MediaType, type Descriptor } from '../media-types.js';
-import { rfc3339 } from '../encoding.js';
-import { formatReference, parseReference, repositoryName, withDigest, type Reference } from '../reference.js';
+import { MediaType, type Descriptor } from '../oci/media-types.js';
+import { rfc3339 } from '../util/encoding.js';
+import { formatReference, parseReference, repositoryName, withDigest, type Reference } from '../oci/reference.js';
 import { LIMITS, type RegistryClient } from '../registry/client.js';
 import { listReferrers, type ReferrersMode } from '../registry/referrers.js';
 import { parseEnvelope, parsePayload, SUPPORTED_ENVELOPES, verifyIntegrity } from '../envelope/envelope.js';
@@ -148,7 +148,7 @@ async function authenticTimestampProblem(content: EnvelopeContent, now: Date, po
   const stores = policy.trustStores.filter((s) => s.type === 'tsa');
   if (stores.length === 0) return `the signature is timestamped but trust policy statement "${policy.name}" names no tsa trust store to verify it`;
   const roots = (await Promise.all(stores.map((s) => anchors(s.type, s.name)))).flat();
-  const { verifyTimestampToken } = await import('../timestamp.js');
+  const { verifyTimestampToken } = await import('../crypto/timestamp.js');
   const ts = await verifyTimestampToken(content.timestampSignature, content.signature, roots);
   if (typeof ts === 'string') return `timestamp: ${ts}`;
   const earliest = new Date(ts.time.getTime() - ts.accuracyMs);

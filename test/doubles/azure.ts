@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { issueCertificate, type IssuedCert } from '../../src/pki/test-certs.js';
+import { issueCertificate, type IssuedCert } from '../helpers/test-certs.js';
 import { tempDir } from '../helpers/files.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { staticCredentials } from '../../src/registry/credentials.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TestCa } from './tls.js';
 import { Faults, json, readBody } from './faults.js';
 import { principalOf, type Entra } from './entra.js';
-import { issueCertificate, type IssuedCert, type TestKeyType } from '../../src/pki/test-certs.js';
+import { issueCertificate, type IssuedCert, type TestKeyType } from '../helpers/test-certs.js';
 
 /**
  * Azure Key Vault (keys, certificates, secrets) over TLS: challenge-based

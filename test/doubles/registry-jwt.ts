@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
-import { issueCertificate } from '../../src/pki/test-certs.js';
+import { issueCertificate } from '../helpers/test-certs.js';
 
 /**
  * Mints the JWTs distribution's `auth: token` accepts: ES256, with the

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { issueCertificate, type IssuedCert } from '../../src/pki/test-certs.js';
+import { issueCertificate, type IssuedCert } from '../helpers/test-certs.js';
 import * as x509 from '../../src/crypto/x509.js';
 
 /**

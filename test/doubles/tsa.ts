@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { issueCertificate, type IssuedCert } from '../../src/pki/test-certs.js';
+import { issueCertificate, type IssuedCert } from '../helpers/test-certs.js';
 import { readBody } from './faults.js';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateTestChain, type TestChain, type TestKeyType } from '../../src/pki/test-certs.js';
+import { generateTestChain, type TestChain, type TestKeyType } from './test-certs.js';
 
 export async function tempDir(prefix = 'notary-sign-test-'): Promise<{ path: string; file(name: string, content: string | Buffer): Promise<string>; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));

@@ -1,9 +1,9 @@
 import { constants, createPrivateKey, sign as nodeSign } from 'node:crypto';
-import { Annotation, EMPTY_CONFIG, EMPTY_CONFIG_BYTES, MediaType, type Descriptor } from '../../src/media-types.js';
-import { sha256Digest } from '../../src/encoding.js';
+import { Annotation, EMPTY_CONFIG, EMPTY_CONFIG_BYTES, MediaType, type Descriptor } from '../../src/oci/media-types.js';
+import { sha256Digest } from '../../src/util/encoding.js';
 import type { RegistryClient, Repository } from '../../src/registry/client.js';
 import { pushReferrer } from '../../src/registry/referrers.js';
-import type { IssuedCert } from '../../src/pki/test-certs.js';
+import type { IssuedCert } from './test-certs.js';
 
 /**
  * Hand-built JWS envelopes for adversarial tests: every field can be set to

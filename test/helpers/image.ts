@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { sha256Digest } from '../../src/encoding.js';
-import { MediaType, type Descriptor } from '../../src/media-types.js';
+import { sha256Digest } from '../../src/util/encoding.js';
+import { MediaType, type Descriptor } from '../../src/oci/media-types.js';
 import type { RegistryClient, Repository } from '../../src/registry/client.js';
 
 /** Push a small, valid single-platform image; returns its manifest descriptor. */

@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureTools } from '../../scripts/tools.js';
 
 /** A real CNCF distribution registry (Debian `docker-registry`) on 127.0.0.1. */
 export interface TestRegistry {
@@ -20,16 +21,8 @@ export interface TokenAuthConfig {
   rootCertBundlePath: string;
 }
 
-function findBinary(): string {
-  for (const name of ['docker-registry', 'registry']) {
-    const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-    if (r.status === 0 && r.stdout.trim()) return r.stdout.trim();
-  }
-  throw new Error(
-    'The CNCF distribution registry is not installed, and the integration tests need it. ' +
-      'Install it with: sudo apt-get install -y docker-registry (or put a `registry` binary on PATH). .ci/run does this in CI.',
-  );
-}
+/** The registry binary; installed first where that is safe (scripts/tools.ts), else one line saying how. */
+const findBinary = (): string => ensureTools(['registry']).registry;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,274 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { describeError, NotarySignError } from '../src/errors.js';
+import { consoleLogger } from '../src/log.js';
+import { parseInsecureRegistries, parseKeyValues } from '../src/run/inputs.js';
+import { VERSION } from '../src/version.js';
+
+const USAGE = `notary-sign ${VERSION} — Notary Project signatures for container images
+
+Usage:
+  notary-sign sign <image>... --key <key.pem> --certificate-chain <chain.pem> [options]
+  notary-sign verify <image>... --trust-policy <trustpolicy.json> --trust-store <dir> [options]
+  notary-sign verify-base --dockerfile <Dockerfile> --trust-policy <file> --trust-store <dir> [options]
+
+sign options:
+  --key-id <url>               Azure Key Vault key or certificate URL (the private key stays in the vault)
+  --key <file>                 or a local PEM private key (RSA 2048/3072/4096 or EC P-256/384/521)
+  --certificate-chain <file>   PEM certificates, signing certificate first, ending with the root
+                               (optional with --key-id: read from Key Vault otherwise)
+  --expiry <duration>          signature validity, e.g. 30d, 12h (default: none)
+  --annotation <k=v>           signed user metadata (repeatable)
+  --referrers <auto|api|tag>   how to attach the signature (default: auto)
+  --signature-format <jws|cose>  envelope format (default: jws)
+  --recursive                  for an image index, also sign every platform manifest
+  --timestamp-url <url>        RFC 3161 TSA to countersign each signature
+  --timestamp-root-cert <file> PEM root the TSA's tokens must chain to
+
+verify and verify-base options:
+  --trust-policy <file>        Notary Project trust policy (trustpolicy.json, version 1.0)
+  --trust-store <dir>          trust store directory: x509/ca/<name>/*.pem, x509/signingAuthority/..., x509/tsa/...
+  --required-annotation <k=v>  the signature must carry this signed annotation (repeatable)
+  --referrers <auto|api|tag>   where to look for signatures (default: auto)
+
+verify-base options:
+  --dockerfile <file>          the Dockerfile whose FROM / COPY --from images are verified
+  --build-arg <K=V>            value for a global ARG used in FROM lines (repeatable)
+  --platform <os/arch>         platform to report for multi-platform base images
+  --pin-output <file>          write the Dockerfile with every image pinned to its verified digest
+
+Azure options (Key Vault and ACR):
+  --client-id <id>, --tenant-id <id>  the app registration or managed identity to sign in as
+  --authority-host <url>       Entra authority for sovereign clouds (default: public cloud)
+  --azure-devops-service-connection <id>  sign in through this WIF service connection (uses SYSTEM_ACCESSTOKEN)
+  --acr-host <host>            treat this login server as ACR (besides *.azurecr.io; repeatable)
+  In GitHub Actions with id-token: write, --client-id/--tenant-id sign in through GitHub OIDC;
+  otherwise DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI).
+
+common options:
+  --insecure-registry <host:port>  allow plain HTTP for this registry (repeatable)
+  --registry-username <user>       registry user (default: docker config credentials)
+  --registry-password-stdin        read the registry password from standard input
+  --output <text|json>             result format on stdout (default: text)
+  --verbose                        debug logging on stderr
+  --debug                          also print the stack trace of an error
+`;
+
+const COMMON = {
+  'insecure-registry': { type: 'string', multiple: true },
+  'acr-host': { type: 'string', multiple: true },
+  'client-id': { type: 'string' },
+  'tenant-id': { type: 'string' },
+  'authority-host': { type: 'string' },
+  'azure-devops-service-connection': { type: 'string' },
+  'registry-username': { type: 'string' },
+  'registry-password-stdin': { type: 'boolean' },
+  output: { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new NotarySignError('INPUT', `${(err as Error).message}; run notary-sign --help`);
+  }
+}
+
+type CommonValues = {
+  'insecure-registry'?: string[];
+  'registry-username'?: string;
+  'registry-password-stdin'?: boolean;
+  'acr-host'?: string[];
+  'client-id'?: string;
+  'tenant-id'?: string;
+  'authority-host'?: string;
+  'azure-devops-service-connection'?: string;
+  verbose?: boolean;
+};
+
+/** Session from CLI flags; Azure identity from GitHub's OIDC env or an ADO script step when present. */
+async function sessionFrom(values: CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string }, registries: string[]) {
+  const { Session } = await import('../src/run/session.js');
+  let registryCredentials;
+  if (values['registry-username']) {
+    if (!values['registry-password-stdin']) throw new NotarySignError('INPUT', '--registry-username needs --registry-password-stdin (the password is read from standard input)');
+    registryCredentials = { username: values['registry-username'], password: await readStdin() };
+  }
+  const env = process.env;
+  const github = env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ? { requestUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL, requestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN } : undefined;
+  const ado = values['azure-devops-service-connection'];
+  return new Session({
+    ...(values['key-id'] ? { keyId: values['key-id'] } : {}),
+    ...(values.key ? { key: values.key } : {}),
+    ...(values['certificate-chain'] ? { certificateChain: values['certificate-chain'] } : {}),
+    azure: {
+      ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
+      ...(values['tenant-id'] ? { tenantId: values['tenant-id'] } : {}),
+      ...(values['authority-host'] ? { authorityHost: values['authority-host'] } : {}),
+      ...(ado ? { azurePipelines: { serviceConnectionId: ado, systemAccessToken: env.SYSTEM_ACCESSTOKEN ?? '' } } : github && values['client-id'] ? { github } : {}),
+    },
+    ...(registryCredentials ? { registryCredentials, registries } : {}),
+    insecureRegistries: parseInsecureRegistries(values['insecure-registry'] ?? [], '--insecure-registry'),
+    acrHosts: parseInsecureRegistries(values['acr-host'] ?? [], '--acr-host'),
+    logger: consoleLogger(values.verbose),
+  });
+}
+
+function outputFormat(value: string | undefined): 'text' | 'json' {
+  if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';
+  throw new NotarySignError('INPUT', `--output: "${value}" is not text or json`);
+}
+
+const SIGN_OPTIONS = {
+  'key-id': { type: 'string' },
+  key: { type: 'string' },
+  'certificate-chain': { type: 'string' },
+  expiry: { type: 'string' },
+  annotation: { type: 'string', multiple: true },
+  referrers: { type: 'string' },
+  'signature-format': { type: 'string' },
+  recursive: { type: 'boolean' },
+  'timestamp-url': { type: 'string' },
+  'timestamp-root-cert': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+const VERIFY_OPTIONS = {
+  'trust-policy': { type: 'string' },
+  'trust-store': { type: 'string' },
+  'required-annotation': { type: 'string', multiple: true },
+  referrers: { type: 'string' },
+  dockerfile: { type: 'string' },
+  'build-arg': { type: 'string', multiple: true },
+  platform: { type: 'string' },
+  'pin-output': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+
+/** Every command goes through the core's run(), as the CI adapters do; only printing differs. */
+async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, name === 'sign' ? SIGN_OPTIONS : VERIFY_OPTIONS);
+  const v = values as Record<string, string | string[] | boolean | undefined>;
+  const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const list = (k: string) => (Array.isArray(v[k]) ? (v[k] as string[]) : []);
+  if (v.help) return (process.stdout.write(USAGE), 0);
+  const format = outputFormat(str('output'));
+  if (name === 'sign') {
+    if (!str('key') && !str('key-id')) throw new NotarySignError('INPUT', '--key-id (Azure Key Vault key URL) or --key (local PEM private key) is required');
+    if (str('key') && !str('certificate-chain')) throw new NotarySignError('INPUT', '--certificate-chain is required with --key: PEM certificates, signing certificate first');
+  }
+  if (name === 'verify-base' && !str('dockerfile')) throw new NotarySignError('INPUT', '--dockerfile is required');
+  if (name !== 'verify-base' && positionals.length === 0) throw new NotarySignError('INPUT', `${name}: give at least one image reference`);
+
+  // Explicit registry credentials apply to the registries this command names.
+  const { parseReference } = await import('../src/oci/reference.js');
+  let registries = positionals.map((p) => parseReference(p).registry);
+  const buildArgs = parseKeyValues(list('build-arg'), '--build-arg');
+  if (name === 'verify-base' && v['registry-username']) {
+    const { readFile } = await import('node:fs/promises');
+    const { baseImages } = await import('../src/verify-base/dockerfile.js');
+    const text = await readFile(str('dockerfile')!, 'utf8').catch(() => '');
+    registries = baseImages(text, buildArgs, str('dockerfile')).map((b) => b.ref.registry);
+  }
+  const session = await sessionFrom(values as CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string }, [...new Set(registries)]);
+  const logger = consoleLogger(v.verbose === true);
+  const { run } = await import('../src/run/index.js');
+  const report = await run({
+    command: name,
+    images: positionals,
+    session: session.inputs,
+    logger,
+    inputName: (kebab) => `--${kebab}`,
+    ...(str('signature-format') ? { signatureFormat: str('signature-format') } : {}),
+    ...(str('expiry') ? { expiry: str('expiry') } : {}),
+    annotations: parseKeyValues(list('annotation'), '--annotation'),
+    ...(str('referrers') ? { referrers: str('referrers') } : {}),
+    recursive: v.recursive === true,
+    ...(str('timestamp-url') ? { timestampUrl: str('timestamp-url') } : {}),
+    ...(str('timestamp-root-cert') ? { timestampRootCert: str('timestamp-root-cert') } : {}),
+    requiredAnnotations: parseKeyValues(list('required-annotation'), '--required-annotation'),
+    ...(str('dockerfile') ? { dockerfile: str('dockerfile') } : {}),
+    buildArgs,
+    ...(str('platform') ? { platform: str('platform') } : {}),
+    ...(str('trust-policy') ? { trustPolicy: str('trust-policy') } : {}),
+    ...(str('trust-store') ? { trustStore: str('trust-store') } : {}),
+    ...(str('pin-output') ? { pinOutput: str('pin-output') } : {}),
+  });
+  if (report.signed) {
+    if (format === 'json') process.stdout.write(`${JSON.stringify(report.signed, null, 2)}\n`);
+    else for (const r of report.signed) process.stdout.write(`${r.signedReference}\tsignature ${r.signatureDigest}\t${r.storage}\n`);
+  } else if (report.verified) {
+    if (format === 'json') process.stdout.write(`${JSON.stringify(report.verified, null, 2)}\n`);
+    else for (const r of report.verified) process.stdout.write(`${mark(r.verified)}\t${r.reference}\t${r.reason}\n`);
+  } else if (report.base) {
+    const { pinnedDockerfile: _omit, ...rest } = report.base;
+    if (format === 'json') process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
+    else for (const r of report.base.images) process.stdout.write(`${mark(r.verified)}\t${r.image}\t${r.reference}\t${r.reason}\n`);
+    if (!report.ok) process.stderr.write(`error: ${report.failure?.replace(/ \(.*?\)(?=;|$)/g, '') ?? 'verification failed'}\n`);
+  }
+  return report.ok ? 0 : 1;
+}
+
+/** Stack traces only when asked for: --debug, or the CI's debug switch (RUNNER_DEBUG, SYSTEM_DEBUG). */
+const wantsStack = (argv: readonly string[]) =>
+  argv.includes('--debug') || process.env.RUNNER_DEBUG === '1' || /^true$/i.test(process.env.SYSTEM_DEBUG ?? '') || Boolean(process.env.NOTARY_SIGN_DEBUG);
+
+/** The last word on any failure: one line, and the stack only when asked for. */
+function report(err: unknown, debug: boolean): void {
+  process.stderr.write(`error: ${describeError(err)}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = wantsStack(argv);
+  const [command, ...rest] = argv.filter((a) => a !== '--debug');
+  try {
+    switch (command) {
+      case 'sign':
+      case 'verify':
+      case 'verify-base':
+        return await runCommand(command, rest);
+      case 'version':
+      case '--version':
+        process.stdout.write(`${VERSION}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new NotarySignError('INPUT', `unknown command "${command}"; run notary-sign --help`);
+    }
+  } catch (err) {
+    report(err, debug);
+    return 1;
+  }
+}
+
+/** Runs as a program: `node dist/cli.js`, `tsx cli/main.ts`, or through bin/notary-sign.js. */
+export async function runAsProgram(argv: string[]): Promise<void> {
+  const debug = wantsStack(argv);
+  // Whatever escapes (a stray rejection in a library callback) still ends as one line.
+  const lastResort = (err: unknown) => {
+    report(err, debug);
+    process.exit(1);
+  };
+  process.on('uncaughtException', lastResort);
+  process.on('unhandledRejection', lastResort);
+  process.exitCode = await main(argv);
+}
+
+// The file a user runs, runs: from source (`npx tsx cli/main.ts …`) exactly as from the bundle.
+const entry = process.argv[1];
+if (entry && realpathSync(entry) === fileURLToPath(import.meta.url)) await runAsProgram(process.argv.slice(2));

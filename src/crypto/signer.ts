@@ -1,0 +1,85 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { NotarySignError } from '../errors.js';
+import { codeSigningChainProblem, parseCertificates, type Certificate } from './certificate.js';
+import { requireKeySpec, samePublicKey, signLocal, type KeySpec } from './key-spec.js';
+
+/**
+ * What the signing code needs from a key, wherever it lives (a local PEM file,
+ * Azure Key Vault). `sign` receives the exact bytes to sign (the JWS signing
+ * input); a remote signer hashes them itself so the key never leaves its home.
+ */
+export interface Signer {
+  readonly keySpec: KeySpec;
+  /** Human-readable key identity for logs and summaries (never secret). */
+  readonly keyId: string;
+  /** Leaf first, ending with the root (or a lone self-signed leaf). */
+  certificateChain(): Promise<Certificate[]>;
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/**
+ * Refuse a chain that notation would reject, or whose leaf is not the signing
+ * key: checked before anything is pushed.
+ */
+export function checkSigningMaterial(keySpec: KeySpec, publicKey: KeyObject, chain: Certificate[], source: string, now = new Date()): void {
+  const leaf = chain[0];
+  if (!leaf) throw new NotarySignError('KEY', `${source} contains no certificate`);
+  if (!samePublicKey(leaf.publicKey, publicKey)) {
+    throw new NotarySignError(
+      'KEY',
+      `the signing certificate "${leaf.subject}" in ${source} does not belong to the signing key: its public key differs; supply the certificate issued for this key (leaf first)`,
+    );
+  }
+  const leafSpec = requireKeySpec(leaf.publicKey, `the signing certificate "${leaf.subject}"`);
+  if (leafSpec !== keySpec) throw new NotarySignError('KEY', `the signing certificate key (${leafSpec}) does not match the signing key (${keySpec})`);
+  const problem = codeSigningChainProblem(chain, now);
+  if (problem) throw new NotarySignError('KEY', `${source}: ${problem}`);
+}
+
+/** A PEM private key on disk: the no-cloud path for local use, demos and tests. */
+export class LocalKeySigner implements Signer {
+  private constructor(
+    readonly keySpec: KeySpec,
+    readonly keyId: string,
+    private readonly key: KeyObject,
+    private readonly chain: Certificate[],
+  ) {}
+
+  static async fromFiles(keyPath: string, chainPath: string): Promise<LocalKeySigner> {
+    const [keyPem, chainPem] = await Promise.all([readInput(keyPath, 'key'), readInput(chainPath, 'certificate-chain')]);
+    let key: KeyObject;
+    try {
+      key = createPrivateKey(keyPem);
+    } catch (err) {
+      const msg = (err as Error).message;
+      throw new NotarySignError(
+        'KEY',
+        /passphrase/i.test(msg)
+          ? `key ${keyPath} is encrypted; supply an unencrypted PKCS#8/PKCS#1/SEC1 PEM key`
+          : `key ${keyPath} is not a PEM private key (${msg})`,
+      );
+    }
+    const keySpec = requireKeySpec(key, `key ${keyPath}`);
+    const chain = parseCertificates(chainPem, `certificate-chain ${chainPath}`);
+    checkSigningMaterial(keySpec, createPublicKey(key), chain, `certificate-chain ${chainPath}`);
+    return new LocalKeySigner(keySpec, `local key ${keyPath}`, key, chain);
+  }
+
+  async certificateChain(): Promise<Certificate[]> {
+    return this.chain;
+  }
+
+  async sign(data: Uint8Array): Promise<Uint8Array> {
+    return signLocal(this.keySpec, this.key, data);
+  }
+}
+
+async function readInput(path: string, input: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new NotarySignError('INPUT', `${input}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code ?? (err as Error).message})`);
+  }
+}

@@ -1,0 +1,107 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import { NotarySignError } from '../errors.js';
+import { Certificate, OID } from './certificate.js';
+import { loadPkijs } from './pkijs.js';
+import * as x509 from './x509.js';
+import type { HashName } from './key-spec.js';
+
+/**
+ * RFC 3161 countersignatures: a TSA's TimeStampToken over the signature
+ * bytes (io.cncf.notary.timestampSignature), which keeps a signature valid
+ * after its certificate expires.
+ */
+const HASH_OID: Record<HashName, string> = { sha256: '2.16.840.1.101.3.4.2.1', sha384: '2.16.840.1.101.3.4.2.2', sha512: '2.16.840.1.101.3.4.2.3' };
+const OID_HASH = new Map(Object.entries(HASH_OID).map(([k, v]) => [v, k as HashName]));
+const SIGNED_DATA = '1.2.840.113549.1.7.2';
+const TST_INFO = '1.2.840.113549.1.9.16.1.4';
+const MAX_RESPONSE = 1 << 20;
+
+/** Ask the TSA at `url` to timestamp `signature`; the token is checked against `roots` before it is kept. */
+export async function requestTimestamp(url: string, signature: Uint8Array, hash: HashName, roots: Certificate[]): Promise<Buffer> {
+  const pkijs = await loadPkijs();
+  const nonce = randomBytes(8);
+  nonce[0] = nonce[0]! & 0x7f; // positive INTEGER
+  const req = new pkijs.TimeStampReq({
+    version: 1,
+    messageImprint: new pkijs.MessageImprint({
+      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: HASH_OID[hash], algorithmParams: new asn1js.Null() }),
+      hashedMessage: new asn1js.OctetString({ valueHex: createHash(hash).update(signature).digest() }),
+    }),
+    nonce: new asn1js.Integer({ valueHex: nonce }),
+    certReq: true,
+  });
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: Buffer.from(req.toSchema().toBER()) });
+  } catch (err) {
+    throw new NotarySignError('NETWORK', `timestamp-url: cannot reach ${new URL(url).origin} (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`);
+  }
+  const body = Buffer.from(await res.arrayBuffer());
+  if (!res.ok) throw new NotarySignError('REGISTRY', `timestamp-url: the TSA answered ${res.status} ${res.statusText}`);
+  if (body.length > MAX_RESPONSE) throw new NotarySignError('REGISTRY', 'timestamp-url: the TSA response is too large');
+  let token: Buffer;
+  try {
+    const resp = pkijs.TimeStampResp.fromBER(new Uint8Array(body).buffer);
+    if (resp.status.status !== 0 && resp.status.status !== 1) throw new Error(`status ${resp.status.status}${resp.status.statusStrings?.length ? ` (${resp.status.statusStrings.map((s) => s.valueBlock.value).join('; ')})` : ''}`);
+    if (!resp.timeStampToken) throw new Error('no token in the response');
+    token = Buffer.from(resp.timeStampToken.toSchema().toBER());
+  } catch (err) {
+    throw new NotarySignError('REGISTRY', `timestamp-url: the TSA did not grant a timestamp: ${(err as Error).message}`);
+  }
+  const checked = await verifyTimestampToken(token, signature, roots, nonce);
+  if (typeof checked === 'string') throw new NotarySignError('KEY', `timestamp-url: the TSA's token does not verify against timestamp-root-cert: ${checked}`);
+  return token;
+}
+
+export interface TimestampInfo {
+  time: Date;
+  accuracyMs: number;
+}
+
+/**
+ * Verify a TimeStampToken: CMS signature by a TSA certificate chaining to
+ * `roots`, a timeStamping-only (critical) EKU, and a message imprint equal to
+ * the hash of `signature`. A string is the reason it failed.
+ */
+export async function verifyTimestampToken(token: Uint8Array, signature: Uint8Array, roots: Certificate[], nonce?: Buffer): Promise<TimestampInfo | string> {
+  const pkijs = await loadPkijs();
+  try {
+    const info = pkijs.ContentInfo.fromBER(new Uint8Array(token).buffer);
+    if (info.contentType !== SIGNED_DATA) return 'the timestamp token is not CMS SignedData';
+    const signed = new pkijs.SignedData({ schema: info.content });
+    if (signed.encapContentInfo.eContentType !== TST_INFO || !signed.encapContentInfo.eContent) return 'the timestamp token does not hold a TSTInfo';
+    const tstBytes = signed.encapContentInfo.eContent.getValue().slice(0);
+    const tst = pkijs.TSTInfo.fromBER(tstBytes);
+    const hash = OID_HASH.get(tst.messageImprint.hashAlgorithm.algorithmId);
+    if (!hash) return `the timestamp uses hash ${tst.messageImprint.hashAlgorithm.algorithmId}, which is not allowed`;
+    const expected = createHash(hash).update(signature).digest();
+    if (!expected.equals(Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView))) return 'the timestamp is for other content than this signature';
+    if (nonce && (!tst.nonce || !Buffer.from(tst.nonce.valueBlock.valueHexView).equals(nonce))) return 'the timestamp nonce does not match the request';
+    if (roots.length === 0) return 'no TSA root certificate to verify the timestamp against';
+    const trusted = roots.map((r) => pkijs.Certificate.fromBER(new Uint8Array(r.der).buffer));
+    // For TSTInfo content, pkijs takes `data` as the timestamped content and checks the imprint too.
+    let result: Awaited<ReturnType<typeof signed.verify>>;
+    try {
+      result = await signed.verify({ signer: 0, data: new Uint8Array(signature).slice().buffer, trustedCerts: trusted, checkChain: true, checkDate: tst.genTime, extendedMode: true });
+    } catch (err) {
+      const message = (err as { message?: string }).message ?? String(err);
+      return /signer's certificate|certificate paths/i.test(message)
+        ? `the TSA certificate does not chain to a trusted TSA root (${message})`
+        : `the timestamp signature does not verify (${message})`;
+    }
+    if (!result.signatureVerified) return `the timestamp signature does not verify (${result.message})`;
+    if (!result.signerCertificateVerified) return `the TSA certificate does not chain to a trusted TSA root (${result.message})`;
+    const signer = result.signerCertificate ? new Certificate(Buffer.from(result.signerCertificate.toSchema().toBER())) : undefined;
+    if (!signer) return 'the TSA signing certificate is missing';
+    const eku = signer.extension(x509.ExtendedKeyUsageExtension, OID.extKeyUsage);
+    if (!eku || !eku.critical || eku.ext.usages.length !== 1 || eku.ext.usages[0] !== OID.ekuTimeStamping) {
+      return `TSA certificate "${signer.subject}" must have a critical extended key usage of timeStamping only`;
+    }
+    const a = tst.accuracy;
+    const accuracyMs = a ? (a.seconds ?? 0) * 1000 + (a.millis ?? 0) + (a.micros ?? 0) / 1000 : 0;
+    return { time: tst.genTime, accuracyMs };
+  } catch (err) {
+    return `the timestamp token cannot be parsed (${(err as Error).message})`;
+  }
+}

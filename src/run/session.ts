@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import type { TokenCredential } from '@azure/identity';
+import { NotarySignError } from '../errors.js';
+import { memoizeByKey } from '../util/concurrency.js';
+import { silentLogger, type Logger } from '../log.js';
+import { RegistryClient } from '../registry/client.js';
+import { dockerConfigCredentials, staticCredentials, type BasicCredential, type CredentialResolver } from '../registry/credentials.js';
+import type { AzureAuthOptions, CredentialKind } from '../azure/credential.js';
+import type { Signer } from '../crypto/signer.js';
+import { VERSION } from '../version.js';
+
+/**
+ * Turns adapter inputs (CLI flags, action inputs, task inputs) into the
+ * objects the core runs with. Every adapter goes through here, so an input
+ * means the same thing in all of them.
+ */
+export interface SessionInputs {
+  /** Key Vault key or certificate URL. */
+  keyId?: string;
+  /** Local PEM key path (the no-cloud signer). */
+  key?: string;
+  /** PEM chain file path; required with `key`, optional with `keyId`. */
+  certificateChain?: string;
+  azure?: AzureAuthOptions;
+  /** Explicit registry credentials, used for `registries` (all registries contacted when empty). */
+  registryCredentials?: BasicCredential;
+  registries?: readonly string[];
+  insecureRegistries?: readonly string[];
+  /** Login servers to treat as ACR besides *.azurecr.io. */
+  acrHosts?: readonly string[];
+  logger?: Logger;
+  /** Where docker `config.json` lives; default $DOCKER_CONFIG or ~/.docker. */
+  dockerConfigDir?: string;
+  /** Told every token and credential obtained at run time, so the CI can mask it. */
+  onSecret?: (value: string) => void;
+  /** How the adapter spells an input in messages (kebab-case by default). */
+  inputName?: (kebab: string) => string;
+}
+
+export class Session {
+  private credentialPromise?: Promise<{ credential: TokenCredential; kind: CredentialKind }>;
+  readonly log: Logger;
+
+  constructor(readonly inputs: SessionInputs) {
+    this.log = inputs.logger ?? silentLogger;
+  }
+
+  /** The Azure credential, chosen once and only when something needs it. */
+  azureCredential(): Promise<{ credential: TokenCredential; kind: CredentialKind }> {
+    this.credentialPromise ??= import('../azure/credential.js').then(async (m) => {
+      const selected = await m.selectCredential({ ...this.inputs.azure, logger: this.log, ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}) });
+      const onSecret = this.inputs.onSecret;
+      if (!onSecret) return selected;
+      const inner = selected.credential;
+      const credential: TokenCredential = {
+        getToken: async (scopes, options) => {
+          const token = await inner.getToken(scopes, options);
+          if (token) onSecret(token.token);
+          return token;
+        },
+      };
+      return { ...selected, credential };
+    });
+    return this.credentialPromise;
+  }
+
+  private name(kebab: string): string {
+    return this.inputs.inputName?.(kebab) ?? kebab;
+  }
+
+  async signer(): Promise<Signer> {
+    const { keyId, key, certificateChain } = this.inputs;
+    if (keyId && key) throw new NotarySignError('INPUT', `give either ${this.name('key-id')} (Azure Key Vault) or ${this.name('key')} (a local PEM file), not both`);
+    if (keyId) {
+      const { KeyVaultSigner } = await import('../azure/keyvault-signer.js');
+      const chainText = certificateChain ? await readText(certificateChain, 'certificate-chain') : undefined;
+      const { credential } = await this.azureCredential();
+      return KeyVaultSigner.create({ keyId, credential, ...(chainText !== undefined ? { certificateChain: chainText, certificateChainSource: certificateChain } : {}), logger: this.log });
+    }
+    if (key) {
+      if (!certificateChain) throw new NotarySignError('INPUT', `${this.name('certificate-chain')} is required with a local key: PEM certificates, signing certificate first`);
+      const { LocalKeySigner } = await import('../crypto/signer.js');
+      return LocalKeySigner.fromFiles(key, certificateChain);
+    }
+    throw new NotarySignError('INPUT', `${this.name('key-id')} is required: the Azure Key Vault key or certificate URL to sign with (or ${this.name('key')} for a local PEM key)`);
+  }
+
+  /** A registry client: explicit credentials, then ACR via Entra, then docker config. */
+  async registry(): Promise<RegistryClient> {
+    const { registryCredentials, registries = [], acrHosts = [], azure } = this.inputs;
+    const acr = await import('../azure/acr.js');
+    const docker = dockerConfigCredentials(this.inputs.dockerConfigDir);
+    // ACR through Entra only when the run was given an Azure identity to use.
+    const azureConfigured = Boolean(this.inputs.keyId || azure?.clientId || azure?.github || azure?.azurePipelines);
+    let viaEntra: Promise<CredentialResolver> | undefined;
+    let credentials: CredentialResolver = async (registry) => {
+      if (!azureConfigured || !acr.isAcrHost(registry, acrHosts)) return docker(registry);
+      viaEntra ??= this.azureCredential().then(({ credential }) =>
+        acr.acrCredentials({ credential, acrHosts, ...(azure?.tenantId ? { tenantId: azure.tenantId } : {}), ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}), logger: this.log }),
+      );
+      return (await viaEntra)(registry);
+    };
+    if (registryCredentials) {
+      const explicit = registryCredentials;
+      const fallback = credentials;
+      credentials = registries.length > 0 ? staticCredentials(Object.fromEntries(registries.map((r) => [r, explicit])), fallback) : async () => explicit;
+    }
+    return new RegistryClient({
+      insecureRegistries: this.inputs.insecureRegistries ?? [],
+      credentials: memoizeByKey(credentials),
+      userAgent: `notary-sign/${VERSION}`,
+      logger: this.log,
+      ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
+    });
+  }
+}
+
+
+async function readText(path: string, input: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new NotarySignError('INPUT', `${input}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}

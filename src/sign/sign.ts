@@ -1,0 +1,251 @@
+import { NotarySignError } from '../errors.js';
+import { mapLimit } from '../util/concurrency.js';
+import { silentLogger, type Logger } from '../log.js';
+import { Annotation, EMPTY_CONFIG, EMPTY_CONFIG_BYTES, MediaType, isIndexMediaType, type Descriptor } from '../oci/media-types.js';
+import { rfc3339, sha256Digest } from '../util/encoding.js';
+import { formatReference, parseReference, withDigest, type Reference } from '../oci/reference.js';
+import type { RegistryClient } from '../registry/client.js';
+import { listReferrers, pushReferrer, requireReferrersApi, type ReferrersMode, type ReferrersStorage } from '../registry/referrers.js';
+import { signJws } from '../envelope/jws.js';
+import { signCose } from '../envelope/cose.js';
+import { parseEnvelope, parsePayload, verifyIntegrity } from '../envelope/envelope.js';
+import { EnvelopeError, type EnvelopeContent } from '../envelope/types.js';
+import type { Certificate } from '../crypto/certificate.js';
+import { fetchSignatureEnvelope } from '../verify/verify.js';
+import { requestTimestamp } from '../crypto/timestamp.js';
+import { hashOf } from '../crypto/key-spec.js';
+import type { Signer } from '../crypto/signer.js';
+import { SIGNING_AGENT } from '../version.js';
+
+export interface SignOptions {
+  /** Image references; a tag is resolved and its digest is what gets signed. */
+  images: readonly string[];
+  signer: Signer;
+  registry: RegistryClient;
+  /** Signature validity, e.g. 30 days; absent = no expiry. */
+  expiryMs?: number;
+  /** User metadata, signed into the payload's targetArtifact.annotations. */
+  annotations?: Record<string, string>;
+  referrers?: ReferrersMode;
+  logger?: Logger;
+  /** Clock for tests. */
+  now?: () => Date;
+  /** Images resolved and signed at once (default 16). */
+  concurrency?: number;
+  /**
+   * Reuse a valid signature already attached by the same certificate chain with
+   * the same annotations (default true), instead of pushing a duplicate.
+   */
+  reuseExisting?: boolean;
+  /** Sign each platform manifest of an image index too (default false). */
+  recursive?: boolean;
+  /** Envelope format (default jws). */
+  signatureFormat?: 'jws' | 'cose';
+  /** RFC 3161 TSA to countersign each signature, with the root its tokens must chain to. */
+  timestamp?: { url: string; rootCertificates: Certificate[] };
+}
+
+export interface SignResult {
+  /** The reference as given. */
+  image: string;
+  /** The signed manifest as `registry/repo@digest`. */
+  signedReference: string;
+  signedDigest: string;
+  signedMediaType: string;
+  signatureDigest: string;
+  envelopeDigest: string;
+  /** How it was stored; `existing` when a valid signature was already there. */
+  storage: ReferrersStorage | 'existing';
+  keyId: string;
+  signingTime: string;
+  expiry?: string;
+}
+
+/**
+ * Sign each image's manifest digest and attach the signature as an OCI 1.1
+ * referrer. Every reference is parsed and resolved before the first push, so
+ * a bad input leaves nothing behind.
+ */
+export async function sign(opts: SignOptions): Promise<SignResult[]> {
+  const log = opts.logger ?? silentLogger;
+  if (opts.images.length === 0) throw new NotarySignError('INPUT', 'image: no image to sign; give at least one reference such as registry/app@sha256:<digest>');
+  validateAnnotations(opts.annotations ?? {});
+  const refs = opts.images.map((image) => ({ image, ref: parseReference(image) }));
+
+  const limit = opts.concurrency ?? 16;
+  const targets = await mapLimit(refs, limit, async ({ image, ref }) => {
+    const descriptor = await opts.registry.resolve(ref);
+    if (!ref.digest) {
+      log.warn(`${image} is a tag; signing the digest it points to now, ${descriptor.digest}. Pass image@digest to sign exactly what you pushed.`);
+    }
+    return { image, ref, descriptor };
+  });
+  if (opts.recursive) targets.push(...(await mapLimit(targets, limit, (t) => platformManifests(opts.registry, t, log))).flat());
+  // The same manifest named twice (tag and digest, say) is signed once.
+  const seen = new Set<string>();
+  const unique = targets.filter((t) => {
+    const key = `${t.ref.registry}/${t.ref.repository}@${t.descriptor.digest}`;
+    if (seen.has(key)) {
+      log.warn(`${t.image} is ${t.descriptor.digest}, already in this run; signing it once`);
+      return false;
+    }
+    seen.add(key);
+    return true;
+  });
+  if (opts.referrers === 'api') {
+    await mapLimit(unique, limit, (t) => requireReferrersApi(opts.registry, t.ref, t.descriptor.digest));
+  }
+  return mapLimit(unique, limit, (t) => signOne(t, opts, log));
+}
+
+function validateAnnotations(annotations: Record<string, string>): void {
+  for (const [k, v] of Object.entries(annotations)) {
+    if (!k || /\s/.test(k)) throw new NotarySignError('INPUT', `annotations: key ${JSON.stringify(k)} must be non-empty without whitespace (use key=value)`);
+    if (typeof v !== 'string') throw new NotarySignError('INPUT', `annotations: value of ${k} must be a string`);
+  }
+}
+
+type Target = { image: string; ref: Reference; descriptor: Descriptor };
+
+/** The platform manifests of an index, as further targets (multi-arch signing with `recursive`). */
+async function platformManifests(registry: RegistryClient, t: Target, log: Logger): Promise<Target[]> {
+  if (!isIndexMediaType(t.descriptor.mediaType)) return [];
+  const { bytes } = await registry.getManifest(t.ref, t.descriptor.digest);
+  const children = (JSON.parse(bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? [];
+  const images = children.filter((c) => typeof c.digest === 'string' && !isAttestation(c));
+  log.info(`${t.image} is an index: also signing its ${images.length} platform manifest(s)`);
+  return images.map((c) => ({
+    image: `${formatReference(withDigest(t.ref, c.digest))}${c.platform ? ` (${c.platform.os}/${c.platform.architecture}${c.platform.variant ? `/${c.platform.variant}` : ''})` : ''}`,
+    ref: withDigest(t.ref, c.digest),
+    descriptor: { mediaType: c.mediaType, digest: c.digest, size: c.size },
+  }));
+}
+
+// BuildKit stores provenance/SBOM attestations as index entries for platform unknown/unknown.
+const isAttestation = (d: Descriptor) => d.platform?.os === 'unknown' || d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+
+async function signOne(t: Target, opts: SignOptions, log: Logger): Promise<SignResult> {
+  const now = (opts.now ?? (() => new Date()))();
+  const signingTime = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const expiry = opts.expiryMs ? new Date(signingTime.getTime() + opts.expiryMs) : undefined;
+  const target: Descriptor = {
+    mediaType: t.descriptor.mediaType,
+    digest: t.descriptor.digest,
+    size: t.descriptor.size,
+    ...(opts.annotations && Object.keys(opts.annotations).length > 0 ? { annotations: opts.annotations } : {}),
+  };
+  const chain = await opts.signer.certificateChain();
+  if (opts.reuseExisting !== false) {
+    const existing = await findReusable(opts.registry, t, chain, opts.annotations ?? {}, now, opts.expiryMs);
+    if (existing) {
+      log.info(`${formatReference(withDigest(t.ref, t.descriptor.digest))} already has a valid signature from this certificate chain (${existing.digest}); not pushing another`);
+      return {
+        image: t.image,
+        signedReference: formatReference(withDigest(t.ref, t.descriptor.digest)),
+        signedDigest: t.descriptor.digest,
+        signedMediaType: t.descriptor.mediaType,
+        signatureDigest: existing.digest,
+        envelopeDigest: existing.envelopeDigest,
+        storage: 'existing',
+        keyId: opts.signer.keyId,
+        signingTime: rfc3339(existing.content.signingTime),
+        ...(existing.content.expiry ? { expiry: rfc3339(existing.content.expiry) } : {}),
+      };
+    }
+  }
+  const payload = Buffer.from(JSON.stringify({ targetArtifact: target }));
+  const cose = opts.signatureFormat === 'cose';
+  const tsa = opts.timestamp;
+  const timestamp = tsa ? (signature: Uint8Array) => requestTimestamp(tsa.url, signature, hashOf(opts.signer.keySpec), tsa.rootCertificates) : undefined;
+  const envelope = await (cose ? signCose : signJws)({ payload, signer: opts.signer, signingTime, ...(expiry ? { expiry } : {}), signingAgent: SIGNING_AGENT, ...(timestamp ? { timestamp } : {}) });
+
+  const envelopeDescriptor: Descriptor = { mediaType: cose ? MediaType.Cose : MediaType.Jws, digest: sha256Digest(envelope), size: envelope.length };
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.OciManifest,
+    artifactType: MediaType.NotarySignature,
+    config: EMPTY_CONFIG,
+    layers: [envelopeDescriptor],
+    subject: { mediaType: t.descriptor.mediaType, digest: t.descriptor.digest, size: t.descriptor.size },
+    annotations: {
+      [Annotation.Thumbprints]: JSON.stringify(chain.map((c) => c.thumbprint)),
+      [Annotation.Created]: rfc3339(signingTime),
+    },
+  };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  const manifestDescriptor: Descriptor = {
+    mediaType: MediaType.OciManifest,
+    digest: sha256Digest(manifestBytes),
+    size: manifestBytes.length,
+    artifactType: MediaType.NotarySignature,
+    annotations: manifest.annotations,
+  };
+
+  // Blobs first, then the manifest, then the index: each step is safe to repeat.
+  await opts.registry.pushBlob(t.ref, EMPTY_CONFIG_BYTES, EMPTY_CONFIG.digest);
+  await opts.registry.pushBlob(t.ref, envelope, envelopeDescriptor.digest);
+  const storage = await pushReferrer(opts.registry, t.ref, { bytes: manifestBytes, descriptor: manifestDescriptor }, t.descriptor.digest, opts.referrers ?? 'auto');
+  const signedReference = formatReference(withDigest(t.ref, t.descriptor.digest));
+  // Self-check: read the signature back the way a verifier will, so a broken set-up fails here, not at deploy.
+  const problem = await checkOwnSignature(opts.registry, t, manifestDescriptor.digest, chain, opts.annotations ?? {});
+  if (typeof problem === 'string') throw new NotarySignError('REGISTRY', `self-check of the signature just pushed for ${signedReference} failed: ${problem}`);
+  // The tag-schema update already returned from a read-back that lists it; the API needs asking.
+  if (storage === 'referrers-api') {
+    const { descriptors } = await listReferrers(opts.registry, t.ref, t.descriptor.digest, { artifactType: MediaType.NotarySignature, mode: 'api' });
+    if (!descriptors.some((d) => d.digest === manifestDescriptor.digest)) {
+      throw new NotarySignError('REGISTRY', `self-check failed: the signature ${manifestDescriptor.digest} was pushed but the referrers API does not list it for ${signedReference}`);
+    }
+  }
+  log.info(`signed ${signedReference}: signature ${manifestDescriptor.digest} stored via ${storage === 'referrers-api' ? 'the referrers API' : `referrers tag ${t.descriptor.digest.replace(':', '-')}`}`);
+  return {
+    image: t.image,
+    signedReference,
+    signedDigest: t.descriptor.digest,
+    signedMediaType: t.descriptor.mediaType,
+    signatureDigest: manifestDescriptor.digest,
+    envelopeDigest: envelopeDescriptor.digest,
+    storage,
+    keyId: opts.signer.keyId,
+    signingTime: rfc3339(signingTime),
+    ...(expiry ? { expiry: rfc3339(expiry) } : {}),
+  };
+}
+
+/**
+ * Read back one of our signatures and check it as a verifier would
+ * (integrity, target, chain, annotations): the envelope content, or why not.
+ */
+async function checkOwnSignature(registry: RegistryClient, t: Target, sigDigest: string, chain: Certificate[], annotations: Record<string, string>): Promise<{ content: EnvelopeContent; envelopeDigest: string } | string> {
+  const fetched = await fetchSignatureEnvelope(registry, t.ref, sigDigest, t.descriptor);
+  if (typeof fetched === 'string') return fetched;
+  try {
+    const content = parseEnvelope(fetched.mediaType, fetched.bytes);
+    verifyIntegrity(content);
+    const { targetArtifact } = parsePayload(content);
+    if (targetArtifact.digest !== t.descriptor.digest || targetArtifact.size !== t.descriptor.size || targetArtifact.mediaType !== t.descriptor.mediaType) return 'the signed payload does not describe the image';
+    if (content.certificateChain.length !== chain.length || content.certificateChain.some((c, i) => !c.equals(chain[i]!))) return 'the signature carries another certificate chain';
+    if (JSON.stringify(targetArtifact.annotations ?? {}) !== JSON.stringify(annotations)) return 'the signed annotations differ';
+    return { content, envelopeDigest: sha256Digest(fetched.bytes) };
+  } catch (err) {
+    if (err instanceof EnvelopeError) return err.message;
+    throw err;
+  }
+}
+
+/**
+ * A signature already attached by the same chain, with the same annotations,
+ * valid, and not near its expiry: re-runs reuse it instead of piling up copies.
+ */
+async function findReusable(registry: RegistryClient, t: Target, chain: Certificate[], annotations: Record<string, string>, now: Date, expiryMs?: number) {
+  const thumbprints = JSON.stringify(chain.map((c) => c.thumbprint));
+  const { descriptors } = await listReferrers(registry, t.ref, t.descriptor.digest, { artifactType: MediaType.NotarySignature });
+  for (const d of descriptors.filter((x) => x.annotations?.[Annotation.Thumbprints] === thumbprints).slice(0, 10)) {
+    const checked = await checkOwnSignature(registry, t, d.digest, chain, annotations);
+    if (typeof checked === 'string') continue;
+    const { expiry } = checked.content;
+    if (chain.some((c) => !c.validAt(now))) continue;
+    if (expiryMs === undefined ? expiry !== undefined : !expiry || expiry.getTime() - now.getTime() < expiryMs / 2) continue;
+    return { digest: d.digest, ...checked };
+  }
+  return undefined;
+}

@@ -1,0 +1,140 @@
+import { DockerfileParser, From, Copy, Run, type Instruction } from 'dockerfile-ast';
+
+type Range = NonNullable<ReturnType<From['getImageRange']>>;
+import { NotarySignError } from '../errors.js';
+import { parseReference, type Reference } from '../oci/reference.js';
+
+/** An external image a Dockerfile builds on or copies from. */
+export interface BaseImage {
+  /** The reference after ARG substitution. */
+  image: string;
+  ref: Reference;
+  /** 1-based line of the instruction. */
+  line: number;
+  kind: 'from' | 'copy-from' | 'run-mount';
+  /** The stage this FROM starts (its `AS` name), if any. */
+  stage?: string;
+  /** `--platform` after substitution. */
+  platform?: string;
+  /** Character offsets of the image text in the Dockerfile, for pinning. */
+  span: { start: number; end: number };
+}
+
+// BuildKit defines these without an ARG declaration.
+const AUTOMATIC_ARGS = ['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT'];
+
+/**
+ * Every external image of a Dockerfile: FROM lines (with global ARG defaults
+ * and --build-arg overrides substituted), COPY --from=<image> and
+ * RUN --mount=from=<image>. Stage names, stage indexes and `scratch` are not
+ * images.
+ */
+export function baseImages(content: string, buildArgs: Record<string, string> = {}, source = 'Dockerfile'): BaseImage[] {
+  const dockerfile = DockerfileParser.parse(content);
+  const lineStarts = [0];
+  for (let i = 0; i < content.length; i++) if (content[i] === '\n') lineStarts.push(i + 1);
+  const offset = (p: { line: number; character: number }) => lineStarts[p.line]! + p.character;
+  const at = (ins: Instruction) => `${source}:${ins.getRange().start.line + 1}`;
+
+  // Global scope: ARGs before the first FROM; a --build-arg overrides only a declared ARG.
+  const scope = new Map<string, string>();
+  for (const arg of dockerfile.getInitialARGs()) {
+    const prop = arg.getProperty();
+    if (!prop) continue;
+    const name = prop.getName();
+    const value = buildArgs[name] ?? (prop.getValue() !== null ? expand(prop.getUnescapedValue() ?? '', scope, at(arg)) : undefined);
+    if (value !== undefined) scope.set(name, value);
+    else scope.delete(name);
+  }
+  for (const name of AUTOMATIC_ARGS) if (buildArgs[name] !== undefined && !scope.has(name)) scope.set(name, buildArgs[name]!);
+
+  const images: BaseImage[] = [];
+  const stages: string[] = [];
+  const isStage = (name: string) => stages.includes(name.toLowerCase());
+  const add = (text: string, where: string, line: number, kind: BaseImage['kind'], span: BaseImage['span'], extra: Partial<BaseImage> = {}) => {
+    let ref: Reference;
+    try {
+      ref = parseReference(text);
+    } catch (err) {
+      throw new NotarySignError('INPUT', `${where}: ${(err as Error).message}`);
+    }
+    images.push({ image: text, ref, line, kind, span, ...extra });
+  };
+
+  /** `--from=<x>` (COPY) or `from=<x>` (RUN --mount): an image unless it names a stage or a stage index. */
+  const addFrom = (ins: Instruction, line: number, kind: BaseImage['kind'], value: { getValue(): string | null; getValueRange(): Range | null } | null) => {
+    const text = value?.getValue();
+    const range = value?.getValueRange();
+    if (!text || !range) return;
+    const from = expand(text, scope, at(ins));
+    if (!isStage(from) && !/^\d+$/.test(from)) add(from, at(ins), line, kind, { start: offset(range.start), end: offset(range.end) });
+  };
+
+  for (const ins of dockerfile.getInstructions()) {
+    const line = ins.getRange().start.line + 1;
+    if (ins instanceof From) {
+      const range = ins.getImageRange();
+      const raw = ins.getImage();
+      if (!range || !raw) throw new NotarySignError('INPUT', `${at(ins)}: FROM has no image; write FROM <image> [AS <name>]`);
+      const image = expand(raw, scope, at(ins));
+      if (image === '') throw new NotarySignError('INPUT', `${at(ins)}: FROM ${raw} expands to nothing; pass --build-arg or give the ARG a default`);
+      const stage = ins.getBuildStage()?.toLowerCase();
+      const flag = ins.getPlatformFlag()?.getValue();
+      const platform = flag ? expand(flag, scope, at(ins)) : undefined;
+      if (image !== 'scratch' && !isStage(image)) {
+        add(image, at(ins), line, 'from', { start: offset(range.start), end: offset(range.end) }, { ...(stage ? { stage } : {}), ...(platform ? { platform } : {}) });
+      }
+      stages.push(stage ?? `\u0000${stages.length}`);
+    } else if (ins instanceof Copy) {
+      addFrom(ins, line, 'copy-from', ins.getFromFlag());
+    } else if (ins instanceof Run) {
+      for (const flag of ins.getFlags()) if (flag.getName() === 'mount') addFrom(ins, line, 'run-mount', flag.getOption('from'));
+    }
+  }
+  return images;
+}
+
+/** Docker's variable substitution: $V, ${V}, ${V:-d}, ${V-d}, ${V:+a}, ${V+a}, \$ escapes. */
+export function expand(text: string, scope: Map<string, string>, where: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\' && text[i + 1] === '$') {
+      out += '$';
+      i++;
+    } else if (c !== '$') {
+      out += c;
+    } else if (text[i + 1] === '{') {
+      const close = text.indexOf('}', i + 2);
+      if (close < 0) throw new NotarySignError('INPUT', `${where}: unterminated \${ in "${text}"`);
+      const body = text.slice(i + 2, close);
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])(.*))?$/s.exec(body);
+      if (!m) throw new NotarySignError('INPUT', `${where}: unsupported substitution \${${body}} in "${text}"`);
+      const [, name, op, word = ''] = m;
+      const value = scope.get(name!);
+      const set = op?.startsWith(':') ? value !== undefined && value !== '' : value !== undefined;
+      if (op === ':-' || op === '-') out += set ? value : expand(word, scope, where);
+      else if (op === ':+' || op === '+') out += set ? expand(word, scope, where) : '';
+      else out += value ?? '';
+      i = close;
+    } else {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 1));
+      if (!m) {
+        out += '$';
+        continue;
+      }
+      out += scope.get(m[0]) ?? '';
+      i += m[0].length;
+    }
+  }
+  return out;
+}
+
+/** The Dockerfile with each listed image replaced by its pinned form. */
+export function pinDockerfile(content: string, pins: { span: BaseImage['span']; pinned: string }[]): string {
+  let out = content;
+  for (const { span, pinned } of [...pins].sort((a, b) => b.span.start - a.span.start)) {
+    out = out.slice(0, span.start) + pinned + out.slice(span.end);
+  }
+  return out;
+}

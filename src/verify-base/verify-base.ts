@@ -1,0 +1,113 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { NotarySignError } from '../errors.js';
+import { mapLimit } from '../util/concurrency.js';
+import { silentLogger } from '../log.js';
+import { isIndexMediaType, type Descriptor } from '../oci/media-types.js';
+import { formatReference, withDigest } from '../oci/reference.js';
+import { baseImages, pinDockerfile, type BaseImage } from './dockerfile.js';
+import { verifyDescriptor, type ImageVerification, type VerifyImageOptions } from '../verify/verify.js';
+
+export interface VerifyBaseOptions extends VerifyImageOptions {
+  /** Path of the Dockerfile. */
+  dockerfile: string;
+  buildArgs?: Record<string, string>;
+  /** Default platform (os/arch[/variant]) when a FROM has no --platform. */
+  platform?: string;
+  /** Write the Dockerfile with every verified image pinned by digest here. */
+  pinOutput?: string;
+  /** Images verified at once (default 4). */
+  concurrency?: number;
+}
+
+export interface BaseImageVerification extends ImageVerification {
+  /** Dockerfile lines that use this image. */
+  lines: number[];
+  /** For a multi-platform index: the platform manifest a build would use. */
+  platformManifest?: Descriptor;
+}
+
+export interface VerifyBaseResult {
+  dockerfile: string;
+  verified: boolean;
+  images: BaseImageVerification[];
+  /** image as written → registry/repo@digest verified. */
+  pinned: Record<string, string>;
+  /** The pinned Dockerfile text, when every image verified. */
+  pinnedDockerfile?: string;
+}
+
+/**
+ * Verify every external image a Dockerfile uses, in parallel, and hand back
+ * the digests verified so the build can use exactly those (no tag can move
+ * between verification and build).
+ */
+export async function verifyBaseImages(opts: VerifyBaseOptions): Promise<VerifyBaseResult> {
+  const log = opts.logger ?? silentLogger;
+  let content: string;
+  try {
+    content = await readFile(opts.dockerfile, 'utf8');
+  } catch (err) {
+    throw new NotarySignError('INPUT', `dockerfile: cannot read ${opts.dockerfile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const found = baseImages(content, opts.buildArgs, opts.dockerfile);
+  const unique = new Map<string, BaseImage[]>();
+  for (const b of found) unique.set(b.image, [...(unique.get(b.image) ?? []), b]);
+  if (unique.size === 0) log.info(`${opts.dockerfile} uses no external image (scratch or stages only)`);
+
+  const results = await mapLimit([...unique.entries()], opts.concurrency ?? 4, ([image, uses]) => verifyOne(image, uses, opts));
+
+  const pinned: Record<string, string> = {};
+  for (const r of results) if (r.verified) pinned[r.image] = r.reference;
+  const verified = results.every((r) => r.verified);
+  const result: VerifyBaseResult = { dockerfile: opts.dockerfile, verified, images: results, pinned };
+  if (verified) {
+    const pins = found.map((b) => ({ span: b.span, pinned: pinnedForm(b, results.find((r) => r.image === b.image)!.descriptor.digest) }));
+    result.pinnedDockerfile = pinDockerfile(content, pins);
+    if (opts.pinOutput) {
+      await writeFile(opts.pinOutput, result.pinnedDockerfile);
+      log.info(`wrote the pinned Dockerfile to ${opts.pinOutput}`);
+    }
+  } else if (opts.pinOutput) {
+    log.warn(`not writing ${opts.pinOutput}: some base images failed verification`);
+  }
+  return result;
+}
+
+/** `name:tag@digest` keeps the tag for readers; Docker uses the digest. */
+function pinnedForm(b: BaseImage, digest: string): string {
+  const base = b.ref.digest ? b.image.slice(0, b.image.lastIndexOf('@')) : b.image;
+  return `${base}@${digest}`;
+}
+
+async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptions): Promise<BaseImageVerification> {
+  const ref = uses[0]!.ref;
+  const lines = uses.map((u) => u.line);
+  let descriptor: Descriptor;
+  try {
+    descriptor = await opts.registry.resolve(ref);
+  } catch (err) {
+    if (!(err instanceof NotarySignError) || err.code === 'POLICY') throw err;
+    return { image, reference: formatReference(ref), descriptor: { mediaType: '', digest: '', size: 0 }, verified: false, reason: err.message, signatures: [], warnings: [], lines };
+  }
+  let verification: ImageVerification;
+  try {
+    verification = await verifyDescriptor(image, ref, descriptor, opts);
+  } catch (err) {
+    if (!(err instanceof NotarySignError) || err.code === 'POLICY') throw err;
+    return { image, reference: formatReference(withDigest(ref, descriptor.digest)), descriptor, verified: false, reason: err.message, signatures: [], warnings: [], lines };
+  }
+  const out: BaseImageVerification = { ...verification, lines };
+  const platform = uses.find((u) => u.platform)?.platform ?? opts.platform;
+  if (isIndexMediaType(descriptor.mediaType) && platform) {
+    const manifest = await selectPlatform(opts, ref, descriptor, platform);
+    if (manifest) out.platformManifest = manifest;
+  }
+  return out;
+}
+
+async function selectPlatform(opts: VerifyBaseOptions, ref: BaseImage['ref'], index: Descriptor, platform: string): Promise<Descriptor | undefined> {
+  const [os, architecture, variant] = platform.split('/');
+  const { bytes } = await opts.registry.getManifest(ref, index.digest);
+  const manifests = (JSON.parse(bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? [];
+  return manifests.find((m) => m.platform?.os === os && m.platform?.architecture === architecture && (!variant || m.platform?.variant === variant));
+}

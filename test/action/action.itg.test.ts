@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parse as parseYaml } from 'yaml';
+import type { RegistryClient } from '../../src/registry/client.js';
+import { pushImage } from '../helpers/image.js';
+import { runAction } from '../helpers/action.js';
+import { startAzure, assertNoSecrets, type AzureFleet } from '../doubles/azure.js';
+
+let az: AzureFleet;
+let setup: RegistryClient;
+let n = 0;
+
+before(async () => {
+  az = await startAzure();
+  setup = az.setup;
+  await az.provisionRelease([az.github.objectId]);
+});
+after(() => az?.stop());
+
+const azureInputs = () => ({ 'key-id': `${az.kv.url}/keys/release`, 'client-id': az.github.clientId, 'tenant-id': az.entra.tenantId, 'authority-host': az.entra.authorityHost, 'acr-hosts': az.acr.host });
+async function image(tag = 'v1') {
+  const repository = `gh/app${++n}`;
+  const d = await pushImage(setup, { registry: az.acr.upstream.host, repository }, tag);
+  return { repository, digest: d.digest, ref: `${az.acr.host}/${repository}@${d.digest}`, tagRef: `${az.acr.host}/${repository}:${tag}` };
+}
+
+describe('dist/index.js run as the GitHub runner runs it', () => {
+  test('sign: outputs, job summary, exit 0, and no token in the log', async () => {
+    const a = await image();
+    const b = await image();
+    const r = await runAction(az.dir, { command: 'sign', image: `${a.ref}\n${b.ref}\n`, ...azureInputs(), expiry: '30d', annotations: 'io.example.run=42' }, az.githubEnv());
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.outputs['signed-digest'], a.digest);
+    assert.deepEqual(JSON.parse(r.outputs['signed-digests']!), [a.ref, b.ref]);
+    assert.match(r.outputs['signature-digest']!, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(JSON.parse(r.outputs['signature-digests']!).length, 2);
+    assert.match(r.summary, /### notary-sign: signed/);
+    assert.match(r.summary, new RegExp(`\\| ${az.acr.host.replace(/\./g, '\\.')}/gh/app\\d+ \\| \`sha256:`));
+    assert.match(r.summary, /\/keys\/release\/[0-9a-f]{32} \| referrers-tag \|/);
+    assert.match(r.visible, /::group::notary-sign sign/);
+    assert.match(r.stdout, /::add-mask::/, 'tokens are masked as they are obtained');
+    assertNoSecrets(r.visible + r.stderr, az.secrets());
+  });
+
+  test('verify passes for the signed image and fails for an unsigned one', async () => {
+    const signed = await image();
+    const unsigned = await image();
+    assert.equal((await runAction(az.dir, { image: signed.ref, ...azureInputs() }, az.githubEnv())).code, 0);
+    const { 'key-id': _k, ...auth } = azureInputs();
+    const ok = await runAction(az.dir, { command: 'verify', image: signed.ref, ...auth, 'trust-policy': az.trustPolicy, 'trust-store': az.trustStore }, az.githubEnv());
+    assert.equal(ok.code, 0, ok.visible);
+    assert.equal(ok.outputs.verified, 'true');
+    assert.match(ok.summary, /✅ verified \| .*CN=release/);
+    const bad = await runAction(az.dir, { command: 'verify', image: unsigned.ref, ...auth, 'trust-policy': az.trustPolicy, 'trust-store': az.trustStore }, az.githubEnv());
+    assert.equal(bad.code, 1);
+    assert.equal(bad.outputs.verified, 'false');
+    assert.match(bad.visible, /^::error::.*no signature found for .*unsigned/m);
+    assertNoSecrets(ok.visible + bad.visible + ok.stderr + bad.stderr, az.secrets());
+  });
+
+  test('annotate-ci binds the signature to the run; verify can require it', async () => {
+    const a = await image();
+    const ci = { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'contoso/app', GITHUB_SHA: 'a1b2c3d4', GITHUB_WORKFLOW_REF: 'contoso/app/.github/workflows/release.yml@refs/heads/main', GITHUB_RUN_ID: '777', GITHUB_RUN_ATTEMPT: '2' };
+    const signed = await runAction(az.dir, { image: a.ref, ...azureInputs(), 'annotate-ci': 'true' }, { ...az.githubEnv(), ...ci });
+    assert.equal(signed.code, 0, signed.visible);
+    const { 'key-id': _k, ...auth } = azureInputs();
+    const verifyWith = (required: string) =>
+      runAction(az.dir, { command: 'verify', image: a.ref, ...auth, 'trust-policy': az.trustPolicy, 'trust-store': az.trustStore, 'required-annotations': required }, az.githubEnv());
+    const ok = await verifyWith('io.notary-sign.ci.run=https://github.com/contoso/app/actions/runs/777/attempts/2\norg.opencontainers.image.revision=a1b2c3d4');
+    assert.equal(ok.code, 0, ok.visible);
+    const other = await verifyWith('io.notary-sign.ci.run=https://github.com/contoso/app/actions/runs/778/attempts/1');
+    assert.equal(other.code, 1);
+    assert.match(other.visible, /lacks the required annotation io\.notary-sign\.ci\.run=.*\/778\/attempts\/1 \(it has .*\/777\/attempts\/2\)/);
+  });
+
+  test('without id-token: write the error says exactly that and how to fix it', async () => {
+    const a = await image();
+    const env = { ...az.githubEnv(), ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' };
+    const r = await runAction(az.dir, { image: a.ref, ...azureInputs() }, env);
+    assert.equal(r.code, 1);
+    assert.match(r.visible, /^::error::this job cannot request a GitHub OIDC token: add "permissions: id-token: write"/m);
+  });
+
+  test('a tag warns and the resolved digest is signed', async () => {
+    const a = await image('latest');
+    const r = await runAction(az.dir, { image: a.tagRef, ...azureInputs() }, az.githubEnv());
+    assert.equal(r.code, 0, r.visible);
+    assert.equal(r.outputs['signed-digest'], a.digest);
+    assert.match(r.visible, /^::warning::.*:latest is a tag; signing the digest it points to now, sha256:/m);
+  });
+
+  test('verify-base: fails the step naming the unsigned base image, then passes and pins', async () => {
+    const signedBase = await image();
+    const unsignedBase = await image();
+    assert.equal((await runAction(az.dir, { image: signedBase.ref, ...azureInputs() }, az.githubEnv())).code, 0);
+    const dockerfile = join(az.dir, `Dockerfile.${n}`);
+    await writeFile(dockerfile, `FROM ${az.acr.host}/${signedBase.repository}:v1 AS build\nFROM ${az.acr.host}/${unsignedBase.repository}:v1\nCOPY --from=build /a /a\n`);
+    const { 'key-id': _k, ...auth } = azureInputs();
+    const pin = join(az.dir, `Dockerfile.${n}.pinned`);
+    const inputs = { command: 'verify-base', dockerfile, ...auth, 'trust-policy': az.trustPolicy, 'trust-store': az.trustStore, 'pin-output': pin };
+    const failing = await runAction(az.dir, inputs, az.githubEnv());
+    assert.equal(failing.code, 1);
+    assert.match(failing.visible, new RegExp(`^::error::1 base image of .* failed verification: ${az.acr.host.replace(/\./g, '\\.')}/${unsignedBase.repository}:v1 \\(no signature found`, 'm'));
+    assert.equal(failing.outputs.verified, 'false');
+    assert.equal(failing.outputs['pinned-dockerfile'], '');
+
+    assert.equal((await runAction(az.dir, { image: unsignedBase.ref, ...azureInputs() }, az.githubEnv())).code, 0);
+    const passing = await runAction(az.dir, inputs, az.githubEnv());
+    assert.equal(passing.code, 0, passing.visible);
+    assert.equal(passing.outputs['pinned-dockerfile'], pin);
+    const bases = JSON.parse(passing.outputs['base-images']!);
+    assert.deepEqual(bases.map((b: { digest: string }) => b.digest), [signedBase.digest, unsignedBase.digest]);
+    assert.match(await readFile(pin, 'utf8'), new RegExp(`FROM .*${signedBase.repository}:v1@${signedBase.digest} AS build`));
+  });
+
+  test('bad input is one ::error:: line naming the input', async () => {
+    const r = await runAction(az.dir, { command: 'publish', image: 'x' }, az.githubEnv());
+    assert.equal(r.code, 1);
+    assert.match(r.visible, /^::error::command: "publish" is not one of sign, verify, verify-base$/m);
+    const r2 = await runAction(az.dir, { image: 'x/y:z', ...azureInputs(), expiry: 'forever' }, az.githubEnv());
+    assert.match(r2.visible, /^::error::expiry: "forever" is not a duration/m);
+  });
+});
+
+describe('action.yml', () => {
+  test('validates against the published GitHub Action metadata schema (SchemaStore types)', async () => {
+    const action = parseYaml(await readFile('action.yml', 'utf8'));
+    assert.equal(action.runs.using, 'node24');
+    assert.equal(action.runs.main, 'dist/index.js');
+    // Type-check the metadata as an object literal against the schema's published types: unknown keys and wrong types fail.
+    // Inside the repository so '@schemastore/github-action' resolves from node_modules.
+    const checkDir = 'node_modules/.cache/notary-sign-test';
+    await mkdir(checkDir, { recursive: true });
+    const file = join(checkDir, 'action-metadata-check.ts');
+    await writeFile(file, `import type { HttpsJsonSchemastoreOrgGithubActionJson as Action } from '@schemastore/github-action';\nexport const action: Action = ${JSON.stringify(action, null, 2)};\n`);
+    const bad = join(checkDir, 'action-metadata-bad.ts');
+    await writeFile(bad, `import type { HttpsJsonSchemastoreOrgGithubActionJson as Action } from '@schemastore/github-action';\nexport const action: Action = ${JSON.stringify({ ...action, runs: { using: 'node99', main: 'x' } })};\n`);
+    const tsc = (f: string) => spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', f], { encoding: 'utf8' });
+    const good = tsc(file);
+    assert.equal(good.status, 0, good.stdout + good.stderr);
+    assert.notEqual(tsc(bad).status, 0, 'the check rejects a wrong runtime');
+  });
+
+  test('every input and output is documented in README.md', async () => {
+    const action = parseYaml(await readFile('action.yml', 'utf8'));
+    const readme = await readFile('README.md', 'utf8');
+    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) assert.match(readme, new RegExp(`\`${name}\``), `${name} missing from README.md`);
+  });
+});

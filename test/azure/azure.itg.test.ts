@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { request } from 'node:https';
+import type { RegistryClient } from '../../src/registry/client.js';
+import { listReferrers } from '../../src/registry/referrers.js';
+import { MediaType, type Descriptor } from '../../src/oci/media-types.js';
+import { pushImage } from '../helpers/image.js';
+import { cli, type RunResult } from '../helpers/run.js';
+import { startAzure, assertNoSecrets, type AzureFleet } from '../doubles/azure.js';
+
+let az: AzureFleet;
+let setup: RegistryClient;
+let n = 0;
+
+before(async () => {
+  az = await startAzure();
+  setup = az.setup;
+  await az.provisionRelease([az.github.objectId, az.ado.objectId]);
+});
+after(() => az?.stop());
+
+/** Push a fresh image through the upstream registry; its reference on the ACR login server. */
+async function image(): Promise<{ ref: string; descriptor: Descriptor; repository: string }> {
+  const repository = `team/app${++n}`;
+  const descriptor = await pushImage(setup, { registry: az.acr.upstream.host, repository }, 'v1');
+  return { ref: `${az.acr.host}/${repository}@${descriptor.digest}`, descriptor, repository };
+}
+
+const githubArgs = () => ['--client-id', az.github.clientId, '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost, '--acr-host', az.acr.host];
+
+async function signVia(env: NodeJS.ProcessEnv, ref: string, extra: string[]): Promise<RunResult> {
+  const r = await cli(['sign', ref, ...extra, '--output', 'json'], { env });
+  assertNoSecrets(r.stdout + r.stderr, az.secrets());
+  return r;
+}
+
+describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange → real registry', () => {
+  test('GitHub Actions OIDC signs with a Key Vault key; the signature verifies', async () => {
+    const { ref, descriptor, repository } = await image();
+    const signsBefore = az.kv.signCalls;
+    const exchangesBefore = az.acr.exchanges;
+    const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
+    assert.equal(r.code, 0, r.stderr);
+    const [result] = JSON.parse(r.stdout);
+    assert.equal(result.signedDigest, descriptor.digest);
+    assert.match(result.keyId, new RegExp(`/keys/release/[0-9a-f]{32}$`), 'an unversioned key id resolves to the version that signed');
+    assert.equal(az.kv.signCalls - signsBefore, 1, 'exactly one Key Vault sign call');
+    assert.equal(az.acr.exchanges - exchangesBefore, 1, 'one ACR token exchange per run');
+    assert.match(r.stderr, /Azure sign-in: GitHub OIDC federated credential/);
+
+    const { descriptors } = await listReferrers(setup, { registry: az.acr.upstream.host, repository }, descriptor.digest, { artifactType: MediaType.NotarySignature });
+    assert.equal(descriptors.length, 1);
+
+    const v = await cli(['verify', ref, '--trust-policy', az.trustPolicy, '--trust-store', az.trustStore, ...githubArgs()], { env: az.githubEnv() });
+    assertNoSecrets(v.stdout + v.stderr, az.secrets());
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+    assert.match(v.stdout, /^PASS\t.*"C=US, ST=WA, O=Contoso, CN=release"|^PASS\t.*CN=release/);
+  });
+
+  test('Azure DevOps workload identity federation signs the same way', async () => {
+    const { ref } = await image();
+    const r = await signVia(az.adoEnv(), ref, [
+      '--key-id', `${az.kv.url}/keys/release`,
+      '--client-id', az.ado.clientId, '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost, '--acr-host', az.acr.host,
+      '--azure-devops-service-connection', az.oidc.ado.serviceConnectionId,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Azure DevOps workload identity federation/);
+  });
+
+  test('a Key Vault certificate URL with a PKCS#12 secret works too', async () => {
+    const { certId } = await az.kv.createCertificate('release-p12', { issuer: az.pki.intermediate, chain: [az.pki.intermediate, az.pki.root], subject: 'CN=release p12,O=Contoso,ST=WA,C=US', contentType: 'application/x-pkcs12', type: 'RSA-2048' });
+    const { ref } = await image();
+    const r = await signVia(az.githubEnv(), ref, ['--key-id', certId, ...githubArgs()]);
+    assert.equal(r.code, 0, r.stderr);
+    const v = await cli(['verify', ref, '--trust-policy', az.trustPolicy, '--trust-store', az.trustStore, ...githubArgs()], { env: az.githubEnv() });
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+  });
+
+  test('a self-signed Key Vault certificate needs no secret permission', async () => {
+    await az.kv.createCertificate('selfsigned', { subject: 'CN=self,O=Contoso,ST=WA,C=US' });
+    az.kv.grant(az.github.objectId, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] } });
+    try {
+      const { ref } = await image();
+      const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/selfsigned`, ...githubArgs()]);
+      assert.equal(r.code, 0, r.stderr);
+      // A CA-issued certificate does need the secret (its chain): a clear error names the fix.
+      const denied = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
+      assert.equal(denied.code, 1);
+      assert.match(denied.stderr, /^error: reading the certificate chain needs "get" permission on secret release; grant it \(Key Vault Secrets User\), or pass certificate-chain$/m);
+    } finally {
+      az.kv.grant(az.github.objectId, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
+    }
+  });
+
+  test('an ACR repository-scoped token (scope map) works through basic auth', async () => {
+    const { ref, repository } = await image();
+    az.acr.addScopeMapToken('ci-token', 'scope-map-pass-123', { [repository]: ['pull', 'push'] });
+    const signer = await az.kv.createCertificate('local-chain', { subject: 'CN=scoped,O=Contoso,ST=WA,C=US' });
+    const r = await cli(['sign', ref, '--key-id', `${az.kv.url}/keys/local-chain`, ...githubArgs(), '--registry-username', 'ci-token', '--registry-password-stdin', '--output', 'json'], { env: az.githubEnv(), input: 'scope-map-pass-123\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, /scope-map-pass-123/);
+    assert.ok(signer.kid);
+    const other = await image();
+    const denied = await cli(['sign', other.ref, '--key-id', `${az.kv.url}/keys/local-chain`, ...githubArgs(), '--registry-username', 'ci-token', '--registry-password-stdin'], { env: az.githubEnv(), input: 'scope-map-pass-123\n' });
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /^error: .*team\/app\d+/m);
+  });
+});
+
+describe('failures say what to fix, in one line, with no token in the output', () => {
+  const expectFailure = async (r: RunResult, pattern: RegExp) => {
+    assert.equal(r.code, 1, r.stdout);
+    const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('error: '));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, pattern);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  };
+
+  test('wrong federated subject: AADSTS70021 with the subject presented', async () => {
+    const { ref } = await image();
+    // The ADO token's subject is not trusted by the GitHub app registration.
+    const r = await signVia(az.adoEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, '--client-id', az.github.clientId, '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost, '--acr-host', az.acr.host, '--azure-devops-service-connection', az.oidc.ado.serviceConnectionId]);
+    await expectFailure(r, /AADSTS70021: No matching federated identity record found for presented assertion\. Assertion Issuer: 'https:\/\/vstoken\.dev\.azure\.com\/.*Assertion Subject: 'sc:\/\/contoso\/app\/notary-signing'/);
+  });
+
+  test('unknown client id: AADSTS700016', async () => {
+    const { ref } = await image();
+    const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, '--client-id', '11111111-0000-0000-0000-000000000000', '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost]);
+    await expectFailure(r, /AADSTS700016: Application with identifier '11111111-0000-0000-0000-000000000000' was not found/);
+  });
+
+  test('Key Vault rejects a token issued for another audience', async () => {
+    const token = await az.entra.issuer.sign({ aud: 'https://containerregistry.azure.net', tid: az.entra.tenantId, oid: az.github.objectId, appid: az.github.clientId });
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${az.kv.url}/keys/release?api-version=7.4`, { ca: az.tls.ca.certPem, headers: { authorization: `Bearer ${token}` } }, (r) => {
+        let body = '';
+        r.on('data', (d) => (body += d));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(res.status, 401);
+    assert.match(res.body, /audience is not https:\/\/vault\.azure\.net/);
+  });
+
+  test('key without sign permission: AUTH error naming the role', async () => {
+    az.kv.grant(az.github.objectId, { keys: { '*': ['get'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
+    try {
+      const { ref } = await image();
+      const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
+      await expectFailure(r, /Key Vault refused to sign with .*\(403\): .*does not have keys sign permission.*Key Vault Crypto User/);
+    } finally {
+      az.kv.grant(az.github.objectId, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
+    }
+  });
+
+  test('a certificate-chain of another key is refused before anything is pushed', async () => {
+    const { ref, descriptor, repository } = await image();
+    const other = await az.kv.createCertificate('other-key', { issuer: az.pki.intermediate, subject: 'CN=other,O=Contoso,ST=WA,C=US' });
+    const { tempDir } = await import('../helpers/files.js');
+    const dir = await tempDir();
+    try {
+      const chain = await dir.file('chain.pem', other.certificate.certPem + az.pki.intermediate.certPem + az.pki.root.certPem);
+      const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, '--certificate-chain', chain, ...githubArgs()]);
+      await expectFailure(r, /does not belong to the signing key/);
+      const { descriptors } = await listReferrers(setup, { registry: az.acr.upstream.host, repository }, descriptor.digest);
+      assert.equal(descriptors.length, 0);
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  test('Key Vault 429s with Retry-After are retried; a storm fails with a clear message', async () => {
+    const { ref } = await image();
+    az.kv.faults.add({ kind: '429', path: /\/sign$/, times: 2, retryAfter: 1 });
+    const ok = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(az.kv.faults.count(/^POST .*\/sign$/) >= 3, true);
+
+    az.kv.faults.clear();
+    az.kv.faults.add({ kind: '429', path: /\/sign$/, times: 50, retryAfter: 0 });
+    try {
+      const fresh = await image(); // the first image is signed now: a re-run would reuse that signature
+      const storm = await signVia(az.githubEnv(), fresh.ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
+      await expectFailure(storm, /Key Vault kept throttling "sign with .*" \(429\) after retries/);
+      assert.ok(az.kv.faults.count(/^POST .*\/sign$/) <= 6, 'retries are bounded');
+    } finally {
+      az.kv.faults.clear();
+    }
+  });
+
+  test('Key Vault 503 and a dropped connection are retried', async () => {
+    const { ref } = await image();
+    az.kv.faults.add({ kind: '503', path: /\/sign$/, times: 1, retryAfter: 0 });
+    az.kv.faults.add({ kind: 'reset', path: /\/keys\/release$/, times: 1 });
+    try {
+      const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
+      assert.equal(r.code, 0, r.stderr);
+    } finally {
+      az.kv.faults.clear();
+    }
+  });
+
+  test('an expired token is refused by Key Vault with a clear message', async () => {
+    const { ref } = await image();
+    az.entra.issueExpired = true;
+    try {
+      const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
+      await expectFailure(r, /Key Vault refused to get key release \(401\)/);
+    } finally {
+      az.entra.issueExpired = false;
+    }
+  });
+
+  test('an Azure DevOps run without System.AccessToken is told how to fix it', async () => {
+    const { ref } = await image();
+    const env = { ...az.adoEnv(), SYSTEM_ACCESSTOKEN: '' };
+    const r = await signVia(env, ref, ['--key-id', `${az.kv.url}/keys/release`, '--client-id', az.ado.clientId, '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost, '--azure-devops-service-connection', az.oidc.ado.serviceConnectionId]);
+    await expectFailure(r, /System\.AccessToken is not available: allow scripts to access the OAuth token/);
+  });
+
+  test('a malformed key id is an INPUT error', async () => {
+    const { ref } = await image();
+    const r = await signVia(az.githubEnv(), ref, ['--key-id', 'https://vault/secrets/x', ...githubArgs()]);
+    await expectFailure(r, /key-id: "https:\/\/vault\/secrets\/x" is not a Key Vault key or certificate URL/);
+  });
+});
+
+test('the leak check itself catches a token in the output', () => {
+  const token = az.entra.issued.at(-1) ?? az.oidc.github.requestToken;
+  assert.throws(() => assertNoSecrets(`log line Bearer ${token} end`, az.secrets()), /leaked into the output/);
+  assert.doesNotThrow(() => assertNoSecrets('nothing secret here', az.secrets()));
+});

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import { cli, runNode } from '../helpers/run.js';
+
+/** The CLI from source runs exactly as the bundle does (no registry needed). */
+const fromSource = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runNode('--import', ['tsx', 'cli/main.ts', ...args], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env } });
+
+test('tsx cli/main.ts runs the CLI: same version, same errors as bin/notary-sign.js', async () => {
+  const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+  for (const run of [fromSource, (a: string[]) => cli(a)]) {
+    const v = await run(['--version']);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stdout.trim(), version);
+    const bad = await run(['verify']);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr, 'error: verify: give at least one image reference\n');
+  }
+});
+
+test('a stack trace only with --debug or the CI debug switches', async () => {
+  const plain = await cli(['sign', 'x/y:z']);
+  assert.equal(plain.stderr.trim().split('\n').length, 1, plain.stderr);
+  for (const [args, env] of [
+    [['sign', 'x/y:z', '--debug'], {}],
+    [['--debug', 'sign', 'x/y:z'], {}],
+    [['sign', 'x/y:z'], { RUNNER_DEBUG: '1' }],
+    [['sign', 'x/y:z'], { SYSTEM_DEBUG: 'true' }],
+  ] as const) {
+    const r = await cli([...args], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: --key-id .* is required/);
+    assert.match(r.stderr, /\n\s+at /, `stack expected for ${args.join(' ')} ${JSON.stringify(env)}`);
+  }
+});

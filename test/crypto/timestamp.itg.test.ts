@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Certificate } from '../../src/crypto/certificate.js';
+import { RegistryClient } from '../../src/registry/client.js';
+import { LocalKeySigner } from '../../src/crypto/signer.js';
+import { sign } from '../../src/sign/sign.js';
+import { parseTrustPolicy } from '../../src/verify/trust-policy.js';
+import { TrustStore } from '../../src/verify/trust-store.js';
+import { verifyImage } from '../../src/verify/verify.js';
+import { issueCertificate, type IssuedCert } from '../helpers/test-certs.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { pushImage } from '../helpers/image.js';
+import { tempDir } from '../helpers/files.js';
+import { startTsa, type Tsa } from '../doubles/tsa.js';
+
+let registry: TestRegistry;
+let client: RegistryClient;
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let tsa: Tsa;
+let root: IssuedCert;
+let store: TrustStore;
+let n = 0;
+
+before(async () => {
+  registry = await startRegistry();
+  client = new RegistryClient({ insecureRegistries: [registry.host] });
+  dir = await tempDir();
+  tsa = await startTsa(dir.path);
+  root = await issueCertificate({ subject: 'CN=ts root,O=acme,ST=WA,C=US', ca: true });
+  await mkdir(join(dir.path, 'store/x509/ca/acme'), { recursive: true });
+  await writeFile(join(dir.path, 'store/x509/ca/acme/root.pem'), root.certPem);
+  await mkdir(join(dir.path, 'store/x509/tsa/test-tsa'), { recursive: true });
+  await writeFile(join(dir.path, 'store/x509/tsa/test-tsa/root.pem'), tsa.root.certPem);
+  store = new TrustStore(join(dir.path, 'store'));
+});
+after(async () => {
+  await tsa?.stop();
+  await registry?.stop();
+  await dir?.remove();
+});
+
+const policy = (stores: string[], extra: Record<string, unknown> = {}) =>
+  parseTrustPolicy(JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'ts', registryScopes: ['*'], signatureVerification: { level: 'strict', ...extra }, trustStores: stores, trustedIdentities: ['*'] }] }));
+
+/** Sign with a leaf that expires in a minute, then verify "later", after it expired. */
+async function signShortLived(opts: { timestamped: boolean; format?: 'jws' | 'cose' }) {
+  const leaf = await issueCertificate({ subject: 'CN=short-lived,O=acme,ST=WA,C=US', issuer: root, notAfter: new Date(Date.now() + 60_000) });
+  const keyPath = await dir.file(`short${++n}.key`, leaf.keyPem);
+  const chainPath = await dir.file(`short${n}.crt`, leaf.certPem + root.certPem);
+  const repo = { registry: registry.host, repository: `ts/app${n}` };
+  const image = await pushImage(client, repo, 'v1');
+  const ref = `${registry.host}/${repo.repository}@${image.digest}`;
+  await sign({
+    images: [ref],
+    signer: await LocalKeySigner.fromFiles(keyPath, chainPath),
+    registry: client,
+    ...(opts.format ? { signatureFormat: opts.format } : {}),
+    ...(opts.timestamped ? { timestamp: { url: tsa.url, rootCertificates: [new Certificate(tsa.root.der)] } } : {}),
+  });
+  return ref;
+}
+const later = () => new Date(Date.now() + 5 * 60_000);
+
+test('a timestamped signature stays valid after its certificate expires (JWS and COSE)', async () => {
+  for (const format of ['jws', 'cose'] as const) {
+    const ref = await signShortLived({ timestamped: true, format });
+    const v = await verifyImage(ref, { registry: client, trustPolicy: policy(['ca:acme', 'tsa:test-tsa']), trustStore: store, now: later });
+    assert.equal(v.verified, true, `${format}: ${v.reason}`);
+    assert.ok(v.signatures[0]!.results.some((r) => r.type === 'authenticTimestamp' && r.ok));
+  }
+});
+
+test('without a timestamp the same expiry fails authentic timestamp under strict', async () => {
+  const ref = await signShortLived({ timestamped: false });
+  const v = await verifyImage(ref, { registry: client, trustPolicy: policy(['ca:acme', 'tsa:test-tsa']), trustStore: store, now: later });
+  assert.equal(v.verified, false);
+  assert.match(v.reason, /authenticTimestamp: certificate "CN=short-lived.*" expired at .* no trusted timestamp/);
+});
+
+test('a timestamp from a TSA outside the tsa trust store is rejected', async () => {
+  const ref = await signShortLived({ timestamped: true });
+  const other = await issueCertificate({ subject: 'CN=other tsa root,O=x,ST=WA,C=US', ca: true });
+  await mkdir(join(dir.path, 'store/x509/tsa/other'), { recursive: true });
+  await writeFile(join(dir.path, 'store/x509/tsa/other/root.pem'), other.certPem);
+  const v = await verifyImage(ref, { registry: client, trustPolicy: policy(['ca:acme', 'tsa:other']), trustStore: store, now: later });
+  assert.equal(v.verified, false);
+  assert.match(v.reason, /authenticTimestamp: timestamp: the TSA certificate does not chain to a trusted TSA root/);
+  const noStore = await verifyImage(ref, { registry: client, trustPolicy: policy(['ca:acme']), trustStore: store, now: later });
+  assert.match(noStore.reason, /names no tsa trust store to verify it/);
+});
+
+test('afterCertExpiry skips the timestamp while the certificate is valid', async () => {
+  const ref = await signShortLived({ timestamped: true });
+  const v = await verifyImage(ref, { registry: client, trustPolicy: policy(['ca:acme'], { verifyTimestamp: 'afterCertExpiry' }), trustStore: store });
+  assert.equal(v.verified, true, v.reason);
+});
+
+test('signing refuses a TSA whose tokens do not chain to timestamp-root-cert', async () => {
+  const leaf = await issueCertificate({ subject: 'CN=x,O=acme,ST=WA,C=US', issuer: root });
+  const repo = { registry: registry.host, repository: 'ts/refuse' };
+  const image = await pushImage(client, repo, 'v1');
+  await assert.rejects(
+    sign({
+      images: [`${registry.host}/ts/refuse@${image.digest}`],
+      signer: await LocalKeySigner.fromFiles(await dir.file('x.key', leaf.keyPem), await dir.file('x.crt', leaf.certPem + root.certPem)),
+      registry: client,
+      timestamp: { url: tsa.url, rootCertificates: [new Certificate(root.der)] },
+    }),
+    /timestamp-url: the TSA's token does not verify against timestamp-root-cert: the TSA certificate does not chain/,
+  );
+});
