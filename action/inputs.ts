@@ -1,14 +1,14 @@
 import * as core from '@actions/core';
 import { NotarySignError } from '../src/errors.js';
-import { parseInsecureRegistries, parseKeyValues, parseList } from '../src/run/inputs.js';
+import { parseInsecureRegistries, parseList } from '../src/run/inputs.js';
 import type { Logger } from '../src/log.js';
-import type { RunOptions } from '../src/run/index.js';
+import type { RunInputs } from '../src/run/index.js';
 
 /**
- * action.yml inputs → the core's RunOptions. Only translation happens here:
+ * action.yml inputs → the core's RunInputs. Only translation happens here:
  * names, multi-line lists, the runner's OIDC variables, and masking.
  */
-export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunOptions {
+export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunInputs {
   const input = (name: string) => core.getInput(name).trim();
   const booleanInput = (name: string) => {
     const v = input(name).toLowerCase();
@@ -57,11 +57,12 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunOptions {
     },
     ...optional('signatureFormat', input('signature-format')),
     ...optional('expiry', input('expiry')),
-    annotations: parseKeyValues(core.getInput('annotations'), 'annotations'),
+    // key=value inputs are one per line (a value may contain commas); the core splits them.
+    annotations: core.getInput('annotations'),
     ...optional('referrers', input('referrers')),
-    requiredAnnotations: parseKeyValues(core.getInput('required-annotations'), 'required-annotations'),
+    requiredAnnotations: core.getInput('required-annotations'),
     ...optional('dockerfile', input('dockerfile')),
-    buildArgs: parseKeyValues(core.getInput('build-args'), 'build-args'),
+    buildArgs: core.getInput('build-args'),
     ...optional('platform', input('platform')),
     ...optional('trustPolicy', input('trust-policy')),
     ...optional('trustStore', input('trust-store')),

@@ -1,22 +1,26 @@
 import * as tl from 'azure-pipelines-task-lib/task.js';
 import { NotarySignError } from '../src/errors.js';
-import { parseInsecureRegistries, parseKeyValues, parseList } from '../src/run/inputs.js';
+import { parseInsecureRegistries, parseList } from '../src/run/inputs.js';
 import type { Logger } from '../src/log.js';
-import type { RunOptions } from '../src/run/index.js';
+import type { RunInputs } from '../src/run/index.js';
 import type { AzureAuthOptions } from '../src/azure/credential.js';
 
-/** camelCase task input names, for messages: key-id → keyId. */
-export const taskInputName = (kebab: string): string => kebab.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/^image$/, 'images');
+/** Inputs of the action and the CLI that the task does not have (it signs with Key Vault only). */
+const NOT_IN_TASK = new Set(['key', 'registry-username', 'registry-password']);
+
+/** camelCase task input names, for messages: key-id → keyId; undefined for inputs the task lacks. */
+export const taskInputName = (kebab: string): string | undefined =>
+  NOT_IN_TASK.has(kebab) ? undefined : kebab.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/^image$/, 'images');
 
 const input = (name: string) => (tl.getInput(name, false) ?? '').trim();
 
 /**
- * task.json inputs and service connections → the core's RunOptions. The
+ * task.json inputs and service connections → the core's RunInputs. The
  * Azure Resource Manager connection gives the identity (workload identity
  * federation preferred); a Docker registry connection gives registry
  * credentials for non-ACR registries.
  */
-export function readInputs(logger: Logger): RunOptions {
+export function readInputs(logger: Logger): RunInputs {
   const command = input('command') || 'sign';
   let images = parseList(tl.getInput('images', false));
   if (images.length === 0 && command === 'sign') {
@@ -27,7 +31,7 @@ export function readInputs(logger: Logger): RunOptions {
   const optional = <K extends string>(key: K, value: string) => (value ? ({ [key]: value } as Record<K, string>) : {});
   const registry = dockerRegistryConnection(input('containerRegistry'));
   return {
-    command: command === 'verifyBase' ? 'verify-base' : command,
+    command,
     images,
     session: {
       ...optional('keyId', input('keyId')),
@@ -37,15 +41,15 @@ export function readInputs(logger: Logger): RunOptions {
       insecureRegistries: parseInsecureRegistries([input('insecureRegistries')], 'insecureRegistries'),
       acrHosts: parseInsecureRegistries([input('acrHosts')], 'acrHosts'),
       onSecret: (value) => tl.setSecret(value),
-      inputName: taskInputName,
     },
     ...optional('signatureFormat', input('signatureFormat')),
     ...optional('expiry', input('expiry')),
-    annotations: parseKeyValues(tl.getInput('annotations', false), 'annotations'),
+    // key=value inputs are one per line (a value may contain commas); the core splits them.
+    annotations: tl.getInput('annotations', false) ?? '',
     ...optional('referrers', input('referrers')),
-    requiredAnnotations: parseKeyValues(tl.getInput('requiredAnnotations', false), 'requiredAnnotations'),
+    requiredAnnotations: tl.getInput('requiredAnnotations', false) ?? '',
     ...optional('dockerfile', input('dockerfile')),
-    buildArgs: parseKeyValues(tl.getInput('buildArgs', false), 'buildArgs'),
+    buildArgs: tl.getInput('buildArgs', false) ?? '',
     ...optional('platform', input('platform')),
     ...optional('trustPolicy', input('trustPolicy')),
     ...optional('trustStore', input('trustStore')),

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { describeError, NotarySignError } from '../src/errors.js';
 import { consoleLogger } from '../src/log.js';
-import { parseInsecureRegistries, parseKeyValues } from '../src/run/inputs.js';
+import { parseInsecureRegistries } from '../src/run/inputs.js';
+import type { SessionInputs } from '../src/run/session.js';
 import { VERSION } from '../src/version.js';
 
 const USAGE = `notary-sign ${VERSION} — Notary Project signatures for container images
@@ -96,8 +97,7 @@ type CommonValues = {
 };
 
 /** Session from CLI flags; Azure identity from GitHub's OIDC env or an ADO script step when present. */
-async function sessionFrom(values: CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string }, registries: string[]) {
-  const { Session } = await import('../src/run/session.js');
+async function sessionFrom(values: CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string }): Promise<SessionInputs> {
   let registryCredentials;
   if (values['registry-username']) {
     if (!values['registry-password-stdin']) throw new NotarySignError('INPUT', '--registry-username needs --registry-password-stdin (the password is read from standard input)');
@@ -106,7 +106,7 @@ async function sessionFrom(values: CommonValues & { 'key-id'?: string; key?: str
   const env = process.env;
   const github = env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ? { requestUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL, requestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN } : undefined;
   const ado = values['azure-devops-service-connection'];
-  return new Session({
+  return {
     ...(values['key-id'] ? { keyId: values['key-id'] } : {}),
     ...(values.key ? { key: values.key } : {}),
     ...(values['certificate-chain'] ? { certificateChain: values['certificate-chain'] } : {}),
@@ -116,11 +116,10 @@ async function sessionFrom(values: CommonValues & { 'key-id'?: string; key?: str
       ...(values['authority-host'] ? { authorityHost: values['authority-host'] } : {}),
       ...(ado ? { azurePipelines: { serviceConnectionId: ado, systemAccessToken: env.SYSTEM_ACCESSTOKEN ?? '' } } : github && values['client-id'] ? { github } : {}),
     },
-    ...(registryCredentials ? { registryCredentials, registries } : {}),
+    ...(registryCredentials ? { registryCredentials } : {}),
     insecureRegistries: parseInsecureRegistries(values['insecure-registry'] ?? [], '--insecure-registry'),
     acrHosts: parseInsecureRegistries(values['acr-host'] ?? [], '--acr-host'),
-    logger: consoleLogger(values.verbose),
-  });
+  };
 }
 
 function outputFormat(value: string | undefined): 'text' | 'json' {
@@ -154,6 +153,18 @@ const VERIFY_OPTIONS = {
 
 const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 
+/** The CLI's spelling of the core's input names: repeated options are singular, images positional. */
+const CLI_NAMES: Record<string, string> = {
+  image: '<image>',
+  annotations: '--annotation',
+  'required-annotations': '--required-annotation',
+  'build-args': '--build-arg',
+  'insecure-registries': '--insecure-registry',
+  'acr-hosts': '--acr-host',
+  'registry-password': '--registry-password-stdin',
+};
+export const cliInputName = (kebab: string): string => CLI_NAMES[kebab] ?? `--${kebab}`;
+
 /** Every command goes through the core's run(), as the CI adapters do; only printing differs. */
 async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[]): Promise<number> {
   const { values, positionals } = parse(args, name === 'sign' ? SIGN_OPTIONS : VERIFY_OPTIONS);
@@ -162,42 +173,24 @@ async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[
   const list = (k: string) => (Array.isArray(v[k]) ? (v[k] as string[]) : []);
   if (v.help) return (process.stdout.write(USAGE), 0);
   const format = outputFormat(str('output'));
-  if (name === 'sign') {
-    if (!str('key') && !str('key-id')) throw new NotarySignError('INPUT', '--key-id (Azure Key Vault key URL) or --key (local PEM private key) is required');
-    if (str('key') && !str('certificate-chain')) throw new NotarySignError('INPUT', '--certificate-chain is required with --key: PEM certificates, signing certificate first');
-  }
-  if (name === 'verify-base' && !str('dockerfile')) throw new NotarySignError('INPUT', '--dockerfile is required');
-  if (name !== 'verify-base' && positionals.length === 0) throw new NotarySignError('INPUT', `${name}: give at least one image reference`);
-
-  // Explicit registry credentials apply to the registries this command names.
-  const { parseReference } = await import('../src/oci/reference.js');
-  let registries = positionals.map((p) => parseReference(p).registry);
-  const buildArgs = parseKeyValues(list('build-arg'), '--build-arg');
-  if (name === 'verify-base' && v['registry-username']) {
-    const { readFile } = await import('node:fs/promises');
-    const { baseImages } = await import('../src/verify-base/dockerfile.js');
-    const text = await readFile(str('dockerfile')!, 'utf8').catch(() => '');
-    registries = baseImages(text, buildArgs, str('dockerfile')).map((b) => b.ref.registry);
-  }
-  const session = await sessionFrom(values as CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string }, [...new Set(registries)]);
-  const logger = consoleLogger(v.verbose === true);
+  const session = await sessionFrom(values as CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string });
   const { run } = await import('../src/run/index.js');
   const report = await run({
     command: name,
     images: positionals,
-    session: session.inputs,
-    logger,
-    inputName: (kebab) => `--${kebab}`,
+    session,
+    logger: consoleLogger(v.verbose === true),
+    inputName: cliInputName,
     ...(str('signature-format') ? { signatureFormat: str('signature-format') } : {}),
     ...(str('expiry') ? { expiry: str('expiry') } : {}),
-    annotations: parseKeyValues(list('annotation'), '--annotation'),
+    annotations: list('annotation'),
     ...(str('referrers') ? { referrers: str('referrers') } : {}),
     recursive: v.recursive === true,
     ...(str('timestamp-url') ? { timestampUrl: str('timestamp-url') } : {}),
     ...(str('timestamp-root-cert') ? { timestampRootCert: str('timestamp-root-cert') } : {}),
-    requiredAnnotations: parseKeyValues(list('required-annotation'), '--required-annotation'),
+    requiredAnnotations: list('required-annotation'),
     ...(str('dockerfile') ? { dockerfile: str('dockerfile') } : {}),
-    buildArgs,
+    buildArgs: list('build-arg'),
     ...(str('platform') ? { platform: str('platform') } : {}),
     ...(str('trust-policy') ? { trustPolicy: str('trust-policy') } : {}),
     ...(str('trust-store') ? { trustStore: str('trust-store') } : {}),
@@ -213,7 +206,8 @@ async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[
     const { pinnedDockerfile: _omit, ...rest } = report.base;
     if (format === 'json') process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
     else for (const r of report.base.images) process.stdout.write(`${mark(r.verified)}\t${r.image}\t${r.reference}\t${r.reason}\n`);
-    if (!report.ok) process.stderr.write(`error: ${report.failure?.replace(/ \(.*?\)(?=;|$)/g, '') ?? 'verification failed'}\n`);
+    // The FAIL lines above give each reason; the closing line names what failed.
+    if (report.headline) process.stderr.write(`error: ${report.headline}: ${report.failures.map((f) => f.subject).join(', ')}\n`);
   }
   return report.ok ? 0 : 1;
 }

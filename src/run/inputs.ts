@@ -25,20 +25,26 @@ export function parseDuration(value: string, input: string): number {
   return total;
 }
 
-/** Items separated by newlines or commas; blank items and `#` comments dropped. */
-export function parseList(value: string | undefined): string[] {
-  if (!value) return [];
-  return value
-    .split(/[\n,]/)
+/**
+ * Splitting rules, one per kind of list input (as actions-toolkit's getInputList
+ * with and without ignoreComma): references and hosts split on newlines and
+ * commas, which never occur inside one; key=value inputs split on newlines
+ * only, because a value may hold commas. Blank items and `#` comments are dropped.
+ */
+const items = (value: string | undefined, separator: RegExp) =>
+  (value ?? '')
+    .split(separator)
     .map((s) => s.trim())
     .filter((s) => s !== '' && !s.startsWith('#'));
-}
 
-/** `key=value` items (newline or comma separated, or given as an array). */
+/** Image references and hosts: newline or comma separated. */
+export const parseList = (value: string | undefined): string[] => items(value, /[\n,]/);
+
+/** `key=value` items: one per line of a multi-line input, or the items of a repeated CLI option as given. */
 export function parseKeyValues(value: string | readonly string[] | undefined, input: string): Record<string, string> {
-  const items = Array.isArray(value) ? value.flatMap((v) => parseList(v)) : parseList(value as string | undefined);
+  const list = typeof value === 'string' || value === undefined ? items(value, /\r?\n/) : value.map((v) => v.trim()).filter(Boolean);
   const out: Record<string, string> = {};
-  for (const item of items) {
+  for (const item of list) {
     const i = item.indexOf('=');
     if (i <= 0) throw new NotarySignError('INPUT', `${input}: "${item}" is not key=value`);
     const key = item.slice(0, i).trim();

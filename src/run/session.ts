@@ -8,6 +8,8 @@ import { dockerConfigCredentials, staticCredentials, type BasicCredential, type 
 import type { AzureAuthOptions, CredentialKind } from '../azure/credential.js';
 import type { Signer } from '../crypto/signer.js';
 import { VERSION } from '../version.js';
+import { parseReference } from '../oci/reference.js';
+import type { InputNames } from './options.js';
 
 /**
  * Turns adapter inputs (CLI flags, action inputs, task inputs) into the
@@ -34,7 +36,25 @@ export interface SessionInputs {
   /** Told every token and credential obtained at run time, so the CI can mask it. */
   onSecret?: (value: string) => void;
   /** How the adapter spells an input in messages (kebab-case by default). */
-  inputName?: (kebab: string) => string;
+  inputName?: InputNames;
+}
+
+/** Makes the run's Session once a command knows which registries it will contact. */
+export interface SessionFactory {
+  /** Explicit registry credentials were given: they go only to the registries a command names. */
+  readonly hasExplicitCredentials: boolean;
+  forRegistries(registries: readonly string[]): Session;
+  /** The registries of these image references (an invalid reference is an input error here). */
+  forImages(images: readonly string[]): Session;
+}
+
+export function sessionFactory(inputs: SessionInputs): SessionFactory {
+  const forRegistries = (registries: readonly string[]) => new Session({ ...inputs, registries: inputs.registries ?? [...new Set(registries)] });
+  return {
+    hasExplicitCredentials: inputs.registryCredentials !== undefined,
+    forRegistries,
+    forImages: (images) => forRegistries(images.map((i) => parseReference(i).registry)),
+  };
 }
 
 export class Session {
@@ -68,6 +88,10 @@ export class Session {
     return this.inputs.inputName?.(kebab) ?? kebab;
   }
 
+  private offers(kebab: string): boolean {
+    return this.inputs.inputName?.has(kebab) ?? true;
+  }
+
   async signer(): Promise<Signer> {
     const { keyId, key, certificateChain } = this.inputs;
     if (keyId && key) throw new NotarySignError('INPUT', `give either ${this.name('key-id')} (Azure Key Vault) or ${this.name('key')} (a local PEM file), not both`);
@@ -82,7 +106,12 @@ export class Session {
       const { LocalKeySigner } = await import('../crypto/signer.js');
       return LocalKeySigner.fromFiles(key, certificateChain);
     }
-    throw new NotarySignError('INPUT', `${this.name('key-id')} is required: the Azure Key Vault key or certificate URL to sign with (or ${this.name('key')} for a local PEM key)`);
+    throw new NotarySignError(
+      'INPUT',
+      this.offers('key')
+        ? `${this.name('key-id')} (Azure Key Vault key URL) or ${this.name('key')} (local PEM private key) is required`
+        : `${this.name('key-id')} is required: the Azure Key Vault key or certificate URL to sign with`,
+    );
   }
 
   /** A registry client: explicit credentials, then ACR via Entra, then docker config. */

@@ -87,14 +87,14 @@ async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptio
     descriptor = await opts.registry.resolve(ref);
   } catch (err) {
     if (!(err instanceof NotarySignError) || err.code === 'POLICY') throw err;
-    return { image, reference: formatReference(ref), descriptor: { mediaType: '', digest: '', size: 0 }, verified: false, reason: err.message, signatures: [], warnings: [], lines };
+    return { image, reference: formatReference(ref), descriptor: { mediaType: '', digest: '', size: 0 }, outcome: 'unavailable', verified: false, reason: err.message, signatures: [], warnings: [], lines };
   }
   let verification: ImageVerification;
   try {
     verification = await verifyDescriptor(image, ref, descriptor, opts);
   } catch (err) {
     if (!(err instanceof NotarySignError) || err.code === 'POLICY') throw err;
-    return { image, reference: formatReference(withDigest(ref, descriptor.digest)), descriptor, verified: false, reason: err.message, signatures: [], warnings: [], lines };
+    return { image, reference: formatReference(withDigest(ref, descriptor.digest)), descriptor, outcome: 'unavailable', verified: false, reason: err.message, signatures: [], warnings: [], lines };
   }
   const out: BaseImageVerification = { ...verification, lines };
   const platform = uses.find((u) => u.platform)?.platform ?? opts.platform;

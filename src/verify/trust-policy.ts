@@ -85,41 +85,8 @@ export function parseTrustPolicy(text: string, source = 'trustpolicy.json'): Tru
     if (names.has(name)) throw bad(`statement name "${name}" is used twice; names must be unique`);
     names.add(name);
     const at = `statement "${name}"`;
-
-    const sv = raw.signatureVerification;
-    if (!isObject(sv)) throw bad(`${at} has no "signatureVerification" object`);
-    const levelName = sv.level;
-    if (typeof levelName !== 'string' || levelName === '') throw bad(`${at}: signatureVerification.level is missing (strict, permissive, audit or skip)`);
-    if (!(levelName in LEVELS)) throw bad(`${at}: signatureVerification.level "${levelName}" is not one of strict, permissive, audit, skip`);
-    const level = levelName as LevelName;
-    const enforcement = { ...LEVELS[level] };
-    if (sv.override !== undefined) {
-      if (!isObject(sv.override)) throw bad(`${at}: signatureVerification.override must be an object`);
-      if (level === 'skip' && Object.keys(sv.override).length > 0) throw bad(`${at}: level "skip" cannot be customised with override`);
-      for (const [type, action] of Object.entries(sv.override)) {
-        if (!VALIDATION_TYPES.includes(type as ValidationType)) throw bad(`${at}: override "${type}" is not one of ${VALIDATION_TYPES.join(', ')}`);
-        if (action !== 'enforce' && action !== 'log' && action !== 'skip') throw bad(`${at}: override ${type} "${String(action)}" is not one of enforce, log, skip`);
-        if (type === 'integrity') throw bad(`${at}: integrity verification cannot be overridden`);
-        if (action === 'skip' && type !== 'revocation') throw bad(`${at}: ${type} verification cannot be skipped; only revocation can`);
-        enforcement[type as ValidationType] = action;
-      }
-    }
-    const verifyTimestamp = sv.verifyTimestamp ?? 'always';
-    if (verifyTimestamp !== 'always' && verifyTimestamp !== 'afterCertExpiry') throw bad(`${at}: signatureVerification.verifyTimestamp must be "always" or "afterCertExpiry"`);
-
-    const registryScopes = stringList(raw.registryScopes, `${at} registryScopes`);
-    if (registryScopes.length === 0) throw bad(`${at} has no registryScopes; list repositories like registry.example.com/app, or "*"`);
-    if (registryScopes.length > 1 && registryScopes.includes('*')) throw bad(`${at} mixes the wildcard scope "*" with other scopes; "*" must stand alone`);
-    for (const scope of registryScopes) {
-      if (scope !== '*') {
-        const problem = validateRegistryScope(scope);
-        if (problem) throw bad(`${at}: ${problem}`);
-      }
-      const other = scopes.get(scope);
-      if (other !== undefined) throw bad(`registry scope "${scope}" appears in statements "${other}" and "${name}"; a scope may belong to one statement only`);
-      scopes.set(scope, name);
-    }
-
+    const { level, enforcement, verifyTimestamp } = validateSignatureVerification(raw.signatureVerification, at);
+    const registryScopes = validateRegistryScopes(raw.registryScopes, { at, name, claimed: scopes });
     const storeValues = stringList(raw.trustStores, `${at} trustStores`);
     const identityValues = stringList(raw.trustedIdentities, `${at} trustedIdentities`);
     if (level === 'skip') {
@@ -127,42 +94,99 @@ export function parseTrustPolicy(text: string, source = 'trustpolicy.json'): Tru
     } else if (storeValues.length === 0 || identityValues.length === 0) {
       throw bad(`${at} needs both trustStores and trustedIdentities`);
     }
-    const trustStores = storeValues.map((value) => {
-      const colon = value.indexOf(':');
-      const type = value.slice(0, colon);
-      const storeName = value.slice(colon + 1);
-      if (colon < 0) throw bad(`${at}: trust store "${value}" is not <type>:<name>, e.g. ca:acme`);
-      if (!TRUST_STORE_TYPES.includes(type as TrustStoreType)) throw bad(`${at}: trust store type "${type}" in "${value}" is not one of ca, signingAuthority, tsa`);
-      if (!STORE_NAME.test(storeName)) throw bad(`${at}: trust store name "${storeName}" must match [a-zA-Z0-9_.-]+`);
-      return { type: type as TrustStoreType, name: storeName };
-    });
-
-    if (identityValues.length > 1 && identityValues.includes('*')) throw bad(`${at}: the wildcard identity "*" cannot be combined with other identities`);
-    const trustedIdentities = identityValues.map((raw): TrustedIdentity => {
-      if (raw === '') throw bad(`${at} has an empty trusted identity`);
-      if (raw === '*') return { raw };
-      const colon = raw.indexOf(':');
-      if (colon < 0) throw bad(`${at}: trusted identity "${raw}" has no "x509.subject:" prefix`);
-      const prefix = raw.slice(0, colon);
-      const value = raw.slice(colon + 1).trim();
-      if (prefix !== 'x509.subject') throw bad(`${at}: trusted identity type "${prefix}" is not supported; use x509.subject`);
-      if (value === '') throw bad(`${at}: trusted identity "${raw}" has no distinguished name`);
-      const dn = parseDistinguishedName(value);
-      if (typeof dn === 'string') throw bad(`${at}: trusted identity ${dn}`);
-      return { raw, dn };
-    });
-    const dns = trustedIdentities.filter((t) => t.dn);
-    for (const a of dns) {
-      for (const b of dns) {
-        if (a !== b && isSubset(a.dn!, b.dn!)) throw bad(`${at} has overlapping trusted identities: "${a.raw}" overlaps "${b.raw}"`);
-      }
-    }
+    const trustStores = storeValues.map((value) => validateTrustStore(value, at));
+    const trustedIdentities = validateTrustedIdentities(identityValues, at);
     return { name, registryScopes, level, enforcement, verifyTimestamp, trustStores, trustedIdentities };
   });
   return { version: '1.0', trustPolicies: policies };
 }
 
-/** The statement for a repository (`registry/repo`): an exact scope wins over "*". */
+/**
+ * signatureVerification: the level, its overrides (integrity never; only
+ * revocation may be skipped) and verifyTimestamp (trust-store-trust-policy.md,
+ * "Signature Verification details").
+ */
+function validateSignatureVerification(sv: unknown, at: string): Pick<TrustPolicy, 'level' | 'enforcement' | 'verifyTimestamp'> {
+  if (!isObject(sv)) throw bad(`${at} has no "signatureVerification" object`);
+  const levelName = sv.level;
+  if (typeof levelName !== 'string' || levelName === '') throw bad(`${at}: signatureVerification.level is missing (strict, permissive, audit or skip)`);
+  if (!(levelName in LEVELS)) throw bad(`${at}: signatureVerification.level "${levelName}" is not one of strict, permissive, audit, skip`);
+  const level = levelName as LevelName;
+  const enforcement = { ...LEVELS[level] };
+  if (sv.override !== undefined) {
+    if (!isObject(sv.override)) throw bad(`${at}: signatureVerification.override must be an object`);
+    if (level === 'skip' && Object.keys(sv.override).length > 0) throw bad(`${at}: level "skip" cannot be customised with override`);
+    for (const [type, action] of Object.entries(sv.override)) {
+      if (!VALIDATION_TYPES.includes(type as ValidationType)) throw bad(`${at}: override "${type}" is not one of ${VALIDATION_TYPES.join(', ')}`);
+      if (action !== 'enforce' && action !== 'log' && action !== 'skip') throw bad(`${at}: override ${type} "${String(action)}" is not one of enforce, log, skip`);
+      if (type === 'integrity') throw bad(`${at}: integrity verification cannot be overridden`);
+      if (action === 'skip' && type !== 'revocation') throw bad(`${at}: ${type} verification cannot be skipped; only revocation can`);
+      enforcement[type as ValidationType] = action;
+    }
+  }
+  const verifyTimestamp = sv.verifyTimestamp ?? 'always';
+  if (verifyTimestamp !== 'always' && verifyTimestamp !== 'afterCertExpiry') throw bad(`${at}: signatureVerification.verifyTimestamp must be "always" or "afterCertExpiry"`);
+  return { level, enforcement, verifyTimestamp };
+}
+
+/** registryScopes: fully qualified repositories or "*" alone, each in one statement only (trust-store-trust-policy.md, "Registry scopes"). */
+function validateRegistryScopes(value: unknown, { at, name, claimed }: { at: string; name: string; claimed: Map<string, string> }): string[] {
+  const registryScopes = stringList(value, `${at} registryScopes`);
+  if (registryScopes.length === 0) throw bad(`${at} has no registryScopes; list repositories like registry.example.com/app, or "*"`);
+  if (registryScopes.length > 1 && registryScopes.includes('*')) throw bad(`${at} mixes the wildcard scope "*" with other scopes; "*" must stand alone`);
+  for (const scope of registryScopes) {
+    if (scope !== '*') {
+      const problem = validateRegistryScope(scope);
+      if (problem) throw bad(`${at}: ${problem}`);
+    }
+    const other = claimed.get(scope);
+    if (other !== undefined) throw bad(`registry scope "${scope}" appears in statements "${other}" and "${name}"; a scope may belong to one statement only`);
+    claimed.set(scope, name);
+  }
+  return registryScopes;
+}
+
+/** A trustStores entry: `<type>:<name>`, type ca, signingAuthority or tsa (trust-store-trust-policy.md, "Trust Store"). */
+function validateTrustStore(value: string, at: string): TrustPolicy['trustStores'][number] {
+  const colon = value.indexOf(':');
+  const type = value.slice(0, colon);
+  const storeName = value.slice(colon + 1);
+  if (colon < 0) throw bad(`${at}: trust store "${value}" is not <type>:<name>, e.g. ca:acme`);
+  if (!TRUST_STORE_TYPES.includes(type as TrustStoreType)) throw bad(`${at}: trust store type "${type}" in "${value}" is not one of ca, signingAuthority, tsa`);
+  if (!STORE_NAME.test(storeName)) throw bad(`${at}: trust store name "${storeName}" must match [a-zA-Z0-9_.-]+`);
+  return { type: type as TrustStoreType, name: storeName };
+}
+
+/** trustedIdentities: "*" alone, or `x509.subject:` distinguished names with C, ST and O that do not overlap. */
+function validateTrustedIdentities(values: string[], at: string): TrustedIdentity[] {
+  if (values.length > 1 && values.includes('*')) throw bad(`${at}: the wildcard identity "*" cannot be combined with other identities`);
+  const identities = values.map((raw): TrustedIdentity => {
+    if (raw === '') throw bad(`${at} has an empty trusted identity`);
+    if (raw === '*') return { raw };
+    const colon = raw.indexOf(':');
+    if (colon < 0) throw bad(`${at}: trusted identity "${raw}" has no "x509.subject:" prefix`);
+    const prefix = raw.slice(0, colon);
+    const value = raw.slice(colon + 1).trim();
+    if (prefix !== 'x509.subject') throw bad(`${at}: trusted identity type "${prefix}" is not supported; use x509.subject`);
+    if (value === '') throw bad(`${at}: trusted identity "${raw}" has no distinguished name`);
+    const dn = parseDistinguishedName(value);
+    if (typeof dn === 'string') throw bad(`${at}: trusted identity ${dn}`);
+    return { raw, dn };
+  });
+  const dns = identities.filter((t) => t.dn);
+  for (const a of dns) {
+    for (const b of dns) {
+      if (a !== b && isSubset(a.dn!, b.dn!)) throw bad(`${at} has overlapping trusted identities: "${a.raw}" overlaps "${b.raw}"`);
+    }
+  }
+  return identities;
+}
+
+/**
+ * The trust policy statement for a repository (`registry/repo`): an exact
+ * scope wins over "*" (trust-store-trust-policy.md, "Selecting a trust policy
+ * based on artifact URI"; notation-go verifier/trustpolicy/oci.go GetApplicableTrustPolicy).
+ */
 export function applicablePolicy(doc: TrustPolicyDocument, repository: string): TrustPolicy | undefined {
   return doc.trustPolicies.find((p) => p.registryScopes.includes(repository)) ?? doc.trustPolicies.find((p) => p.registryScopes.includes('*'));
 }

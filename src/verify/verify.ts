@@ -12,8 +12,12 @@ import { subjectMatches } from './dn.js';
 import { applicablePolicy, type LevelName, type TrustPolicy, type TrustPolicyDocument, type TrustStoreType, type ValidationAction, type ValidationType } from './trust-policy.js';
 import type { TrustStore } from './trust-store.js';
 
+/** A check of the verification procedure: the policy's validation types, plus the user metadata the run requires. */
+export type CheckType = ValidationType | 'userMetadata';
+
+/** The result of one validation, and what the trust policy did with it. */
 export interface ValidationResult {
-  type: ValidationType | 'userMetadata';
+  type: CheckType;
   action: ValidationAction;
   ok: boolean;
   message?: string;
@@ -27,7 +31,9 @@ export interface SignatureVerdict {
   signingTime?: string;
   expiry?: string;
   results: ValidationResult[];
-  /** The enforced failure that rejected it. */
+  /** The enforced check that rejected it, as data. */
+  failedCheck?: CheckType;
+  /** The same, as one line: `<check>: <why>`. */
   failure?: string;
 }
 
@@ -45,93 +51,116 @@ export interface EnvelopeCheck {
   requiredAnnotations?: Record<string, string>;
 }
 
-class Rejected extends Error {}
+/** A validation's finding: undefined when it passed, else why not. */
+type Problem = string | undefined;
 
 /**
- * The Notary Project verification procedure for one envelope, in notation's
- * order: integrity, authenticity (trust store, then trusted identity),
- * expiry, authentic timestamp, revocation. Each check's failure is enforced,
- * logged or skipped as the policy's level says.
+ * The Notary Project verification procedure for one signature envelope
+ * (trust-store-trust-policy.md, "Signature Verification"; notation-go
+ * verifier.go processSignature): integrity first, since nothing can be read
+ * from an envelope that fails it, then each validation type in notation's
+ * order, every finding enforced, logged or skipped as the trust policy
+ * statement's verification level says.
  */
 export async function verifyEnvelope(check: EnvelopeCheck): Promise<SignatureVerdict> {
   const { policy, now } = check;
-  const results: ValidationResult[] = [];
-  const verdict: SignatureVerdict = { verified: false, results };
-  const record = (type: ValidationResult['type'], action: ValidationAction, problem: string | undefined) => {
-    results.push({ type, action, ok: !problem, ...(problem ? { message: problem } : {}) });
-    if (problem && action === 'enforce') throw new Rejected(`${type}: ${problem}`);
+  const integrity = validateIntegrity(check);
+  if (typeof integrity === 'string') return rejected({ verified: false, results: [] }, 'integrity', 'enforce', integrity);
+  const { content, annotations } = integrity;
+  const verdict: SignatureVerdict = {
+    verified: false,
+    signer: content.certificateChain[0]!.subject,
+    signingTime: rfc3339(content.signingTime),
+    ...(content.expiry ? { expiry: rfc3339(content.expiry) } : {}),
+    results: [{ type: 'integrity', action: policy.enforcement.integrity, ok: true }],
   };
-
-  try {
-    // Integrity: the envelope is well formed, signed by its leaf, and about this image.
-    let content: EnvelopeContent;
-    try {
-      content = parseEnvelope(check.mediaType, check.bytes);
-      verdict.signer = content.certificateChain[0]!.subject;
-      verdict.signingTime = rfc3339(content.signingTime);
-      if (content.expiry) verdict.expiry = rfc3339(content.expiry);
-      verifyIntegrity(content);
-      const { targetArtifact } = parsePayload(content);
-      const t = check.target;
-      if (targetArtifact.digest !== t.digest) throw new EnvelopeError(`the signature is for ${targetArtifact.digest}, not this image (${t.digest})`);
-      if (targetArtifact.size !== t.size) throw new EnvelopeError(`the signed size ${targetArtifact.size} differs from the image manifest size ${t.size}`);
-      if (targetArtifact.mediaType !== t.mediaType) throw new EnvelopeError(`the signed media type ${targetArtifact.mediaType} differs from the image's ${t.mediaType}`);
-      record('integrity', policy.enforcement.integrity, undefined);
-      for (const [key, value] of Object.entries(check.requiredAnnotations ?? {})) {
-        const got = targetArtifact.annotations?.[key];
-        record('userMetadata', 'enforce', got === value ? undefined : `the signature lacks the required annotation ${key}=${value}${got === undefined ? '' : ` (it has ${got})`}`);
-      }
-    } catch (err) {
-      if (err instanceof EnvelopeError) record('integrity', 'enforce', err.message);
-      throw err;
-    }
-
-    // Authenticity: a certificate of the chain is in the policy's trust stores, and the leaf is a trusted identity.
-    const storeType: TrustStoreType = content.signingScheme === 'notary.x509' ? 'ca' : 'signingAuthority';
-    const stores = policy.trustStores.filter((s) => s.type === storeType);
-    let authenticity: string | undefined;
-    if (stores.length === 0) {
-      authenticity = `trust policy statement "${policy.name}" has no ${storeType} trust store for ${content.signingScheme} signatures`;
-    } else {
-      const anchors = (await Promise.all(stores.map((s) => check.anchors(s.type, s.name)))).flat();
-      if (!content.certificateChain.some((c) => anchors.some((a) => a.equals(c)))) {
-        authenticity = `the signing certificate chain ("${verdict.signer}") does not chain to a certificate in trust store ${stores.map((s) => `${s.type}:${s.name}`).join(', ')}: the signature was not produced by a trusted signer`;
-      } else if (!policy.trustedIdentities.some((id) => id.raw === '*')) {
-        const subject = content.certificateChain[0]!.subjectAttributes();
-        if (!policy.trustedIdentities.some((id) => id.dn && subjectMatches(id.dn, subject))) {
-          authenticity = `signing certificate subject "${verdict.signer}" matches none of the trusted identities of statement "${policy.name}"`;
-        }
-      }
-    }
-    if (policy.enforcement.authenticity !== 'skip') record('authenticity', policy.enforcement.authenticity, authenticity);
-
-    if (policy.enforcement.expiry !== 'skip') {
-      record('expiry', policy.enforcement.expiry, content.expiry && now >= content.expiry ? `the signature expired at ${rfc3339(content.expiry)}` : undefined);
-    }
-
-    if (policy.enforcement.authenticTimestamp !== 'skip') {
-      record('authenticTimestamp', policy.enforcement.authenticTimestamp, await authenticTimestampProblem(content, now, policy, check.anchors));
-    }
-
-    if (policy.enforcement.revocation !== 'skip') {
-      const withEndpoints = content.certificateChain.filter((c) => c.hasRevocationEndpoints());
-      record(
-        'revocation',
-        policy.enforcement.revocation,
-        withEndpoints.length > 0
-          ? `revocation status of "${withEndpoints[0]!.subject}" is unknown: it names OCSP/CRL endpoints and notary-sign does not query them; set override revocation to "log" or "skip" to accept that`
-          : undefined,
-      );
-    }
-    verdict.verified = true;
-  } catch (err) {
-    if (!(err instanceof Rejected)) throw err;
-    verdict.failure = err.message;
+  const required = check.requiredAnnotations ?? {};
+  type Step = [CheckType, ValidationAction, () => Problem | Promise<Problem>];
+  const userMetadata: Step = ['userMetadata', 'enforce', () => validateUserMetadata(annotations, required)];
+  const steps: Step[] = [
+    ...(Object.keys(required).length > 0 ? [userMetadata] : []),
+    ['authenticity', policy.enforcement.authenticity, () => validateAuthenticity(content, policy, check.anchors)],
+    ['expiry', policy.enforcement.expiry, () => validateExpiry(content, now)],
+    ['authenticTimestamp', policy.enforcement.authenticTimestamp, () => validateAuthenticTimestamp(content, now, policy, check.anchors)],
+    ['revocation', policy.enforcement.revocation, () => validateRevocation(content)],
+  ];
+  for (const [type, action, validate] of steps) {
+    if (action === 'skip') continue;
+    const problem = await validate();
+    if (problem && action === 'enforce') return rejected(verdict, type, action, problem);
+    verdict.results.push({ type, action, ok: !problem, ...(problem ? { message: problem } : {}) });
   }
-  return verdict;
+  return { ...verdict, verified: true };
 }
 
-async function authenticTimestampProblem(content: EnvelopeContent, now: Date, policy: TrustPolicy, anchors: TrustAnchors): Promise<string | undefined> {
+function rejected(verdict: SignatureVerdict, type: CheckType, action: ValidationAction, problem: string): SignatureVerdict {
+  return { ...verdict, results: [...verdict.results, { type, action, ok: false, message: problem }], failedCheck: type, failure: `${type}: ${problem}` };
+}
+
+/**
+ * Integrity (signature-specification.md; trust-store-trust-policy.md step
+ * "Validate signature envelope integrity"): the envelope is well formed, its
+ * signature verifies with its signing certificate, and its payload describes
+ * exactly this image. Always enforced.
+ */
+function validateIntegrity(check: EnvelopeCheck): { content: EnvelopeContent; annotations: Record<string, string> } | string {
+  try {
+    const content = parseEnvelope(check.mediaType, check.bytes);
+    verifyIntegrity(content);
+    const { targetArtifact } = parsePayload(content);
+    const t = check.target;
+    if (targetArtifact.digest !== t.digest) return `the signature is for ${targetArtifact.digest}, not this image (${t.digest})`;
+    if (targetArtifact.size !== t.size) return `the signed size ${targetArtifact.size} differs from the image manifest size ${t.size}`;
+    if (targetArtifact.mediaType !== t.mediaType) return `the signed media type ${targetArtifact.mediaType} differs from the image's ${t.mediaType}`;
+    return { content, annotations: targetArtifact.annotations ?? {} };
+  } catch (err) {
+    if (err instanceof EnvelopeError) return err.message;
+    throw err;
+  }
+}
+
+/** User metadata (trust-store-trust-policy.md, "Verification of user metadata"): every required annotation, exactly. */
+function validateUserMetadata(annotations: Record<string, string>, required: Record<string, string>): Problem {
+  for (const [key, value] of Object.entries(required)) {
+    const got = annotations[key];
+    if (got !== value) return `the signature lacks the required annotation ${key}=${value}${got === undefined ? '' : ` (it has ${got})`}`;
+  }
+  return undefined;
+}
+
+/**
+ * Authenticity (trust-store-trust-policy.md, "Validate signature
+ * authenticity"): a certificate of the chain is in one of the statement's
+ * trust stores of the type the signing scheme calls for, and the signing
+ * certificate's subject is a trusted identity.
+ */
+async function validateAuthenticity(content: EnvelopeContent, policy: TrustPolicy, anchors: TrustAnchors): Promise<Problem> {
+  const storeType: TrustStoreType = content.signingScheme === 'notary.x509' ? 'ca' : 'signingAuthority';
+  const stores = policy.trustStores.filter((s) => s.type === storeType);
+  if (stores.length === 0) return `trust policy statement "${policy.name}" has no ${storeType} trust store for ${content.signingScheme} signatures`;
+  const trusted = (await Promise.all(stores.map((s) => anchors(s.type, s.name)))).flat();
+  const leaf = content.certificateChain[0]!;
+  if (!content.certificateChain.some((c) => trusted.some((a) => a.equals(c)))) {
+    const names = stores.map((s) => `${s.type}:${s.name}`).join(', ');
+    return `the signing certificate chain ("${leaf.subject}") does not chain to a certificate in trust store ${names}: the signature was not produced by a trusted signer`;
+  }
+  if (policy.trustedIdentities.some((id) => id.raw === '*')) return undefined;
+  const subject = leaf.subjectAttributes();
+  if (policy.trustedIdentities.some((id) => id.dn && subjectMatches(id.dn, subject))) return undefined;
+  return `signing certificate subject "${leaf.subject}" matches none of the trusted identities of statement "${policy.name}"`;
+}
+
+/** Expiry (trust-store-trust-policy.md, "Validate signature expiry"): the signature's own expiry, if it has one, has not passed. */
+function validateExpiry(content: EnvelopeContent, now: Date): Problem {
+  return content.expiry && now >= content.expiry ? `the signature expired at ${rfc3339(content.expiry)}` : undefined;
+}
+
+/**
+ * Authentic timestamp (trust-store-trust-policy.md, "Validate the authentic
+ * timestamp"): for notary.x509, the chain is valid now, or at a trusted
+ * RFC 3161 time; for signingAuthority, at the authentic signing time.
+ */
+async function validateAuthenticTimestamp(content: EnvelopeContent, now: Date, policy: TrustPolicy, anchors: TrustAnchors): Promise<Problem> {
   const chain = content.certificateChain;
   if (content.signingScheme === 'notary.x509.signingAuthority') {
     const bad = chain.find((c) => !c.validAt(content.signingTime));
@@ -157,6 +186,18 @@ async function authenticTimestampProblem(content: EnvelopeContent, now: Date, po
   return bad && `certificate "${bad.subject}" was not valid at the timestamped time ${rfc3339(ts.time)}`;
 }
 
+/**
+ * Revocation (trust-store-trust-policy.md, "Validate revocation status"):
+ * OCSP and CRL are not queried yet, so a chain that names endpoints has an
+ * unknown status, which fails closed where revocation is enforced.
+ */
+function validateRevocation(content: EnvelopeContent): Problem {
+  const withEndpoints = content.certificateChain.find((c) => c.hasRevocationEndpoints());
+  return withEndpoints
+    ? `revocation status of "${withEndpoints.subject}" is unknown: it names OCSP/CRL endpoints and notary-sign does not query them; set override revocation to "log" or "skip" to accept that`
+    : undefined;
+}
+
 export interface VerifyImageOptions {
   registry: RegistryClient;
   trustPolicy: TrustPolicyDocument;
@@ -169,8 +210,16 @@ export interface VerifyImageOptions {
   maxSignatures?: number;
 }
 
+/**
+ * The verification outcome of an image, kept apart as notation-go keeps them:
+ * verified; skipped by the policy; no statement applies; no signature; every
+ * signature rejected; the image or its signatures could not be retrieved.
+ */
+export type Outcome = 'verified' | 'skipped' | 'no-policy' | 'unsigned' | 'rejected' | 'unavailable';
+
 export interface ImageVerification {
   image: string;
+  outcome: Outcome;
   /** `registry/repo@digest` that was verified. */
   reference: string;
   descriptor: Descriptor;
@@ -201,24 +250,24 @@ export async function verifyDescriptor(image: string, ref: Reference, descriptor
 
   const policy = applicablePolicy(opts.trustPolicy, repositoryName(ref));
   if (!policy) {
-    return { ...base, verified: false, reason: `no trust policy statement applies to ${repositoryName(ref)}: add it to a statement's registryScopes, or add a "*" statement` };
+    return { ...base, outcome: 'no-policy', verified: false, reason: `no trust policy statement applies to ${repositoryName(ref)}: add it to a statement's registryScopes, or add a "*" statement` };
   }
   const withPolicy = { ...base, policy: policy.name, level: policy.level };
   if (policy.level === 'skip') {
     log.warn(`${reference}: signature verification skipped by trust policy statement "${policy.name}"`);
-    return { ...withPolicy, verified: true, reason: `verification skipped by trust policy statement "${policy.name}"` };
+    return { ...withPolicy, outcome: 'skipped', verified: true, reason: `verification skipped by trust policy statement "${policy.name}"` };
   }
 
   const { descriptors } = await listReferrers(opts.registry, ref, descriptor.digest, { artifactType: MediaType.NotarySignature, mode: opts.referrers ?? 'auto' });
   if (descriptors.length === 0) {
-    return { ...withPolicy, verified: false, reason: `no signature found for ${reference}: the image is unsigned (no Notary Project signature is attached to this digest)` };
+    return { ...withPolicy, outcome: 'unsigned', verified: false, reason: `no signature found for ${reference}: the image is unsigned (no Notary Project signature is attached to this digest)` };
   }
   const max = opts.maxSignatures ?? 50;
   if (descriptors.length > max) log.warn(`${reference} has ${descriptors.length} signatures; examining the first ${max}`);
 
   const anchors: TrustAnchors = (type, name) => opts.trustStore.certificates(type, name);
   for (const sig of descriptors.slice(0, max)) {
-    const verdict = await verifySignatureManifest(opts.registry, ref, sig, descriptor, policy, anchors, now, opts.requiredAnnotations);
+    const verdict = await verifySignatureManifest({ registry: opts.registry, ref, signature: sig, target: descriptor, policy, anchors, now, ...(opts.requiredAnnotations ? { requiredAnnotations: opts.requiredAnnotations } : {}) });
     withPolicy.signatures.push(verdict);
     for (const r of verdict.results) {
       if (!r.ok && r.action === 'log') {
@@ -228,13 +277,14 @@ export async function verifyDescriptor(image: string, ref: Reference, descriptor
       }
     }
     if (verdict.verified) {
-      return { ...withPolicy, verified: true, reason: `signature ${sig.digest} by "${verdict.signer}" satisfies trust policy statement "${policy.name}" (${policy.level})` };
+      return { ...withPolicy, outcome: 'verified', verified: true, reason: `signature ${sig.digest} by "${verdict.signer}" satisfies trust policy statement "${policy.name}" (${policy.level})` };
     }
     log.info(`${reference}: signature ${sig.digest} rejected: ${verdict.failure}`);
   }
   const n = withPolicy.signatures.length;
   const reasons = withPolicy.signatures.map((s) => s.failure).join('; ');
-  return { ...withPolicy, verified: false, reason: `${n === 1 ? 'the only signature' : `none of the ${n} signatures`} of ${reference} passed trust policy statement "${policy.name}": ${reasons}` };
+  const which = n === 1 ? `the only signature of ${reference} failed` : `none of the ${n} signatures of ${reference} passed`;
+  return { ...withPolicy, outcome: 'rejected', verified: false, reason: `${which} trust policy statement "${policy.name}": ${reasons}` };
 }
 
 /**
@@ -273,20 +323,10 @@ export async function fetchSignatureEnvelope(
   }
 }
 
-async function verifySignatureManifest(
-  registry: RegistryClient,
-  ref: Reference,
-  sig: Descriptor,
-  target: Descriptor,
-  policy: TrustPolicy,
-  anchors: TrustAnchors,
-  now: Date,
-  requiredAnnotations?: Record<string, string>,
-): Promise<SignatureVerdict> {
-  const fetched = await fetchSignatureEnvelope(registry, ref, sig.digest, target);
-  if (typeof fetched === 'string') {
-    return { signatureDigest: sig.digest, verified: false, results: [{ type: 'integrity', action: 'enforce', ok: false, message: fetched }], failure: `integrity: ${fetched}` };
-  }
-  const verdict = await verifyEnvelope({ mediaType: fetched.mediaType, bytes: fetched.bytes, target, policy, anchors, now, ...(requiredAnnotations ? { requiredAnnotations } : {}) });
-  return { signatureDigest: sig.digest, ...verdict };
+/** One signature manifest: its envelope fetched and verified; one that cannot be used fails integrity. */
+async function verifySignatureManifest(opts: Omit<EnvelopeCheck, 'mediaType' | 'bytes'> & { registry: RegistryClient; ref: Reference; signature: Descriptor }): Promise<SignatureVerdict> {
+  const { registry, ref, signature, ...check } = opts;
+  const fetched = await fetchSignatureEnvelope(registry, ref, signature.digest, check.target);
+  if (typeof fetched === 'string') return { signatureDigest: signature.digest, ...rejected({ verified: false, results: [] }, 'integrity', 'enforce', fetched) };
+  return { signatureDigest: signature.digest, ...(await verifyEnvelope({ ...check, mediaType: fetched.mediaType, bytes: fetched.bytes })) };
 }

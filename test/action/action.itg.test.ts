@@ -64,12 +64,13 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
   test('annotate-ci binds the signature to the run; verify can require it', async () => {
     const a = await image();
     const ci = { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'contoso/app', GITHUB_SHA: 'a1b2c3d4', GITHUB_WORKFLOW_REF: 'contoso/app/.github/workflows/release.yml@refs/heads/main', GITHUB_RUN_ID: '777', GITHUB_RUN_ATTEMPT: '2' };
-    const signed = await runAction(az.dir, { image: a.ref, ...azureInputs(), 'annotate-ci': 'true' }, { ...az.githubEnv(), ...ci });
+    // key=value inputs split on newlines only: a value keeps its commas.
+    const signed = await runAction(az.dir, { image: a.ref, ...azureInputs(), 'annotate-ci': 'true', annotations: 'io.example.list=a,b' }, { ...az.githubEnv(), ...ci });
     assert.equal(signed.code, 0, signed.visible);
     const { 'key-id': _k, ...auth } = azureInputs();
     const verifyWith = (required: string) =>
       runAction(az.dir, { command: 'verify', image: a.ref, ...auth, 'trust-policy': az.trustPolicy, 'trust-store': az.trustStore, 'required-annotations': required }, az.githubEnv());
-    const ok = await verifyWith('io.notary-sign.ci.run=https://github.com/contoso/app/actions/runs/777/attempts/2\norg.opencontainers.image.revision=a1b2c3d4');
+    const ok = await verifyWith('io.notary-sign.ci.run=https://github.com/contoso/app/actions/runs/777/attempts/2\norg.opencontainers.image.revision=a1b2c3d4\nio.example.list=a,b');
     assert.equal(ok.code, 0, ok.visible);
     const other = await verifyWith('io.notary-sign.ci.run=https://github.com/contoso/app/actions/runs/778/attempts/1');
     assert.equal(other.code, 1);

@@ -101,7 +101,8 @@ async function image() {
 describe('the NotarySign task run as the agent runs it', () => {
   test('sign through the workload identity federation connection: output variables, summary, Succeeded', async () => {
     const a = await image();
-    const r = await runTask({ command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release`, expiry: '30d' });
+    // annotations split on newlines only: the first value keeps its commas.
+    const r = await runTask({ command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release`, expiry: '30d', annotations: 'io.example.list=a,b\nio.example.run=7' });
     assert.equal(r.result?.props.result, 'Succeeded', r.stdout);
     assert.equal(r.variables.signedDigest, a.digest);
     assert.match(r.variables.signatureDigest!, /^sha256:[0-9a-f]{64}$/);

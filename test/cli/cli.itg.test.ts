@@ -23,7 +23,7 @@ after(async () => {
 test('notary-sign sign prints a JSON result and exits 0', async () => {
   const client = new RegistryClient({ insecureRegistries: [registry.host] });
   const image = await pushImage(client, { registry: registry.host, repository: 'cli/app' }, 'v1');
-  const r = await runCli(['sign', `${registry.host}/cli/app:v1`, '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--insecure-registry', registry.host, '--output', 'json']);
+  const r = await runCli(['sign', `${registry.host}/cli/app:v1`, '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--insecure-registry', registry.host, '--output', 'json', '--annotation', 'io.example.list=a,b']);
   assert.equal(r.code, 0, r.stderr);
   const [result] = JSON.parse(r.stdout);
   assert.equal(result.signedDigest, image.digest);

@@ -15,7 +15,7 @@ test('tsx cli/main.ts runs the CLI: same version, same errors as bin/notary-sign
     assert.equal(v.stdout.trim(), version);
     const bad = await run(['verify']);
     assert.equal(bad.code, 1);
-    assert.equal(bad.stderr, 'error: verify: give at least one image reference\n');
+    assert.equal(bad.stderr, 'error: <image> is required: the image(s) to verify\n');
   }
 });
 

@@ -13,6 +13,9 @@ test('lists and key=value inputs', () => {
   assert.deepEqual(parseKeyValues('a=1\nb=x=y', 'annotations'), { a: '1', b: 'x=y' });
   assert.deepEqual(parseKeyValues(['a=1', 'b='], 'annotations'), { a: '1', b: '' });
   assert.throws(() => parseKeyValues('novalue', 'annotations'), /annotations: "novalue" is not key=value/);
+  // key=value inputs split on newlines only (a value may hold commas); CLI items are taken as given.
+  assert.deepEqual(parseKeyValues('io.example.list=a,b\r\nc=d', 'annotations'), { 'io.example.list': 'a,b', c: 'd' });
+  assert.deepEqual(parseKeyValues(['io.example.list=a,b'], '--annotation'), { 'io.example.list': 'a,b' });
   assert.throws(() => parseKeyValues('a=1\na=2', 'annotations'), /key "a" is given twice/);
 });
 

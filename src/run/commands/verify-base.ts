@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import { NotarySignError } from '../../errors.js';
+import { parseKeyValues } from '../inputs.js';
+import type { CommonOptions, RunInputs } from '../options.js';
+import { failed, type RunReport } from '../report.js';
+import type { SessionFactory } from '../session.js';
+import { verifySummary } from '../summary.js';
+import { loadTrust, parseTrustOptions, type TrustOptions } from './verify.js';
+
+/** `verify-base`: every image a Dockerfile's build pulls, then the pinned Dockerfile. */
+export interface VerifyBaseCommandOptions extends TrustOptions {
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  platform?: string;
+  pinOutput?: string;
+}
+
+export function parseOptions(inputs: RunInputs, common: CommonOptions): VerifyBaseCommandOptions {
+  const { name } = common;
+  if (!inputs.dockerfile) throw new NotarySignError('INPUT', `${name('dockerfile')} is required for verify-base: the Dockerfile whose base images are checked`);
+  return {
+    ...parseTrustOptions(inputs, common),
+    dockerfile: inputs.dockerfile,
+    buildArgs: parseKeyValues(inputs.buildArgs, name('build-args')),
+    ...(inputs.platform ? { platform: inputs.platform } : {}),
+    ...(inputs.pinOutput ? { pinOutput: inputs.pinOutput } : {}),
+  };
+}
+
+export async function run(options: VerifyBaseCommandOptions, session: SessionFactory): Promise<RunReport> {
+  const trust = await loadTrust(options);
+  const { baseImages } = await import('../../verify-base/dockerfile.js');
+  // Explicit registry credentials go only to the registries the Dockerfile names.
+  const registries = session.hasExplicitCredentials
+    ? baseImages(await readFile(options.dockerfile, 'utf8').catch(() => ''), options.buildArgs, options.dockerfile).map((b) => b.ref.registry)
+    : [];
+  const registry = await session.forRegistries(registries).registry();
+  const { verifyBaseImages } = await import('../../verify-base/verify-base.js');
+  const base = await verifyBaseImages({
+    registry,
+    ...trust,
+    referrers: options.referrers,
+    requiredAnnotations: options.requiredAnnotations,
+    logger: options.logger,
+    dockerfile: options.dockerfile,
+    buildArgs: options.buildArgs,
+    ...(options.platform ? { platform: options.platform } : {}),
+    ...(options.pinOutput ? { pinOutput: options.pinOutput } : {}),
+  });
+  const rejected = base.images.filter((i) => !i.verified);
+  const headline = `${rejected.length} base image${rejected.length === 1 ? '' : 's'} of ${options.dockerfile} failed verification`;
+  return {
+    command: 'verify-base',
+    ok: base.verified,
+    ...failed(headline, rejected.map((i) => ({ subject: i.image, reason: i.reason }))),
+    base,
+    outputs: {
+      verified: String(base.verified),
+      'base-images': JSON.stringify(
+        base.images.map((i) => ({
+          image: i.image,
+          digest: i.descriptor.digest,
+          verified: i.verified,
+          lines: i.lines,
+          ...(i.platformManifest ? { platformDigest: i.platformManifest.digest } : {}),
+        })),
+      ),
+      'pinned-dockerfile': base.verified && options.pinOutput ? options.pinOutput : '',
+    },
+    summary: verifySummary(base.images),
+  };
+}

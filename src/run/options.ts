@@ -1,0 +1,73 @@
+import { NotarySignError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ReferrersMode } from '../registry/referrers.js';
+import { parseReferrersMode } from './inputs.js';
+import type { CiProvenance } from './provenance.js';
+import type { SessionInputs } from './session.js';
+
+/**
+ * What an adapter hands the core: its CI's inputs, still text, under the
+ * core's kebab-case names. Lists are already split by the adapter's rule for
+ * that input (a string here is one multi-line input; an array is items as the
+ * user gave them). `run` parses them once into a command's typed options.
+ */
+export interface RunInputs {
+  command?: string;
+  images?: readonly string[];
+  session: SessionInputs;
+  signatureFormat?: string;
+  expiry?: string;
+  annotations?: string | readonly string[];
+  referrers?: string;
+  requiredAnnotations?: string | readonly string[];
+  dockerfile?: string;
+  buildArgs?: string | readonly string[];
+  platform?: string;
+  trustPolicy?: string;
+  trustStore?: string;
+  pinOutput?: string;
+  recursive?: boolean;
+  timestampUrl?: string;
+  timestampRootCert?: string;
+  annotateCi?: boolean;
+  ciProvenance?: CiProvenance;
+  logger?: Logger;
+  inputName?: InputNamer;
+}
+
+/** How an adapter spells an input (`--key-id`, `key-id`, `keyId`); undefined for one it does not have. */
+export type InputNamer = (kebab: string) => string | undefined;
+
+/** Names for messages: the adapter's spelling, kebab-case when it has none. */
+export interface InputNames {
+  (kebab: string): string;
+  /** Whether this adapter offers the input at all. */
+  has(kebab: string): boolean;
+}
+
+export function inputNames(namer: InputNamer | undefined): InputNames {
+  const name = (kebab: string) => (namer ? (namer(kebab) ?? kebab) : kebab);
+  return Object.assign(name, { has: (kebab: string) => !namer || namer(kebab) !== undefined });
+}
+
+export const COMMANDS = ['sign', 'verify', 'verify-base'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** `command`, case-insensitive, with the task's `verifyBase` spelling; default sign. */
+export function parseCommand(value: string | undefined, name: InputNames): Command {
+  const command = (value?.trim() || 'sign').toLowerCase().replace(/^verifybase$/, 'verify-base');
+  if ((COMMANDS as readonly string[]).includes(command)) return command as Command;
+  throw new NotarySignError('INPUT', `${name('command')}: "${value}" is not one of ${COMMANDS.join(', ')}`);
+}
+
+/** What every command gets, parsed. */
+export interface CommonOptions {
+  referrers: ReferrersMode;
+  logger: Logger;
+  name: InputNames;
+}
+
+export function parseCommon(inputs: RunInputs, logger: Logger): CommonOptions {
+  const name = inputNames(inputs.inputName);
+  return { referrers: parseReferrersMode(inputs.referrers, name('referrers')), logger, name };
+}
