@@ -5,13 +5,13 @@
  */
 export type ErrorCode =
   | 'INPUT' // a bad option, file, or reference
-  | 'KEY' // key or certificate unusable for signing
+  | 'KEY' // key or certificate unusable for signing, or the signing service failed
   | 'NOT_FOUND' // image, tag, or blob absent
   | 'AUTH' // registry or cloud authentication/authorisation failed
   | 'NETWORK' // could not reach a host
   | 'REGISTRY' // registry answered with something we cannot use
-  | 'POLICY' // trust policy or trust store invalid
-  | 'VERIFICATION'; // signature verification failed
+  | 'TIMESTAMP' // the RFC 3161 TSA failed or its token is unusable
+  | 'POLICY'; // trust policy or trust store invalid
 
 export class NotarySignError extends Error {
   override readonly name = 'NotarySignError';

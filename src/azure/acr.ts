@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { NotarySignError } from '../errors.js';
+import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
 import { memoizeByKey } from '../util/concurrency.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { BasicCredential, CredentialResolver } from '../registry/credentials.js';
@@ -45,12 +46,14 @@ async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Pr
   const body = new URLSearchParams({ grant_type: 'access_token', service: registry, access_token: entra });
   if (opts.tenantId) body.set('tenant', opts.tenantId);
   let res: Response;
+  let text: string;
   try {
-    res = await fetch(`https://${registry}/oauth2/exchange`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    res = await httpFetch(`https://${registry}/oauth2/exchange`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, { timeoutMs: 30_000 });
+    text = (await readBody(res, 1 << 20, `the ACR ${registry} token exchange response`, 'AUTH')).toString('utf8');
   } catch (err) {
-    throw new NotarySignError('NETWORK', `cannot reach ${registry} for the ACR token exchange (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`);
+    if (err instanceof NetworkFailure) throw new NotarySignError('NETWORK', `cannot reach ${registry} for the ACR token exchange (${err.code})`, { cause: err });
+    throw err;
   }
-  const text = await res.text();
   if (!res.ok) {
     throw new NotarySignError(
       'AUTH',

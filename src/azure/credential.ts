@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { NotarySignError } from '../errors.js';
+import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
 import { silentLogger, type Logger } from '../log.js';
 
 /** What the pipeline offers for Azure sign-in; adapters fill it from their CI's environment. */
@@ -123,17 +124,24 @@ function jwtExpiry(token: string): number {
 async function fetchGitHubIdToken(github: { requestUrl: string; requestToken: string }): Promise<string> {
   const url = new URL(github.requestUrl);
   url.searchParams.set('audience', TOKEN_EXCHANGE_AUDIENCE);
-  let res: Response;
+  let text: string;
   try {
-    res = await fetch(url, { headers: { authorization: `bearer ${github.requestToken}`, accept: 'application/json' } });
+    const res = await httpFetch(url, { headers: { authorization: `bearer ${github.requestToken}`, accept: 'application/json' } }, { timeoutMs: 30_000 });
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new NotarySignError('AUTH', `the GitHub OIDC token endpoint answered ${res.status}: check that the job has permissions: id-token: write`);
+    }
+    text = (await readBody(res, 64 * 1024, 'the GitHub OIDC token response', 'AUTH')).toString('utf8');
   } catch (err) {
-    throw new NotarySignError('NETWORK', `cannot reach the GitHub OIDC token endpoint (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`);
+    if (err instanceof NetworkFailure) throw new NotarySignError('NETWORK', `cannot reach the GitHub OIDC token endpoint (${err.code})`, { cause: err });
+    throw err;
   }
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new NotarySignError('AUTH', `the GitHub OIDC token endpoint answered ${res.status}: check that the job has permissions: id-token: write`);
+  let body: { value?: unknown } = {};
+  try {
+    body = JSON.parse(text) as { value?: unknown };
+  } catch {
+    /* handled below */
   }
-  const body = (await res.json().catch(() => ({}))) as { value?: unknown };
   if (typeof body.value !== 'string') throw new NotarySignError('AUTH', 'the GitHub OIDC token endpoint returned no token');
   return body.value;
 }

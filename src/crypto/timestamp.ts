@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { NotarySignError } from '../errors.js';
+import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
 import { Certificate, OID } from './certificate.js';
 import { loadPkijs } from './pkijs.js';
 import * as x509 from './x509.js';
@@ -16,6 +17,8 @@ const OID_HASH = new Map(Object.entries(HASH_OID).map(([k, v]) => [v, k as HashN
 const SIGNED_DATA = '1.2.840.113549.1.7.2';
 const TST_INFO = '1.2.840.113549.1.9.16.1.4';
 const MAX_RESPONSE = 1 << 20;
+// A TSA answers in well under a second; a stalled one must not hold the signing step.
+const TSA_TIMEOUT_MS = 10_000;
 
 /** Ask the TSA at `url` to timestamp `signature`; the token is checked against `roots` before it is kept. */
 export async function requestTimestamp(url: string, signature: Uint8Array, hash: HashName, roots: Certificate[]): Promise<Buffer> {
@@ -31,15 +34,18 @@ export async function requestTimestamp(url: string, signature: Uint8Array, hash:
     nonce: new asn1js.Integer({ valueHex: nonce }),
     certReq: true,
   });
-  let res: Response;
+  let body: Buffer;
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: Buffer.from(req.toSchema().toBER()) });
+    const res = await httpFetch(url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: Buffer.from(req.toSchema().toBER()) }, { timeoutMs: TSA_TIMEOUT_MS });
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new NotarySignError('TIMESTAMP', `timestamp-url: the TSA answered ${res.status} ${res.statusText}`);
+    }
+    body = await readBody(res, MAX_RESPONSE, 'timestamp-url: the TSA response', 'TIMESTAMP');
   } catch (err) {
-    throw new NotarySignError('NETWORK', `timestamp-url: cannot reach ${new URL(url).origin} (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`);
+    if (err instanceof NetworkFailure) throw new NotarySignError('NETWORK', `timestamp-url: cannot reach ${new URL(url).origin} (${err.code})`, { cause: err });
+    throw err;
   }
-  const body = Buffer.from(await res.arrayBuffer());
-  if (!res.ok) throw new NotarySignError('REGISTRY', `timestamp-url: the TSA answered ${res.status} ${res.statusText}`);
-  if (body.length > MAX_RESPONSE) throw new NotarySignError('REGISTRY', 'timestamp-url: the TSA response is too large');
   let token: Buffer;
   try {
     const resp = pkijs.TimeStampResp.fromBER(new Uint8Array(body).buffer);
@@ -47,10 +53,10 @@ export async function requestTimestamp(url: string, signature: Uint8Array, hash:
     if (!resp.timeStampToken) throw new Error('no token in the response');
     token = Buffer.from(resp.timeStampToken.toSchema().toBER());
   } catch (err) {
-    throw new NotarySignError('REGISTRY', `timestamp-url: the TSA did not grant a timestamp: ${(err as Error).message}`);
+    throw new NotarySignError('TIMESTAMP', `timestamp-url: the TSA did not grant a timestamp: ${(err as Error).message}`);
   }
   const checked = await verifyTimestampToken(token, signature, roots, nonce);
-  if (typeof checked === 'string') throw new NotarySignError('KEY', `timestamp-url: the TSA's token does not verify against timestamp-root-cert: ${checked}`);
+  if (typeof checked === 'string') throw new NotarySignError('TIMESTAMP', `timestamp-url: the TSA's token does not verify against timestamp-root-cert: ${checked}`);
   return token;
 }
 

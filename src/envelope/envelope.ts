@@ -6,7 +6,7 @@ import { parseJws } from './jws.js';
 import { parseCose } from './cose.js';
 import { EnvelopeError, type EnvelopeContent, type SignaturePayload } from './types.js';
 
-export const SUPPORTED_ENVELOPES: readonly string[] = [MediaType.Jws, MediaType.Cose];
+export { SIGNATURE_ENVELOPE_TYPES as SUPPORTED_ENVELOPES } from '../oci/media-types.js';
 
 export function parseEnvelope(mediaType: string, bytes: Uint8Array): EnvelopeContent {
   if (mediaType === MediaType.Jws) return parseJws(bytes);

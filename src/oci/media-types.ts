@@ -41,3 +41,6 @@ export interface Descriptor {
   annotations?: Record<string, string>;
   platform?: { architecture: string; os: string; variant?: string; 'os.version'?: string };
 }
+
+/** The envelope media types a Notary Project signature manifest may carry (JWS, COSE). */
+export const SIGNATURE_ENVELOPE_TYPES: readonly string[] = [MediaType.Jws, MediaType.Cose];

@@ -2,6 +2,7 @@ import { NotarySignError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { MANIFEST_ACCEPT, type Descriptor } from '../oci/media-types.js';
 import { digestOf } from '../util/encoding.js';
+import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
 import type { Reference } from '../oci/reference.js';
 import { parseChallenge, type Challenge } from './challenge.js';
 import type { CredentialResolver } from './credentials.js';
@@ -19,6 +20,8 @@ export interface RegistryOptions {
   maxRetryDelayMs?: number;
   /** Told every registry token obtained, so the CI can mask it. */
   onSecret?: (value: string) => void;
+  /** Total time for one request attempt (default 60 s). */
+  timeoutMs?: number;
 }
 
 export interface Repository {
@@ -44,11 +47,6 @@ interface RequestInit {
 }
 
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
-  });
 
 /**
  * A small OCI distribution client on Node's fetch: challenge-driven auth
@@ -173,47 +171,24 @@ export class RegistryClient {
   }
 
   private async send(registry: string, url: string, init: RequestInit, authorization: string | undefined): Promise<Response> {
-    const maxAttempts = this.opts.maxAttempts ?? 4;
     const headers: Record<string, string> = { 'user-agent': this.opts.userAgent ?? 'notary-sign', ...init.headers };
     if (authorization) headers.authorization = authorization;
-    const host = new URL(url).host;
-    for (let attempt = 1; ; attempt++) {
-      this.requestCounts.set(host, (this.requestCounts.get(host) ?? 0) + 1);
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method: init.method ?? 'GET',
-          headers,
-          ...(init.body ? { body: init.body as Uint8Array<ArrayBuffer> } : {}),
-          redirect: 'follow',
-          ...(this.opts.signal ? { signal: this.opts.signal } : {}),
-        });
-      } catch (err) {
-        if (this.opts.signal?.aborted) throw err;
-        if (attempt < maxAttempts && isTransient(err)) {
-          const delay = this.backoff(attempt);
-          this.log.debug(`${init.method ?? 'GET'} ${redact(url)} failed (${errorCode(err)}); retrying in ${delay} ms`);
-          await sleep(delay, this.opts.signal);
-          continue;
-        }
-        throw networkError(registry, url, err, this.opts.insecureRegistries?.includes(registry) ?? false);
-      }
-      // 500 is retried only for reads: distribution answers it briefly while a tag is rewritten.
-      const retryable = RETRY_STATUS.has(res.status) || (res.status === 500 && (init.method ?? 'GET') !== 'PUT' && init.method !== 'POST' && init.method !== 'PATCH');
-      if (retryable && attempt < maxAttempts) {
-        const delay = retryAfter(res.headers.get('retry-after'), this.opts.maxRetryDelayMs ?? 30_000) ?? this.backoff(attempt);
-        await res.body?.cancel();
-        this.log.debug(`${init.method ?? 'GET'} ${redact(url)} answered ${res.status}; retrying in ${delay} ms`);
-        await sleep(delay, this.opts.signal);
-        continue;
-      }
-      return res;
+    const method = init.method ?? 'GET';
+    try {
+      return await httpFetch(url, { method, headers, ...(init.body ? { body: init.body } : {}) }, {
+        maxAttempts: this.opts.maxAttempts ?? 4,
+        // 500 is retried only for reads: distribution answers it briefly while a tag is rewritten.
+        retryStatus: (status) => RETRY_STATUS.has(status) || (status === 500 && (method === 'GET' || method === 'HEAD')),
+        maxRetryDelayMs: this.opts.maxRetryDelayMs ?? 30_000,
+        ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}),
+        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+        logger: this.log,
+        onAttempt: (u) => this.requestCounts.set(u.host, (this.requestCounts.get(u.host) ?? 0) + 1),
+      });
+    } catch (err) {
+      if (err instanceof NetworkFailure) throw networkError(registry, url, err, this.opts.insecureRegistries?.includes(registry) ?? false);
+      throw err;
     }
-  }
-
-  private backoff(attempt: number): number {
-    const base = Math.min(200 * 2 ** (attempt - 1), this.opts.maxRetryDelayMs ?? 30_000);
-    return Math.round(base / 2 + Math.random() * (base / 2));
   }
 
   /** The descriptor (mediaType, digest, size) of a manifest, by tag or digest. */
@@ -353,47 +328,18 @@ function notFound(repo: Repository, reference: string): NotarySignError {
   return new NotarySignError('NOT_FOUND', `image ${repo.registry}/${repo.repository}${sep}${reference} was not found in the registry; check the name and that it was pushed`);
 }
 
-/** Read a response body, refusing more than `limit` bytes. */
+/** Read a registry response body, refusing more than `limit` bytes. */
 export async function readLimited(res: Response, limit: number, what: string): Promise<Buffer> {
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await res.body?.cancel();
-    throw new NotarySignError('REGISTRY', `${what} is ${declared} bytes, over the ${limit}-byte limit`);
+  try {
+    return await readBody(res, limit, what);
+  } catch (err) {
+    if (err instanceof NetworkFailure) throw new NotarySignError('NETWORK', `${what}: the connection failed while reading (${err.code})`, { cause: err });
+    throw err;
   }
-  if (!res.body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > limit) {
-      await res.body.cancel().catch(() => {});
-      throw new NotarySignError('REGISTRY', `${what} exceeds the ${limit}-byte limit`);
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }
 
-function retryAfter(value: string | null, max: number): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), max) : undefined;
-}
-
-const errorCode = (err: unknown): string => {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err as Error).message;
-};
-
-function isTransient(err: unknown): boolean {
-  return ['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN'].includes(errorCode(err));
-}
-
-const redact = (url: string): string => url.replace(/([?&](?:_state|token|access_token)=)[^&]*/g, '$1…');
-
-function networkError(registry: string, url: string, err: unknown, insecure: boolean): NotarySignError {
-  const code = errorCode(err);
+function networkError(registry: string, url: string, err: NetworkFailure, insecure: boolean): NotarySignError {
+  const code = err.code;
   const tlsMismatch = /wrong version number|EPROTO|ERR_SSL/i.test(code);
   const hint = tlsMismatch && !insecure
     ? `; if ${registry} serves plain HTTP, list it in insecure-registries`

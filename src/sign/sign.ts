@@ -1,17 +1,17 @@
 import { NotarySignError } from '../errors.js';
 import { mapLimit } from '../util/concurrency.js';
 import { silentLogger, type Logger } from '../log.js';
-import { Annotation, EMPTY_CONFIG, EMPTY_CONFIG_BYTES, MediaType, isIndexMediaType, type Descriptor } from '../oci/media-types.js';
+import { Annotation, MediaType, isIndexMediaType, type Descriptor } from '../oci/media-types.js';
 import { rfc3339, sha256Digest } from '../util/encoding.js';
 import { formatReference, parseReference, withDigest, type Reference } from '../oci/reference.js';
 import type { RegistryClient } from '../registry/client.js';
-import { listReferrers, pushReferrer, requireReferrersApi, type ReferrersMode, type ReferrersStorage } from '../registry/referrers.js';
+import type { ReferrersMode, ReferrersStorage } from '../registry/referrers.js';
+import { RegistryRepository, type SignatureRepository } from '../registry/repository.js';
 import { signJws } from '../envelope/jws.js';
 import { signCose } from '../envelope/cose.js';
 import { parseEnvelope, parsePayload, verifyIntegrity } from '../envelope/envelope.js';
 import { EnvelopeError, type EnvelopeContent } from '../envelope/types.js';
 import type { Certificate } from '../crypto/certificate.js';
-import { fetchSignatureEnvelope } from '../verify/verify.js';
 import { requestTimestamp } from '../crypto/timestamp.js';
 import { hashOf } from '../crypto/key-spec.js';
 import type { Signer } from '../crypto/signer.js';
@@ -22,6 +22,8 @@ export interface SignOptions {
   images: readonly string[];
   signer: Signer;
   registry: RegistryClient;
+  /** Signature I/O; default: the registry's. */
+  repository?: SignatureRepository;
   /** Signature validity, e.g. 30 days; absent = no expiry. */
   expiryMs?: number;
   /** User metadata, signed into the payload's targetArtifact.annotations. */
@@ -73,8 +75,9 @@ export async function sign(opts: SignOptions): Promise<SignResult[]> {
   const refs = opts.images.map((image) => ({ image, ref: parseReference(image) }));
 
   const limit = opts.concurrency ?? 16;
+  const repository = opts.repository ?? new RegistryRepository(opts.registry);
   const targets = await mapLimit(refs, limit, async ({ image, ref }) => {
-    const descriptor = await opts.registry.resolve(ref);
+    const descriptor = await repository.resolve(ref);
     if (!ref.digest) {
       log.warn(`${image} is a tag; signing the digest it points to now, ${descriptor.digest}. Pass image@digest to sign exactly what you pushed.`);
     }
@@ -93,9 +96,9 @@ export async function sign(opts: SignOptions): Promise<SignResult[]> {
     return true;
   });
   if (opts.referrers === 'api') {
-    await mapLimit(unique, limit, (t) => requireReferrersApi(opts.registry, t.ref, t.descriptor.digest));
+    await mapLimit(unique, limit, (t) => repository.requireReferrersApi(t.ref, t.descriptor));
   }
-  return mapLimit(unique, limit, (t) => signOne(t, opts, log));
+  return mapLimit(unique, limit, (t) => signOne(t, { ...opts, repository }, log));
 }
 
 function validateAnnotations(annotations: Record<string, string>): void {
@@ -124,7 +127,7 @@ async function platformManifests(registry: RegistryClient, t: Target, log: Logge
 // BuildKit stores provenance/SBOM attestations as index entries for platform unknown/unknown.
 const isAttestation = (d: Descriptor) => d.platform?.os === 'unknown' || d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
 
-async function signOne(t: Target, opts: SignOptions, log: Logger): Promise<SignResult> {
+async function signOne(t: Target, opts: SignOptions & { repository: SignatureRepository }, log: Logger): Promise<SignResult> {
   const now = (opts.now ?? (() => new Date()))();
   const signingTime = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const expiry = opts.expiryMs ? new Date(signingTime.getTime() + opts.expiryMs) : undefined;
@@ -136,7 +139,7 @@ async function signOne(t: Target, opts: SignOptions, log: Logger): Promise<SignR
   };
   const chain = await opts.signer.certificateChain();
   if (opts.reuseExisting !== false) {
-    const existing = await findReusable(opts.registry, t, chain, opts.annotations ?? {}, now, opts.expiryMs);
+    const existing = await findReusable(opts.repository, t, { chain, annotations: opts.annotations ?? {}, now, ...(opts.expiryMs ? { expiryMs: opts.expiryMs } : {}) });
     if (existing) {
       log.info(`${formatReference(withDigest(t.ref, t.descriptor.digest))} already has a valid signature from this certificate chain (${existing.digest}); not pushing another`);
       return {
@@ -159,39 +162,20 @@ async function signOne(t: Target, opts: SignOptions, log: Logger): Promise<SignR
   const timestamp = tsa ? (signature: Uint8Array) => requestTimestamp(tsa.url, signature, hashOf(opts.signer.keySpec), tsa.rootCertificates) : undefined;
   const envelope = await (cose ? signCose : signJws)({ payload, signer: opts.signer, signingTime, ...(expiry ? { expiry } : {}), signingAgent: SIGNING_AGENT, ...(timestamp ? { timestamp } : {}) });
 
-  const envelopeDescriptor: Descriptor = { mediaType: cose ? MediaType.Cose : MediaType.Jws, digest: sha256Digest(envelope), size: envelope.length };
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: MediaType.OciManifest,
-    artifactType: MediaType.NotarySignature,
-    config: EMPTY_CONFIG,
-    layers: [envelopeDescriptor],
-    subject: { mediaType: t.descriptor.mediaType, digest: t.descriptor.digest, size: t.descriptor.size },
-    annotations: {
-      [Annotation.Thumbprints]: JSON.stringify(chain.map((c) => c.thumbprint)),
-      [Annotation.Created]: rfc3339(signingTime),
-    },
-  };
-  const manifestBytes = Buffer.from(JSON.stringify(manifest));
-  const manifestDescriptor: Descriptor = {
-    mediaType: MediaType.OciManifest,
-    digest: sha256Digest(manifestBytes),
-    size: manifestBytes.length,
-    artifactType: MediaType.NotarySignature,
-    annotations: manifest.annotations,
-  };
-
-  // Blobs first, then the manifest, then the index: each step is safe to repeat.
-  await opts.registry.pushBlob(t.ref, EMPTY_CONFIG_BYTES, EMPTY_CONFIG.digest);
-  await opts.registry.pushBlob(t.ref, envelope, envelopeDescriptor.digest);
-  const storage = await pushReferrer(opts.registry, t.ref, { bytes: manifestBytes, descriptor: manifestDescriptor }, t.descriptor.digest, opts.referrers ?? 'auto');
+  const pushed = await opts.repository.pushSignature(t.ref, {
+    subject: t.descriptor,
+    envelope: { mediaType: cose ? MediaType.Cose : MediaType.Jws, bytes: envelope },
+    annotations: { [Annotation.Thumbprints]: JSON.stringify(chain.map((c) => c.thumbprint)), [Annotation.Created]: rfc3339(signingTime) },
+    mode: opts.referrers ?? 'auto',
+  });
+  const { descriptor: manifestDescriptor, storage } = pushed;
   const signedReference = formatReference(withDigest(t.ref, t.descriptor.digest));
   // Self-check: read the signature back the way a verifier will, so a broken set-up fails here, not at deploy.
-  const problem = await checkOwnSignature(opts.registry, t, manifestDescriptor.digest, chain, opts.annotations ?? {});
+  const problem = await checkOwnSignature(opts.repository, t, manifestDescriptor.digest, { chain, annotations: opts.annotations ?? {} });
   if (typeof problem === 'string') throw new NotarySignError('REGISTRY', `self-check of the signature just pushed for ${signedReference} failed: ${problem}`);
   // The tag-schema update already returned from a read-back that lists it; the API needs asking.
   if (storage === 'referrers-api') {
-    const { descriptors } = await listReferrers(opts.registry, t.ref, t.descriptor.digest, { artifactType: MediaType.NotarySignature, mode: 'api' });
+    const { descriptors } = await opts.repository.listSignatures(t.ref, t.descriptor, { mode: 'api' });
     if (!descriptors.some((d) => d.digest === manifestDescriptor.digest)) {
       throw new NotarySignError('REGISTRY', `self-check failed: the signature ${manifestDescriptor.digest} was pushed but the referrers API does not list it for ${signedReference}`);
     }
@@ -203,7 +187,7 @@ async function signOne(t: Target, opts: SignOptions, log: Logger): Promise<SignR
     signedDigest: t.descriptor.digest,
     signedMediaType: t.descriptor.mediaType,
     signatureDigest: manifestDescriptor.digest,
-    envelopeDigest: envelopeDescriptor.digest,
+    envelopeDigest: sha256Digest(envelope),
     storage,
     keyId: opts.signer.keyId,
     signingTime: rfc3339(signingTime),
@@ -215,8 +199,13 @@ async function signOne(t: Target, opts: SignOptions, log: Logger): Promise<SignR
  * Read back one of our signatures and check it as a verifier would
  * (integrity, target, chain, annotations): the envelope content, or why not.
  */
-async function checkOwnSignature(registry: RegistryClient, t: Target, sigDigest: string, chain: Certificate[], annotations: Record<string, string>): Promise<{ content: EnvelopeContent; envelopeDigest: string } | string> {
-  const fetched = await fetchSignatureEnvelope(registry, t.ref, sigDigest, t.descriptor);
+async function checkOwnSignature(
+  repository: SignatureRepository,
+  t: Target,
+  sigDigest: string,
+  { chain, annotations }: { chain: Certificate[]; annotations: Record<string, string> },
+): Promise<{ content: EnvelopeContent; envelopeDigest: string } | string> {
+  const fetched = await repository.fetchSignatureBlob(t.ref, sigDigest, t.descriptor);
   if (typeof fetched === 'string') return fetched;
   try {
     const content = parseEnvelope(fetched.mediaType, fetched.bytes);
@@ -236,11 +225,15 @@ async function checkOwnSignature(registry: RegistryClient, t: Target, sigDigest:
  * A signature already attached by the same chain, with the same annotations,
  * valid, and not near its expiry: re-runs reuse it instead of piling up copies.
  */
-async function findReusable(registry: RegistryClient, t: Target, chain: Certificate[], annotations: Record<string, string>, now: Date, expiryMs?: number) {
+async function findReusable(
+  repository: SignatureRepository,
+  t: Target,
+  { chain, annotations, now, expiryMs }: { chain: Certificate[]; annotations: Record<string, string>; now: Date; expiryMs?: number },
+) {
   const thumbprints = JSON.stringify(chain.map((c) => c.thumbprint));
-  const { descriptors } = await listReferrers(registry, t.ref, t.descriptor.digest, { artifactType: MediaType.NotarySignature });
+  const { descriptors } = await repository.listSignatures(t.ref, t.descriptor);
   for (const d of descriptors.filter((x) => x.annotations?.[Annotation.Thumbprints] === thumbprints).slice(0, 10)) {
-    const checked = await checkOwnSignature(registry, t, d.digest, chain, annotations);
+    const checked = await checkOwnSignature(repository, t, d.digest, { chain, annotations });
     if (typeof checked === 'string') continue;
     const { expiry } = checked.content;
     if (chain.some((c) => !c.validAt(now))) continue;

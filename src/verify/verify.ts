@@ -1,11 +1,11 @@
-import { NotarySignError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { MediaType, type Descriptor } from '../oci/media-types.js';
+import type { Descriptor } from '../oci/media-types.js';
 import { rfc3339 } from '../util/encoding.js';
 import { formatReference, parseReference, repositoryName, withDigest, type Reference } from '../oci/reference.js';
-import { LIMITS, type RegistryClient } from '../registry/client.js';
-import { listReferrers, type ReferrersMode } from '../registry/referrers.js';
-import { parseEnvelope, parsePayload, SUPPORTED_ENVELOPES, verifyIntegrity } from '../envelope/envelope.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { ReferrersMode } from '../registry/referrers.js';
+import { RegistryRepository, type SignatureRepository } from '../registry/repository.js';
+import { parseEnvelope, parsePayload, verifyIntegrity } from '../envelope/envelope.js';
 import { EnvelopeError, type EnvelopeContent } from '../envelope/types.js';
 import type { Certificate } from '../crypto/certificate.js';
 import { subjectMatches } from './dn.js';
@@ -200,6 +200,8 @@ function validateRevocation(content: EnvelopeContent): Problem {
 
 export interface VerifyImageOptions {
   registry: RegistryClient;
+  /** Signature I/O; default: the registry's. */
+  repository?: SignatureRepository;
   trustPolicy: TrustPolicyDocument;
   trustStore: TrustStore;
   referrers?: ReferrersMode;
@@ -237,7 +239,7 @@ export interface ImageVerification {
 export async function verifyImage(image: string, opts: VerifyImageOptions): Promise<ImageVerification> {
   const log = opts.logger ?? silentLogger;
   const ref = parseReference(image);
-  const descriptor = await opts.registry.resolve(ref);
+  const descriptor = await (opts.repository ?? opts.registry).resolve(ref);
   if (!ref.digest) log.warn(`${image} is a tag; verifying the digest it points to now, ${descriptor.digest}`);
   return verifyDescriptor(image, ref, descriptor, opts);
 }
@@ -258,7 +260,8 @@ export async function verifyDescriptor(image: string, ref: Reference, descriptor
     return { ...withPolicy, outcome: 'skipped', verified: true, reason: `verification skipped by trust policy statement "${policy.name}"` };
   }
 
-  const { descriptors } = await listReferrers(opts.registry, ref, descriptor.digest, { artifactType: MediaType.NotarySignature, mode: opts.referrers ?? 'auto' });
+  const repository = opts.repository ?? new RegistryRepository(opts.registry);
+  const { descriptors } = await repository.listSignatures(ref, descriptor, { mode: opts.referrers ?? 'auto' });
   if (descriptors.length === 0) {
     return { ...withPolicy, outcome: 'unsigned', verified: false, reason: `no signature found for ${reference}: the image is unsigned (no Notary Project signature is attached to this digest)` };
   }
@@ -267,7 +270,7 @@ export async function verifyDescriptor(image: string, ref: Reference, descriptor
 
   const anchors: TrustAnchors = (type, name) => opts.trustStore.certificates(type, name);
   for (const sig of descriptors.slice(0, max)) {
-    const verdict = await verifySignatureManifest({ registry: opts.registry, ref, signature: sig, target: descriptor, policy, anchors, now, ...(opts.requiredAnnotations ? { requiredAnnotations: opts.requiredAnnotations } : {}) });
+    const verdict = await verifySignatureManifest({ repository, ref, signature: sig, target: descriptor, policy, anchors, now, ...(opts.requiredAnnotations ? { requiredAnnotations: opts.requiredAnnotations } : {}) });
     withPolicy.signatures.push(verdict);
     for (const r of verdict.results) {
       if (!r.ok && r.action === 'log') {
@@ -287,46 +290,10 @@ export async function verifyDescriptor(image: string, ref: Reference, descriptor
   return { ...withPolicy, outcome: 'rejected', verified: false, reason: `${which} trust policy statement "${policy.name}": ${reasons}` };
 }
 
-/**
- * Fetch a signature manifest and its envelope, checking the manifest is a
- * Notary signature about `target`. A string is the reason it is not usable.
- */
-export async function fetchSignatureEnvelope(
-  registry: RegistryClient,
-  ref: Reference,
-  sigDigest: string,
-  target: Descriptor,
-): Promise<{ mediaType: string; bytes: Buffer; annotations: Record<string, string> } | string> {
-  let manifest: { subject?: { digest?: string }; layers?: Descriptor[]; artifactType?: string; config?: { mediaType?: string }; annotations?: Record<string, string> };
-  try {
-    manifest = JSON.parse((await registry.getManifest(ref, sigDigest)).bytes.toString('utf8'));
-  } catch (err) {
-    if (err instanceof NotarySignError && err.code !== 'NETWORK' && err.code !== 'AUTH') return `signature manifest ${sigDigest} cannot be read: ${err.message}`;
-    if (err instanceof SyntaxError) return `signature manifest ${sigDigest} is not valid JSON`;
-    throw err;
-  }
-  if (manifest.artifactType !== MediaType.NotarySignature && manifest.config?.mediaType !== MediaType.NotarySignature) {
-    return `manifest ${sigDigest} is not a Notary Project signature manifest`;
-  }
-  if (manifest.subject?.digest !== target.digest) {
-    return `signature manifest ${sigDigest} names subject ${manifest.subject?.digest ?? '(none)'}, not this image (${target.digest})`;
-  }
-  const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
-  if (!layer || typeof layer.digest !== 'string' || typeof layer.mediaType !== 'string') return `signature manifest ${sigDigest} must have exactly one envelope layer`;
-  if (!SUPPORTED_ENVELOPES.includes(layer.mediaType)) return `signature envelope type ${layer.mediaType} is not supported`;
-  if (typeof layer.size !== 'number' || layer.size > LIMITS.signatureBlob) return `signature envelope size ${layer.size} is invalid or over the ${LIMITS.signatureBlob}-byte limit`;
-  try {
-    return { mediaType: layer.mediaType, bytes: await registry.getBlob(ref, layer.digest, LIMITS.signatureBlob), annotations: manifest.annotations ?? {} };
-  } catch (err) {
-    if (err instanceof NotarySignError && (err.code === 'NOT_FOUND' || err.code === 'REGISTRY')) return err.message;
-    throw err;
-  }
-}
-
 /** One signature manifest: its envelope fetched and verified; one that cannot be used fails integrity. */
-async function verifySignatureManifest(opts: Omit<EnvelopeCheck, 'mediaType' | 'bytes'> & { registry: RegistryClient; ref: Reference; signature: Descriptor }): Promise<SignatureVerdict> {
-  const { registry, ref, signature, ...check } = opts;
-  const fetched = await fetchSignatureEnvelope(registry, ref, signature.digest, check.target);
+async function verifySignatureManifest(opts: Omit<EnvelopeCheck, 'mediaType' | 'bytes'> & { repository: SignatureRepository; ref: Reference; signature: Descriptor }): Promise<SignatureVerdict> {
+  const { repository, ref, signature, ...check } = opts;
+  const fetched = await repository.fetchSignatureBlob(ref, signature.digest, check.target);
   if (typeof fetched === 'string') return { signatureDigest: signature.digest, ...rejected({ verified: false, results: [] }, 'integrity', 'enforce', fetched) };
   return { signatureDigest: signature.digest, ...(await verifyEnvelope({ ...check, mediaType: fetched.mediaType, bytes: fetched.bytes })) };
 }

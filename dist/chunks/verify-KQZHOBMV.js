@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{j as a,k as b,l as c,m as d}from"./chunk-D5OLSYRR.js";import"./chunk-LLHOY5O5.js";import"./chunk-3NFG2A2W.js";import"./chunk-KD4Q5SSG.js";import"./chunk-RNVXJ3PP.js";import"./chunk-QQRUEOPV.js";import"./chunk-SNWFGT2E.js";import"./chunk-V5TYSJDF.js";export{d as fetchSignatureEnvelope,c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
