@@ -169,8 +169,8 @@ export const cliInputName = (kebab: string): string => CLI_NAMES[kebab] ?? `--${
 async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[]): Promise<number> {
   const { values, positionals } = parse(args, name === 'sign' ? SIGN_OPTIONS : VERIFY_OPTIONS);
   const v = values as Record<string, string | string[] | boolean | undefined>;
-  const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
-  const list = (k: string) => (Array.isArray(v[k]) ? (v[k] as string[]) : []);
+  const str = (k: string) => (typeof v[k] === 'string' ? (v[k]) : undefined);
+  const list = (k: string) => (Array.isArray(v[k]) ? (v[k]) : []);
   if (v.help) return (process.stdout.write(USAGE), 0);
   const format = outputFormat(str('output'));
   const session = await sessionFrom(values as CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string });

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { main } from '../cli/main.js';
 import { ToolsMissingError } from './tools.js';
 import { RegistryClient } from '../src/registry/client.js';
+import type { Descriptor } from '../src/oci/media-types.js';
 import { startRegistry } from '../test/helpers/registry.js';
 import { pushImage } from '../test/helpers/image.js';
 import { tempDir } from '../test/helpers/files.js';
@@ -46,11 +47,16 @@ try {
 
   step(5, 'What the registry now holds (read back through the registry API)');
   const tag = `sha256-${image.digest.slice(7)}`;
-  const index = JSON.parse((await client.getManifest({ registry: registry.host, repository: 'demo/hello' }, tag)).bytes.toString());
-  const sig = index.manifests[0];
+  const repo = { registry: registry.host, repository: 'demo/hello' };
+  const index = JSON.parse((await client.getManifest(repo, tag)).bytes.toString()) as { manifests: Descriptor[] };
+  const sig = index.manifests[0]!;
   console.log(`referrers tag ${tag} lists ${index.manifests.length} signature: ${sig.digest} (artifactType ${sig.artifactType})`);
-  const manifest = JSON.parse((await client.getManifest({ registry: registry.host, repository: 'demo/hello' }, sig.digest)).bytes.toString());
-  const envelope = JSON.parse((await client.getBlob({ registry: registry.host, repository: 'demo/hello' }, manifest.layers[0].digest, 1 << 20)).toString());
+  const manifest = JSON.parse((await client.getManifest(repo, sig.digest)).bytes.toString()) as { layers: Descriptor[] };
+  const envelope = JSON.parse((await client.getBlob(repo, manifest.layers[0]!.digest, 1 << 20)).toString()) as {
+    protected: string;
+    payload: string;
+    header: { x5c: string[]; 'io.cncf.notary.signingAgent'?: string };
+  };
   console.log('protected header:', JSON.parse(Buffer.from(envelope.protected, 'base64url').toString()));
   console.log('payload:', JSON.parse(Buffer.from(envelope.payload, 'base64url').toString()));
   console.log(`certificate chain: ${envelope.header.x5c.length} certificates; signing agent ${envelope.header['io.cncf.notary.signingAgent']}`);

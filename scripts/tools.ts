@@ -87,7 +87,7 @@ function aptInstall(missing: readonly ToolName[], how: 'root' | 'sudo', log: (li
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const apt = (args: string[]) => {
     const [cmd, argv] = how === 'root' ? ['apt-get', args] : ['sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]];
-    return spawnSync(cmd, argv as string[], { env, encoding: 'utf8', timeout: 15 * 60_000 });
+    return spawnSync(cmd, argv, { env, encoding: 'utf8', timeout: 15 * 60_000 });
   };
   // The package lists of a fresh machine may be empty or stale: refresh them first.
   apt(['update', '-qq']);

@@ -118,8 +118,8 @@ export class KeyVaultSigner implements Signer {
     return new KeyVaultSigner(keySpec, versionedKeyId, crypto, chain, log);
   }
 
-  async certificateChain(): Promise<Certificate[]> {
-    return this.chain;
+  certificateChain(): Promise<Certificate[]> {
+    return Promise.resolve(this.chain);
   }
 
   /**

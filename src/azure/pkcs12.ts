@@ -19,7 +19,9 @@ export async function extractPkcs12Certificates(pfxBytes: Buffer, source: string
     const safe = pfx.parsedValue?.authenticatedSafe;
     if (!safe) throw new Error('no authenticated safe');
     await safe.parseInternalValues({ safeContents: safe.safeContents.map(() => ({ password: empty })) });
-    for (const contents of safe.parsedValue?.safeContents ?? []) {
+    // pkijs types the parsed safe contents loosely; each holds a SafeContents of bags.
+    const parsed = (safe.parsedValue as { safeContents?: { value: InstanceType<typeof pkijs.SafeContents> }[] } | undefined)?.safeContents ?? [];
+    for (const contents of parsed) {
       for (const bag of contents.value.safeBags) {
         if (bag.bagId !== CERT_BAG) continue;
         const certBag = bag.bagValue as InstanceType<typeof pkijs.CertBag>;

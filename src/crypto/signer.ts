@@ -66,12 +66,12 @@ export class LocalKeySigner implements Signer {
     return new LocalKeySigner(keySpec, `local key ${keyPath}`, key, chain);
   }
 
-  async certificateChain(): Promise<Certificate[]> {
-    return this.chain;
+  certificateChain(): Promise<Certificate[]> {
+    return Promise.resolve(this.chain);
   }
 
-  async sign(data: Uint8Array): Promise<Uint8Array> {
-    return signLocal(this.keySpec, this.key, data);
+  sign(data: Uint8Array): Promise<Uint8Array> {
+    return Promise.resolve(signLocal(this.keySpec, this.key, data));
   }
 }
 

@@ -49,7 +49,9 @@ export async function requestTimestamp(url: string, signature: Uint8Array, hash:
   let token: Buffer;
   try {
     const resp = pkijs.TimeStampResp.fromBER(new Uint8Array(body).buffer);
-    if (resp.status.status !== 0 && resp.status.status !== 1) throw new Error(`status ${resp.status.status}${resp.status.statusStrings?.length ? ` (${resp.status.statusStrings.map((s) => s.valueBlock.value).join('; ')})` : ''}`);
+    // PKIStatus granted (0) or grantedWithMods (1), RFC 3161 §2.4.2.
+    const status = resp.status.status as number;
+    if (status !== 0 && status !== 1) throw new Error(`status ${resp.status.status}${resp.status.statusStrings?.length ? ` (${resp.status.statusStrings.map((s) => s.valueBlock.value).join('; ')})` : ''}`);
     if (!resp.timeStampToken) throw new Error('no token in the response');
     token = Buffer.from(resp.timeStampToken.toSchema().toBER());
   } catch (err) {

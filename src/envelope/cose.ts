@@ -71,19 +71,21 @@ export function parseCose(bytes: Uint8Array): EnvelopeContent {
     throw new EnvelopeError('the COSE protected header is not valid CBOR');
   }
   if (!(h instanceof Map)) throw new EnvelopeError('the COSE protected header must be a map');
+  const header: Map<unknown, unknown> = h;
+  const unprotectedHeader: Map<unknown, unknown> = unprotected;
 
-  const alg = ALG_NAME.get(h.get(LABEL.alg) as number);
-  if (!alg) throw new EnvelopeError(`COSE algorithm ${JSON.stringify(h.get(LABEL.alg))} is not allowed (allowed: ${[...ALG_NAME.keys()].join(', ')})`);
-  if (h.get(LABEL.cty) !== MediaType.NotaryPayload) throw new EnvelopeError(`the COSE content type is ${JSON.stringify(h.get(LABEL.cty))}, expected "${MediaType.NotaryPayload}"`);
-  const crit = h.get(LABEL.crit);
+  const alg = ALG_NAME.get(header.get(LABEL.alg) as number);
+  if (!alg) throw new EnvelopeError(`COSE algorithm ${JSON.stringify(header.get(LABEL.alg))} is not allowed (allowed: ${[...ALG_NAME.keys()].join(', ')})`);
+  if (header.get(LABEL.cty) !== MediaType.NotaryPayload) throw new EnvelopeError(`the COSE content type is ${JSON.stringify(header.get(LABEL.cty))}, expected "${MediaType.NotaryPayload}"`);
+  const crit = header.get(LABEL.crit);
   if (!Array.isArray(crit) || crit.length === 0) throw new EnvelopeError('the COSE crit header must be a non-empty list');
   for (const label of crit as unknown[]) {
     if (typeof label === 'number' && label >= 0 && label <= 8) throw new EnvelopeError(`crit must not list the common header label ${label}`);
   }
-  const view = { has: (name: string) => h.has(name), get: (name: string) => h.get(name) };
+  const view = { has: (name: string) => header.has(name), get: (name: string) => header.get(name) };
   const { signingScheme, signingTime, expiry } = signedAttributes(view, crit, { parse: asDate, kind: 'a tag-1 date/time' });
 
-  const rawChain = h.get(LABEL.x5chain) ?? unprotected.get(LABEL.x5chain);
+  const rawChain = header.get(LABEL.x5chain) ?? unprotectedHeader.get(LABEL.x5chain);
   const chainItems = isBytes(rawChain) ? [rawChain] : rawChain;
   if (!Array.isArray(chainItems) || chainItems.length === 0) throw new EnvelopeError('the COSE envelope has no x5chain certificate chain');
   const certificateChain = chainItems.map((der, i) => {
@@ -94,9 +96,9 @@ export function parseCose(bytes: Uint8Array): EnvelopeContent {
       throw new EnvelopeError(`x5chain[${i}] is not a valid X.509 certificate`);
     }
   });
-  const agent = unprotected.get(H.signingAgent);
+  const agent = unprotectedHeader.get(H.signingAgent);
   if (agent !== undefined && typeof agent !== 'string') throw new EnvelopeError(`"${H.signingAgent}" must be a text string`);
-  const ts = unprotected.get(H.timestampSignature);
+  const ts = unprotectedHeader.get(H.timestampSignature);
   if (ts !== undefined && !isBytes(ts)) throw new EnvelopeError(`"${H.timestampSignature}" must be a byte string`);
 
   return {

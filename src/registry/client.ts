@@ -152,7 +152,7 @@ export class RegistryClient {
     }
     let body: { token?: unknown; access_token?: unknown };
     try {
-      body = JSON.parse((await readLimited(res, LIMITS.tokenResponse, 'token response')).toString('utf8'));
+      body = JSON.parse((await readLimited(res, LIMITS.tokenResponse, 'token response')).toString('utf8')) as typeof body;
     } catch (err) {
       if (err instanceof NotarySignError) throw err;
       throw new NotarySignError('AUTH', `registry ${repo.registry} token service returned invalid JSON`);

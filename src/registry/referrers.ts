@@ -24,9 +24,10 @@ export function parseIndex(bytes: Buffer, what: string): Descriptor[] {
   const manifests = (index as { manifests?: unknown })?.manifests;
   if (manifests === undefined || manifests === null) return [];
   if (!Array.isArray(manifests)) throw new NotarySignError('REGISTRY', `${what} has a "manifests" field that is not a list`);
-  return manifests.filter(
-    (d): d is Descriptor => typeof d === 'object' && d !== null && typeof d.digest === 'string' && typeof d.mediaType === 'string' && typeof d.size === 'number',
-  );
+  return (manifests as unknown[]).filter((d): d is Descriptor => {
+    const x = d as Partial<Record<keyof Descriptor, unknown>> | null;
+    return typeof x === 'object' && x !== null && typeof x.digest === 'string' && typeof x.mediaType === 'string' && typeof x.size === 'number';
+  });
 }
 
 /** `Link: </v2/...?...>; rel="next"` → absolute URL of the next page. */

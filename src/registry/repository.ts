@@ -81,7 +81,7 @@ export class RegistryRepository implements SignatureRepository {
   async fetchSignatureBlob(repo: Repository, signatureDigest: string, subject: Descriptor): Promise<SignatureBlob | string> {
     let manifest: { subject?: { digest?: string }; layers?: Descriptor[]; artifactType?: string; config?: { mediaType?: string }; annotations?: Record<string, string> };
     try {
-      manifest = JSON.parse((await this.client.getManifest(repo, signatureDigest)).bytes.toString('utf8'));
+      manifest = JSON.parse((await this.client.getManifest(repo, signatureDigest)).bytes.toString('utf8')) as typeof manifest;
     } catch (err) {
       if (err instanceof NotarySignError && err.code !== 'NETWORK' && err.code !== 'AUTH') return `signature manifest ${signatureDigest} cannot be read: ${err.message}`;
       if (err instanceof SyntaxError) return `signature manifest ${signatureDigest} is not valid JSON`;

@@ -132,7 +132,7 @@ export class Session {
     if (registryCredentials) {
       const explicit = registryCredentials;
       const fallback = credentials;
-      credentials = registries.length > 0 ? staticCredentials(Object.fromEntries(registries.map((r) => [r, explicit])), fallback) : async () => explicit;
+      credentials = registries.length > 0 ? staticCredentials(Object.fromEntries(registries.map((r) => [r, explicit])), fallback) : () => Promise.resolve(explicit);
     }
     return new RegistryClient({
       insecureRegistries: this.inputs.insecureRegistries ?? [],

@@ -46,7 +46,7 @@ export function baseImages(content: string, buildArgs: Record<string, string> = 
     if (value !== undefined) scope.set(name, value);
     else scope.delete(name);
   }
-  for (const name of AUTOMATIC_ARGS) if (buildArgs[name] !== undefined && !scope.has(name)) scope.set(name, buildArgs[name]!);
+  for (const name of AUTOMATIC_ARGS) if (buildArgs[name] !== undefined && !scope.has(name)) scope.set(name, buildArgs[name]);
 
   const images: BaseImage[] = [];
   const stages: string[] = [];

@@ -137,7 +137,7 @@ describe('the NotarySign task run as the agent runs it', () => {
     await writeFile(dockerfile, `FROM ${az.acr.host}/${signed.repository}:v1\nFROM ${az.acr.host}/${unsigned.repository}:v1\n`);
     const r = await runTask({ command: 'verifyBase', dockerfile, trustPolicy: az.trustPolicy, trustStore: az.trustStore });
     assert.equal(r.result?.props.result, 'Failed');
-    assert.match(r.result!.value, new RegExp(`1 base image of .* failed verification: ${az.acr.host.replace(/\./g, '\\.')}/${unsigned.repository}:v1 \\(no signature found`));
+    assert.match(r.result.value, new RegExp(`1 base image of .* failed verification: ${az.acr.host.replace(/\./g, '\\.')}/${unsigned.repository}:v1 \\(no signature found`));
     assert.equal(r.variables.verified, 'false');
     assert.match(r.summary ?? '', /❌ failed/);
   });
@@ -145,20 +145,20 @@ describe('the NotarySign task run as the agent runs it', () => {
   test('a service connection with another scheme is refused clearly', async () => {
     const r = await runTask({ command: 'sign', images: 'x/y:z', keyId: `${az.kv.url}/keys/release` }, { scheme: 'Certificate' });
     assert.equal(r.result?.props.result, 'Failed');
-    assert.match(r.result!.value, /^azureSubscription: service connection .* uses the "Certificate" scheme; use an Azure Resource Manager connection with workload identity federation/);
+    assert.match(r.result.value, /^azureSubscription: service connection .* uses the "Certificate" scheme; use an Azure Resource Manager connection with workload identity federation/);
   });
 
   test('without System.AccessToken the task says how to allow it', async () => {
     const a = await image();
     const r = await runTask({ command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release` }, { accessToken: '' });
     assert.equal(r.result?.props.result, 'Failed');
-    assert.match(r.result!.value, /System\.AccessToken is not available: allow scripts to access the OAuth token/);
+    assert.match(r.result.value, /System\.AccessToken is not available: allow scripts to access the OAuth token/);
   });
 
   test('input errors name the task input (camelCase)', async () => {
     const r = await runTask({ command: 'sign', images: 'x/y:z' });
     assert.equal(r.result?.props.result, 'Failed');
-    assert.match(r.result!.value, /^keyId is required/);
+    assert.match(r.result.value, /^keyId is required/);
   });
 });
 
@@ -178,7 +178,7 @@ describe('task.json and the extension', () => {
     for (const i of task.inputs as { name: string }[]) assert.match(source, new RegExp(`'${i.name}'`), `input ${i.name} is never read`);
   });
 
-  test('npm run package:ado creates a .vsix holding the task and its bundle', async () => {
+  test('npm run package:ado creates a .vsix holding the task and its bundle', () => {
     execFileSync(process.execPath, ['scripts/build-ado.mjs', '--package'], { stdio: 'pipe' });
     const vsix = 'out/notary-sign.notary-sign-1.0.0.vsix';
     const list = execFileSync('python3', ['-c', `import zipfile,sys; print("\\n".join(zipfile.ZipFile("${vsix}").namelist()))`], { encoding: 'utf8' });

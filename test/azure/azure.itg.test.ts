@@ -109,7 +109,7 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
 });
 
 describe('failures say what to fix, in one line, with no token in the output', () => {
-  const expectFailure = async (r: RunResult, pattern: RegExp) => {
+  const expectFailure = (r: RunResult, pattern: RegExp) => {
     assert.equal(r.code, 1, r.stdout);
     const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('error: '));
     assert.equal(lines.length, 1, r.stderr);
@@ -121,13 +121,13 @@ describe('failures say what to fix, in one line, with no token in the output', (
     const { ref } = await image();
     // The ADO token's subject is not trusted by the GitHub app registration.
     const r = await signVia(az.adoEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, '--client-id', az.github.clientId, '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost, '--acr-host', az.acr.host, '--azure-devops-service-connection', az.oidc.ado.serviceConnectionId]);
-    await expectFailure(r, /AADSTS70021: No matching federated identity record found for presented assertion\. Assertion Issuer: 'https:\/\/vstoken\.dev\.azure\.com\/.*Assertion Subject: 'sc:\/\/contoso\/app\/notary-signing'/);
+    expectFailure(r, /AADSTS70021: No matching federated identity record found for presented assertion\. Assertion Issuer: 'https:\/\/vstoken\.dev\.azure\.com\/.*Assertion Subject: 'sc:\/\/contoso\/app\/notary-signing'/);
   });
 
   test('unknown client id: AADSTS700016', async () => {
     const { ref } = await image();
     const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, '--client-id', '11111111-0000-0000-0000-000000000000', '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost]);
-    await expectFailure(r, /AADSTS700016: Application with identifier '11111111-0000-0000-0000-000000000000' was not found/);
+    expectFailure(r, /AADSTS700016: Application with identifier '11111111-0000-0000-0000-000000000000' was not found/);
   });
 
   test('Key Vault rejects a token issued for another audience', async () => {
@@ -150,7 +150,7 @@ describe('failures say what to fix, in one line, with no token in the output', (
     try {
       const { ref } = await image();
       const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
-      await expectFailure(r, /Key Vault refused to sign with .*\(403\): .*does not have keys sign permission.*Key Vault Crypto User/);
+      expectFailure(r, /Key Vault refused to sign with .*\(403\): .*does not have keys sign permission.*Key Vault Crypto User/);
     } finally {
       az.kv.grant(az.github.objectId, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
     }
@@ -164,7 +164,7 @@ describe('failures say what to fix, in one line, with no token in the output', (
     try {
       const chain = await dir.file('chain.pem', other.certificate.certPem + az.pki.intermediate.certPem + az.pki.root.certPem);
       const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, '--certificate-chain', chain, ...githubArgs()]);
-      await expectFailure(r, /does not belong to the signing key/);
+      expectFailure(r, /does not belong to the signing key/);
       const { descriptors } = await listReferrers(setup, { registry: az.acr.upstream.host, repository }, descriptor.digest);
       assert.equal(descriptors.length, 0);
     } finally {
@@ -184,7 +184,7 @@ describe('failures say what to fix, in one line, with no token in the output', (
     try {
       const fresh = await image(); // the first image is signed now: a re-run would reuse that signature
       const storm = await signVia(az.githubEnv(), fresh.ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
-      await expectFailure(storm, /Key Vault kept throttling "sign with .*" \(429\) after retries/);
+      expectFailure(storm, /Key Vault kept throttling "sign with .*" \(429\) after retries/);
       assert.ok(az.kv.faults.count(/^POST .*\/sign$/) <= 6, 'retries are bounded');
     } finally {
       az.kv.faults.clear();
@@ -208,7 +208,7 @@ describe('failures say what to fix, in one line, with no token in the output', (
     az.entra.issueExpired = true;
     try {
       const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
-      await expectFailure(r, /Key Vault refused to get key release \(401\)/);
+      expectFailure(r, /Key Vault refused to get key release \(401\)/);
     } finally {
       az.entra.issueExpired = false;
     }
@@ -218,13 +218,13 @@ describe('failures say what to fix, in one line, with no token in the output', (
     const { ref } = await image();
     const env = { ...az.adoEnv(), SYSTEM_ACCESSTOKEN: '' };
     const r = await signVia(env, ref, ['--key-id', `${az.kv.url}/keys/release`, '--client-id', az.ado.clientId, '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost, '--azure-devops-service-connection', az.oidc.ado.serviceConnectionId]);
-    await expectFailure(r, /System\.AccessToken is not available: allow scripts to access the OAuth token/);
+    expectFailure(r, /System\.AccessToken is not available: allow scripts to access the OAuth token/);
   });
 
   test('a malformed key id is an INPUT error', async () => {
     const { ref } = await image();
     const r = await signVia(az.githubEnv(), ref, ['--key-id', 'https://vault/secrets/x', ...githubArgs()]);
-    await expectFailure(r, /key-id: "https:\/\/vault\/secrets\/x" is not a Key Vault key or certificate URL/);
+    expectFailure(r, /key-id: "https:\/\/vault\/secrets\/x" is not a Key Vault key or certificate URL/);
   });
 });
 

@@ -93,6 +93,8 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
     json(res, 200, { refresh_token: refresh });
   };
 
+  // Assigned once the front server is listening (the registry needs its port for the token realm).
+  // eslint-disable-next-line prefer-const -- declared before the proxy closure that reads it
   let upstream: TestRegistry | undefined;
   const proxy = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req, 16 << 20);

@@ -83,7 +83,7 @@ export async function startEntra(tls: TestCa, opts: { tenantId?: string; apps: E
     const assertion = form.get('client_assertion') ?? '';
     let claims: { iss?: string; sub?: string; aud?: string | string[] };
     try {
-      const header = JSON.parse(Buffer.from(assertion.split('.')[0] ?? '', 'base64url').toString());
+      const header = JSON.parse(Buffer.from(assertion.split('.')[0] ?? '', 'base64url').toString()) as { kid?: string };
       const unverified = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString()) as { iss?: string };
       const trusted = opts.trustedIssuers.find((i) => i.issuer === unverified.iss && i.kid === header.kid);
       if (!trusted) return aadError(res, 401, 'invalid_client', 'AADSTS700211', `No matching federated identity record found for presented assertion issuer '${unverified.iss}'.`);

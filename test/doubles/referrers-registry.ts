@@ -100,7 +100,7 @@ export async function startReferrersRegistry(opts: { pageSize?: number } = {}): 
         if (reference!.startsWith('sha256:') && reference !== digest) return error(res, 400, 'DIGEST_INVALID', 'digest mismatch');
         let parsed: { mediaType?: string; config?: { digest: string }; layers?: { digest: string }[]; manifests?: { digest: string }[]; subject?: { digest: string } };
         try {
-          parsed = JSON.parse(body.toString());
+          parsed = JSON.parse(body.toString()) as typeof parsed;
         } catch {
           return error(res, 400, 'MANIFEST_INVALID', 'not JSON');
         }
@@ -122,7 +122,7 @@ export async function startReferrersRegistry(opts: { pageSize?: number } = {}): 
       const digest = reference!.startsWith('sha256:') ? reference! : tags.get(`${repo}:${reference}`);
       const man = digest && manifests.get(`${repo}@${digest}`);
       if (!man) return error(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown');
-      res.writeHead(200, { 'content-type': man.mediaType, 'content-length': man.bytes.length, 'docker-content-digest': digest! });
+      res.writeHead(200, { 'content-type': man.mediaType, 'content-length': man.bytes.length, 'docker-content-digest': digest });
       return void res.end(req.method === 'HEAD' ? undefined : man.bytes);
     }
     error(res, 404, 'NOT_FOUND', 'no such route');

@@ -18,7 +18,7 @@ before(async () => {
   valid = forgeJws({ signer: chain.leaf, chain: [chain.leaf, chain.root], target });
 });
 
-const check = (bytes: Uint8Array) => verifyEnvelope({ mediaType: 'application/jose+json', bytes, target, policy, anchors: async () => [new Certificate(chain.root.der)], now: new Date() });
+const check = (bytes: Uint8Array) => verifyEnvelope({ mediaType: 'application/jose+json', bytes, target, policy, anchors: () => Promise.resolve([new Certificate(chain.root.der)]), now: new Date() });
 
 test('the fuzz baseline verifies', async () => {
   assert.equal((await check(valid)).verified, true);

@@ -66,7 +66,7 @@ ${auth}`;
     await writeFile(join(dir, 'config.yml'), config);
     const child = spawn(binary, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const host = `127.0.0.1:${port}`;
     const ready = await waitReady(`http://${host}/v2/`, child);
     if (ready) {

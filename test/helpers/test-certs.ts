@@ -51,11 +51,11 @@ function algorithms(key: TestKeyType): { gen: RsaHashedKeyGenParams | EcKeyGenPa
     };
   }
   const size = key.slice(3);
-  return { gen: { name: 'ECDSA', namedCurve: `P-${size}` }, sign: { name: 'ECDSA', hash: size === '256' ? 'SHA-256' : size === '384' ? 'SHA-384' : 'SHA-512' } as EcdsaParams };
+  return { gen: { name: 'ECDSA', namedCurve: `P-${size}` }, sign: { name: 'ECDSA', hash: size === '256' ? 'SHA-256' : size === '384' ? 'SHA-384' : 'SHA-512' } };
 }
 
 export async function generateKeys(key: TestKeyType): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(algorithms(key).gen, true, ['sign', 'verify'])) as CryptoKeyPair;
+  return (await webcrypto.subtle.generateKey(algorithms(key).gen, true, ['sign', 'verify']));
 }
 
 export async function issueCertificate(spec: CertSpec, keys?: CryptoKeyPair): Promise<IssuedCert> {
@@ -105,7 +105,7 @@ export async function issueCertificate(spec: CertSpec, keys?: CryptoKeyPair): Pr
 function keyTypeOf(keys: CryptoKeyPair): TestKeyType {
   const alg = keys.privateKey.algorithm as RsaHashedKeyAlgorithm | EcKeyAlgorithm;
   if ('modulusLength' in alg) return `RSA-${alg.modulusLength}` as TestKeyType;
-  return `EC-${(alg as EcKeyAlgorithm).namedCurve.slice(2)}` as TestKeyType;
+  return `EC-${(alg).namedCurve.slice(2)}` as TestKeyType;
 }
 
 export interface TestChain {

@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { X509Certificate } from 'node:crypto';
@@ -198,8 +200,6 @@ describe('sign against the real distribution registry (referrers tag schema)', (
       assert.equal(descriptors.length, 1, d.digest);
     }
     // A platform manifest verifies on its own signature.
-    const { mkdir, writeFile } = await import('node:fs/promises');
-    const { join } = await import('node:path');
     await mkdir(join(dir.path, 'ma-store/x509/ca/ma'), { recursive: true });
     await writeFile(join(dir.path, 'ma-store/x509/ca/ma/root.pem'), ec.root.certPem);
     const { parseTrustPolicy } = await import('../../src/verify/trust-policy.js');
@@ -257,7 +257,7 @@ describe('sign against a registry with the referrers API', () => {
     for (let i = 0; i < 3; i++) {
       const [r] = await sign({ images: [`${api.host}/team/app@${image.digest}`], signer, registry: apiClient, referrers: 'api', reuseExisting: false, now: () => new Date(Date.now() - i * 1000) });
       assert.equal(r?.storage, 'referrers-api');
-      digests.push(r!.signatureDigest);
+      digests.push(r.signatureDigest);
     }
     assert.ok(!api.log.some((l) => l.includes(`/manifests/sha256-`)), 'no referrers tag was touched');
     const { descriptors, storage } = await listReferrers(apiClient, repo, image.digest, { artifactType: MediaType.NotarySignature });

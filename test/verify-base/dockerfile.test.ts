@@ -49,7 +49,7 @@ FROM x/\${B-unset}:\${A+unused}v
     ['from', 'fallback/app:set', 4, null, null],
     ['from', 'x/b:v', 6, null, null],
   ]);
-  assert.deepEqual(images('ARG A=\nFROM r/\${A:-d}:\${A-e}1\n'), [['from', 'r/d:1', 2, null, null]]);
+  assert.deepEqual(images('ARG A=\nFROM r/${A:-d}:${A-e}1\n'), [['from', 'r/d:1', 2, null, null]]);
 });
 
 test('errors name the file and line', () => {

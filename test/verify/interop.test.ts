@@ -16,7 +16,7 @@ async function check(bytes: Buffer, identity = 'x509.subject: C=US, ST=WA, L=Sea
   const env = JSON.parse((await fixture()).toString());
   const anchor = new Certificate(Buffer.from(env.header.x5c[0], 'base64'));
   const doc = parseTrustPolicy(JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'notation', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:notation'], trustedIdentities: [identity] }] }));
-  return verifyEnvelope({ mediaType: 'application/jose+json', bytes, target, policy: doc.trustPolicies[0]!, anchors: async () => [anchor], now: new Date('2026-11-26T00:00:00Z') });
+  return verifyEnvelope({ mediaType: 'application/jose+json', bytes, target, policy: doc.trustPolicies[0]!, anchors: () => Promise.resolve([anchor]), now: new Date('2026-11-26T00:00:00Z') });
 }
 
 test('a signature made by notation verifies with notary-sign (strict)', async () => {
