@@ -21,13 +21,18 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunInputs {
   const registryPassword = core.getInput('registry-password');
   if (registryPassword) core.setSecret(registryPassword);
   const registryUsername = input('registry-username');
-  if (registryPassword && !registryUsername) throw new NotarySignError('INPUT', 'registry-password is set but registry-username is empty; give both');
+  if (registryPassword && !registryUsername)
+    throw new NotarySignError('INPUT', 'registry-password is set but registry-username is empty; give both');
 
   const clientId = input('client-id');
   const tenantId = input('tenant-id');
   let github: { requestUrl: string; requestToken: string } | undefined;
   if (clientId || tenantId) {
-    if (!clientId || !tenantId) throw new NotarySignError('INPUT', 'client-id and tenant-id go together: give both (the app registration whose federated credential trusts this workflow)');
+    if (!clientId || !tenantId)
+      throw new NotarySignError(
+        'INPUT',
+        'client-id and tenant-id go together: give both (the app registration whose federated credential trusts this workflow)',
+      );
     const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
     const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
     if (!requestUrl || !requestToken) {
@@ -49,7 +54,12 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunInputs {
       ...optional('keyId', input('key-id')),
       ...optional('key', input('key')),
       ...optional('certificateChain', input('certificate-chain')),
-      azure: { ...optional('clientId', clientId), ...optional('tenantId', tenantId), ...optional('authorityHost', input('authority-host')), ...(github ? { github } : {}) },
+      azure: {
+        ...optional('clientId', clientId),
+        ...optional('tenantId', tenantId),
+        ...optional('authorityHost', input('authority-host')),
+        ...(github ? { github } : {}),
+      },
       ...(registryUsername ? { registryCredentials: { username: registryUsername, password: registryPassword } } : {}),
       insecureRegistries: parseInsecureRegistries([core.getInput('insecure-registries')], 'insecure-registries'),
       acrHosts: parseInsecureRegistries([core.getInput('acr-hosts')], 'acr-hosts'),
@@ -75,7 +85,11 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunInputs {
       ...(env.GITHUB_REPOSITORY ? { source: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}` } : {}),
       ...(env.GITHUB_SHA ? { revision: env.GITHUB_SHA } : {}),
       ...(env.GITHUB_WORKFLOW_REF || env.GITHUB_WORKFLOW ? { pipeline: env.GITHUB_WORKFLOW_REF || env.GITHUB_WORKFLOW } : {}),
-      ...(env.GITHUB_RUN_ID ? { run: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT ?? '1'}` } : {}),
+      ...(env.GITHUB_RUN_ID
+        ? {
+            run: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT ?? '1'}`,
+          }
+        : {}),
     },
     logger,
   };

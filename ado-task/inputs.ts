@@ -63,7 +63,9 @@ export function readInputs(logger: Logger): RunInputs {
       ...optional('revision', tl.getVariable('Build.SourceVersion') ?? ''),
       ...optional('pipeline', tl.getVariable('Build.DefinitionName') ?? ''),
       ...(tl.getVariable('Build.BuildId')
-        ? { run: `${tl.getVariable('System.TeamFoundationCollectionUri') ?? ''}${tl.getVariable('System.TeamProject') ?? ''}/_build/results?buildId=${tl.getVariable('Build.BuildId')}` }
+        ? {
+            run: `${tl.getVariable('System.TeamFoundationCollectionUri') ?? ''}${tl.getVariable('System.TeamProject') ?? ''}/_build/results?buildId=${tl.getVariable('Build.BuildId')}`,
+          }
         : {}),
     },
     logger,
@@ -74,7 +76,11 @@ export function readInputs(logger: Logger): RunInputs {
 function azureConnection(id: string): AzureAuthOptions {
   if (!id) return {};
   const scheme = tl.getEndpointAuthorizationScheme(id, true);
-  if (!scheme) throw new NotarySignError('INPUT', `azureSubscription: service connection ${id} was not found; check its name and that this pipeline is allowed to use it`);
+  if (!scheme)
+    throw new NotarySignError(
+      'INPUT',
+      `azureSubscription: service connection ${id} was not found; check its name and that this pipeline is allowed to use it`,
+    );
   const param = (key: string) => tl.getEndpointAuthorizationParameter(id, key, true) ?? '';
   const ids = { clientId: param('serviceprincipalid'), tenantId: param('tenantid') };
   const authorityHost = tl.getEndpointDataParameter(id, 'activeDirectoryAuthority', true);
@@ -88,7 +94,11 @@ function azureConnection(id: string): AzureAuthOptions {
     }
     case 'serviceprincipal': {
       const secret = param('serviceprincipalkey');
-      if (!secret) throw new NotarySignError('INPUT', `azureSubscription: service connection ${id} uses a certificate; convert it to workload identity federation`);
+      if (!secret)
+        throw new NotarySignError(
+          'INPUT',
+          `azureSubscription: service connection ${id} uses a certificate; convert it to workload identity federation`,
+        );
       tl.setSecret(secret);
       return { ...common, clientSecret: secret };
     }

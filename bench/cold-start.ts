@@ -58,5 +58,9 @@ const size = async (p: string) => (await stat(p)).size;
 const chunks = await readdir('dist/chunks');
 let chunkBytes = 0;
 for (const c of chunks) chunkBytes += await size(join('dist/chunks', c));
-console.log(`node ${process.version}, ${RUNS} runs: spawn → first registry request median ${median.toFixed(0)} ms (min ${times[0]!.toFixed(0)}, max ${times.at(-1)!.toFixed(0)}); an empty \`node -e ''\` takes ${noop.toFixed(0)} ms`);
-console.log(`dist/index.js ${(await size('dist/index.js')) / 1024 | 0} KiB; lazily loaded chunks ${(chunkBytes / 1024) | 0} KiB in ${chunks.length} files`);
+console.log(
+  `node ${process.version}, ${RUNS} runs: spawn → first registry request median ${median.toFixed(0)} ms (min ${times[0]!.toFixed(0)}, max ${times.at(-1)!.toFixed(0)}); an empty \`node -e ''\` takes ${noop.toFixed(0)} ms`,
+);
+console.log(
+  `dist/index.js ${((await size('dist/index.js')) / 1024) | 0} KiB; lazily loaded chunks ${(chunkBytes / 1024) | 0} KiB in ${chunks.length} files`,
+);

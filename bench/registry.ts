@@ -28,21 +28,34 @@ try {
   const keys = await writeTestChain(dir, 'bench');
   const signer = await LocalKeySigner.fromFiles(keys.keyPath, keys.chainPath);
   const rows: string[] = [];
-  for (const [name, proxy] of [['referrers tag schema (distribution 2.8)', tagProxy], ['referrers API (double)', apiProxy]] as const) {
+  for (const [name, proxy] of [
+    ['referrers tag schema (distribution 2.8)', tagProxy],
+    ['referrers API (double)', apiProxy],
+  ] as const) {
     const client = new RegistryClient({ insecureRegistries: [proxy.host] });
     const refs: string[] = [];
-    for (let i = 0; i < 10; i++) refs.push(`${proxy.host}/bench/app${i}@${(await pushImage(client, { registry: proxy.host, repository: `bench/app${i}` }, 'v1')).digest}`);
+    for (let i = 0; i < 10; i++)
+      refs.push(
+        `${proxy.host}/bench/app${i}@${(await pushImage(client, { registry: proxy.host, repository: `bench/app${i}` }, 'v1')).digest}`,
+      );
     proxy.faults.clear();
     proxy.faults.latencyMs = LATENCY;
     const t0 = performance.now();
     await sign({ images: refs, signer, registry: new RegistryClient({ insecureRegistries: [proxy.host] }) });
     const ms = performance.now() - t0;
     const kinds = proxy.faults.requests.reduce<Record<string, number>>((acc, r) => {
-      const k = r.replace(/\/v2\/bench\/app\d+/, '/v2/<repo>').replace(/sha256[:-][0-9a-f]{64}/g, '<digest>').replace(/uploads\/[^ ]+$/, 'uploads/<id>');
+      const k = r
+        .replace(/\/v2\/bench\/app\d+/, '/v2/<repo>')
+        .replace(/sha256[:-][0-9a-f]{64}/g, '<digest>')
+        .replace(/uploads\/[^ ]+$/, 'uploads/<id>');
       acc[k] = (acc[k] ?? 0) + 1;
       return acc;
     }, {});
-    rows.push(`| ${name} | ${(proxy.faults.requests.length / refs.length).toFixed(1)} | ${(ms / 1000).toFixed(2)} s | ${Object.entries(kinds).map(([k, v]) => `${k} ×${(v / refs.length).toFixed(1)}`).join('; ')} |`);
+    rows.push(
+      `| ${name} | ${(proxy.faults.requests.length / refs.length).toFixed(1)} | ${(ms / 1000).toFixed(2)} s | ${Object.entries(kinds)
+        .map(([k, v]) => `${k} ×${(v / refs.length).toFixed(1)}`)
+        .join('; ')} |`,
+    );
     proxy.faults.latencyMs = 0;
   }
   console.log(`Registry requests per signature (10 images, local key, ${LATENCY} ms injected per request), node ${process.version}`);
@@ -62,14 +75,34 @@ try {
   const dockerfile = await dir.file('Dockerfile', `${lines.join('\n')}\n`);
   await mkdir(join(dir.path, 'store/x509/ca/bench'), { recursive: true });
   await writeFile(join(dir.path, 'store/x509/ca/bench/root.pem'), keys.root.certPem);
-  const trustPolicy = parseTrustPolicy(JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'b', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:bench'], trustedIdentities: ['*'] }] }));
+  const trustPolicy = parseTrustPolicy(
+    JSON.stringify({
+      version: '1.0',
+      trustPolicies: [
+        {
+          name: 'b',
+          registryScopes: ['*'],
+          signatureVerification: { level: 'strict' },
+          trustStores: ['ca:bench'],
+          trustedIdentities: ['*'],
+        },
+      ],
+    }),
+  );
   tagProxy.faults.clear();
   tagProxy.faults.latencyMs = LATENCY;
   const t0 = performance.now();
-  const result = await verifyBaseImages({ registry: new RegistryClient({ insecureRegistries: [tagProxy.host] }), trustPolicy, trustStore: new TrustStore(join(dir.path, 'store')), dockerfile });
+  const result = await verifyBaseImages({
+    registry: new RegistryClient({ insecureRegistries: [tagProxy.host] }),
+    trustPolicy,
+    trustStore: new TrustStore(join(dir.path, 'store')),
+    dockerfile,
+  });
   const ms = performance.now() - t0;
   console.log('');
-  console.log(`verify-base, Dockerfile with 6 signed base images, ${LATENCY} ms per request: ${result.verified ? 'verified' : 'FAILED'} in ${(ms / 1000).toFixed(2)} s, ${tagProxy.faults.requests.length} registry requests (${(tagProxy.faults.requests.length / 6).toFixed(1)} per image)`);
+  console.log(
+    `verify-base, Dockerfile with 6 signed base images, ${LATENCY} ms per request: ${result.verified ? 'verified' : 'FAILED'} in ${(ms / 1000).toFixed(2)} s, ${tagProxy.faults.requests.length} registry requests (${(tagProxy.faults.requests.length / 6).toFixed(1)} per image)`,
+  );
 } finally {
   await tagProxy.stop();
   await apiProxy.stop();

@@ -22,7 +22,18 @@ try {
   }
   const doubles = { 'Key Vault': az.kv.faults, Entra: az.entra.faults, 'GitHub OIDC': az.oidc.faults, 'ACR + registry': az.acr.faults };
   for (const f of Object.values(doubles)) f.latencyMs = LATENCY;
-  const args = ['--key-id', `${az.kv.url}/keys/release`, '--client-id', az.github.clientId, '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost, '--acr-host', az.acr.host];
+  const args = [
+    '--key-id',
+    `${az.kv.url}/keys/release`,
+    '--client-id',
+    az.github.clientId,
+    '--tenant-id',
+    az.entra.tenantId,
+    '--authority-host',
+    az.entra.authorityHost,
+    '--acr-host',
+    az.acr.host,
+  ];
 
   const run = async (images: string[]) => {
     for (const f of Object.values(doubles)) f.clear();
@@ -32,21 +43,43 @@ try {
     const ms = performance.now() - start;
     if (r.code !== 0) throw new Error(r.stderr);
     const perHost = Object.fromEntries(Object.entries(doubles).map(([k, f]) => [k, f.requests.length]));
-    return { ms, signCalls: az.kv.signCalls - signs, perHost, kv: az.kv.faults.requests.slice(), entra: az.entra.faults.count(/token$/), oidc: az.oidc.faults.requests.length, exchanges: az.acr.faults.count(/exchange$/) };
+    return {
+      ms,
+      signCalls: az.kv.signCalls - signs,
+      perHost,
+      kv: az.kv.faults.requests.slice(),
+      entra: az.entra.faults.count(/token$/),
+      oidc: az.oidc.faults.requests.length,
+      exchanges: az.acr.faults.count(/exchange$/),
+    };
   };
 
   const one = await run([refs[0]!]);
   const many = await run(refs.slice(1, N + 1));
-  console.log(`notary-sign sign through the Azure doubles, ${LATENCY} ms injected per request, ${new Date().toISOString()}, node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
+  console.log(
+    `notary-sign sign through the Azure doubles, ${LATENCY} ms injected per request, ${new Date().toISOString()}, node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`,
+  );
   console.log('');
-  console.log(`| run | wall time | Key Vault sign calls | Key Vault requests | Entra token requests | GitHub OIDC requests | ACR exchanges | ACR + registry requests |`);
+  console.log(
+    `| run | wall time | Key Vault sign calls | Key Vault requests | Entra token requests | GitHub OIDC requests | ACR exchanges | ACR + registry requests |`,
+  );
   console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
-  for (const [name, r] of [['1 image', one], [`${N} images`, many]] as const) {
-    console.log(`| ${name} | ${(r.ms / 1000).toFixed(2)} s | ${r.signCalls} | ${r.perHost['Key Vault']} | ${r.entra} | ${r.oidc} | ${r.exchanges} | ${r.perHost['ACR + registry']} |`);
+  for (const [name, r] of [
+    ['1 image', one],
+    [`${N} images`, many],
+  ] as const) {
+    console.log(
+      `| ${name} | ${(r.ms / 1000).toFixed(2)} s | ${r.signCalls} | ${r.perHost['Key Vault']} | ${r.entra} | ${r.oidc} | ${r.exchanges} | ${r.perHost['ACR + registry']} |`,
+    );
   }
   console.log('');
-  console.log(`${N} signatures took ${(many.ms / one.ms).toFixed(2)}x the time of one (target < 5x); Key Vault sign calls per signature: ${(many.signCalls / N).toFixed(2)}; registry requests per signature: ${(many.perHost['ACR + registry']! / N).toFixed(1)}`);
-  const kvKinds = many.kv.reduce<Record<string, number>>((acc, r) => ((acc[r.replace(/\/[0-9a-f]{32}/, '/<version>')] = (acc[r.replace(/\/[0-9a-f]{32}/, '/<version>')] ?? 0) + 1), acc), {});
+  console.log(
+    `${N} signatures took ${(many.ms / one.ms).toFixed(2)}x the time of one (target < 5x); Key Vault sign calls per signature: ${(many.signCalls / N).toFixed(2)}; registry requests per signature: ${(many.perHost['ACR + registry']! / N).toFixed(1)}`,
+  );
+  const kvKinds = many.kv.reduce<Record<string, number>>(
+    (acc, r) => ((acc[r.replace(/\/[0-9a-f]{32}/, '/<version>')] = (acc[r.replace(/\/[0-9a-f]{32}/, '/<version>')] ?? 0) + 1), acc),
+    {},
+  );
   console.log(`Key Vault requests in the ${N}-image run: ${JSON.stringify(kvKinds)}`);
 } finally {
   await az.stop();

@@ -73,7 +73,9 @@ const COMMON = {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
@@ -97,14 +99,20 @@ type CommonValues = {
 };
 
 /** Session from CLI flags; Azure identity from GitHub's OIDC env or an ADO script step when present. */
-async function sessionFrom(values: CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string }): Promise<SessionInputs> {
+async function sessionFrom(
+  values: CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string },
+): Promise<SessionInputs> {
   let registryCredentials;
   if (values['registry-username']) {
-    if (!values['registry-password-stdin']) throw new NotarySignError('INPUT', '--registry-username needs --registry-password-stdin (the password is read from standard input)');
+    if (!values['registry-password-stdin'])
+      throw new NotarySignError('INPUT', '--registry-username needs --registry-password-stdin (the password is read from standard input)');
     registryCredentials = { username: values['registry-username'], password: await readStdin() };
   }
   const env = process.env;
-  const github = env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ? { requestUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL, requestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN } : undefined;
+  const github =
+    env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+      ? { requestUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL, requestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN }
+      : undefined;
   const ado = values['azure-devops-service-connection'];
   return {
     ...(values['key-id'] ? { keyId: values['key-id'] } : {}),
@@ -114,7 +122,11 @@ async function sessionFrom(values: CommonValues & { 'key-id'?: string; key?: str
       ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
       ...(values['tenant-id'] ? { tenantId: values['tenant-id'] } : {}),
       ...(values['authority-host'] ? { authorityHost: values['authority-host'] } : {}),
-      ...(ado ? { azurePipelines: { serviceConnectionId: ado, systemAccessToken: env.SYSTEM_ACCESSTOKEN ?? '' } } : github && values['client-id'] ? { github } : {}),
+      ...(ado
+        ? { azurePipelines: { serviceConnectionId: ado, systemAccessToken: env.SYSTEM_ACCESSTOKEN ?? '' } }
+        : github && values['client-id']
+          ? { github }
+          : {}),
     },
     ...(registryCredentials ? { registryCredentials } : {}),
     insecureRegistries: parseInsecureRegistries(values['insecure-registry'] ?? [], '--insecure-registry'),
@@ -169,8 +181,8 @@ export const cliInputName = (kebab: string): string => CLI_NAMES[kebab] ?? `--${
 async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[]): Promise<number> {
   const { values, positionals } = parse(args, name === 'sign' ? SIGN_OPTIONS : VERIFY_OPTIONS);
   const v = values as Record<string, string | string[] | boolean | undefined>;
-  const str = (k: string) => (typeof v[k] === 'string' ? (v[k]) : undefined);
-  const list = (k: string) => (Array.isArray(v[k]) ? (v[k]) : []);
+  const str = (k: string) => (typeof v[k] === 'string' ? v[k] : undefined);
+  const list = (k: string) => (Array.isArray(v[k]) ? v[k] : []);
   if (v.help) return (process.stdout.write(USAGE), 0);
   const format = outputFormat(str('output'));
   const session = await sessionFrom(values as CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string });
@@ -214,7 +226,10 @@ async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[
 
 /** Stack traces only when asked for: --debug, or the CI's debug switch (RUNNER_DEBUG, SYSTEM_DEBUG). */
 const wantsStack = (argv: readonly string[]) =>
-  argv.includes('--debug') || process.env.RUNNER_DEBUG === '1' || /^true$/i.test(process.env.SYSTEM_DEBUG ?? '') || Boolean(process.env.NOTARY_SIGN_DEBUG);
+  argv.includes('--debug') ||
+  process.env.RUNNER_DEBUG === '1' ||
+  /^true$/i.test(process.env.SYSTEM_DEBUG ?? '') ||
+  Boolean(process.env.NOTARY_SIGN_DEBUG);
 
 /** The last word on any failure: one line, and the stack only when asked for. */
 function report(err: unknown, debug: boolean): void {

@@ -28,5 +28,18 @@ await cp('ado-task/task.json', `${out}/task.json`);
 await writeFile(`${out}/dist/package.json`, JSON.stringify({ type: 'commonjs' }));
 
 if (process.argv.includes('--package')) {
-  execFileSync(process.execPath, ['node_modules/tfx-cli/_build/tfx-cli.js', 'extension', 'create', '--manifest-globs', 'vss-extension.json', '--output-path', 'out/', '--no-prompt'], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      'node_modules/tfx-cli/_build/tfx-cli.js',
+      'extension',
+      'create',
+      '--manifest-globs',
+      'vss-extension.json',
+      '--output-path',
+      'out/',
+      '--no-prompt',
+    ],
+    { stdio: 'inherit' },
+  );
 }

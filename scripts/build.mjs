@@ -17,8 +17,17 @@ const common = {
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
-  alias: { '@actions/http-client': './scripts/stubs/actions-http-client.mjs', '@actions/http-client/lib/auth': './scripts/stubs/actions-http-client.mjs' },
+  alias: {
+    '@actions/http-client': './scripts/stubs/actions-http-client.mjs',
+    '@actions/http-client/lib/auth': './scripts/stubs/actions-http-client.mjs',
+  },
 };
 
 // One build, shared chunks: the action (index) and the CLI load heavy modules (Azure SDK, x509) lazily.
-await build({ ...common, entryPoints: { index: 'action/main.ts', cli: 'cli/main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+await build({
+  ...common,
+  entryPoints: { index: 'action/main.ts', cli: 'cli/main.ts' },
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+});

@@ -40,7 +40,22 @@ try {
   step(3, `Generated a throwaway root CA and an EC P-256 code-signing certificate in ${dir.path}`);
 
   const ref = `${registry.host}/demo/hello@${image.digest}`;
-  const args = ['sign', ref, '--key', key, '--certificate-chain', certs, '--expiry', '30d', '--annotation', 'io.example.demo=true', '--insecure-registry', registry.host, '--output', 'json'];
+  const args = [
+    'sign',
+    ref,
+    '--key',
+    key,
+    '--certificate-chain',
+    certs,
+    '--expiry',
+    '30d',
+    '--annotation',
+    'io.example.demo=true',
+    '--insecure-registry',
+    registry.host,
+    '--output',
+    'json',
+  ];
   step(4, `notary-sign ${args.map((a) => (a.includes(' ') ? `"${a}"` : a)).join(' ')}`);
   const code = await main(args);
   if (code !== 0) throw new Error('signing failed (the error is printed above)');
@@ -59,15 +74,41 @@ try {
   };
   console.log('protected header:', JSON.parse(Buffer.from(envelope.protected, 'base64url').toString()));
   console.log('payload:', JSON.parse(Buffer.from(envelope.payload, 'base64url').toString()));
-  console.log(`certificate chain: ${envelope.header.x5c.length} certificates; signing agent ${envelope.header['io.cncf.notary.signingAgent']}`);
+  console.log(
+    `certificate chain: ${envelope.header.x5c.length} certificates; signing agent ${envelope.header['io.cncf.notary.signingAgent']}`,
+  );
 
   await mkdir(`${dir.path}/truststore/x509/ca/demo`, { recursive: true });
   await dir.file('truststore/x509/ca/demo/root.pem', chain.root.certPem);
   const policy = await dir.file(
     'trustpolicy.json',
-    JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'demo', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:demo'], trustedIdentities: ['x509.subject: C=US, ST=WA, O=notary-sign demo'] }] }, null, 2),
+    JSON.stringify(
+      {
+        version: '1.0',
+        trustPolicies: [
+          {
+            name: 'demo',
+            registryScopes: ['*'],
+            signatureVerification: { level: 'strict' },
+            trustStores: ['ca:demo'],
+            trustedIdentities: ['x509.subject: C=US, ST=WA, O=notary-sign demo'],
+          },
+        ],
+      },
+      null,
+      2,
+    ),
   );
-  const verifyArgs = ['verify', ref, '--trust-policy', policy, '--trust-store', `${dir.path}/truststore`, '--insecure-registry', registry.host];
+  const verifyArgs = [
+    'verify',
+    ref,
+    '--trust-policy',
+    policy,
+    '--trust-store',
+    `${dir.path}/truststore`,
+    '--insecure-registry',
+    registry.host,
+  ];
   step(6, `notary-sign ${verifyArgs.join(' ')}`);
   await main(verifyArgs);
 

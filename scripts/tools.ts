@@ -69,7 +69,8 @@ export function installHint(missing: readonly ToolName[]): string {
   const pkgs = (pm: 'apt' | 'dnf' | 'brew') => missing.map((t) => TOOLS[t][pm]).join(' ');
   const root = process.getuid?.() === 0;
   const sudo = root ? '' : 'sudo ';
-  if (which(['apt-get'])) return `${sudo}apt-get update && ${sudo}apt-get install -y ${pkgs('apt')}${root ? '' : ' (as root, or a user with sudo)'}`;
+  if (which(['apt-get']))
+    return `${sudo}apt-get update && ${sudo}apt-get install -y ${pkgs('apt')}${root ? '' : ' (as root, or a user with sudo)'}`;
   if (which(['dnf'])) return `${sudo}dnf install -y ${pkgs('dnf')}`;
   if (which(['brew'])) return `brew install ${pkgs('brew')}`;
   const engine = which(['docker', 'podman']);
@@ -102,7 +103,10 @@ function aptInstall(missing: readonly ToolName[], how: 'root' | 'sudo', log: (li
  * The path of each tool, installing the missing ones when that is safe here.
  * Throws ToolsMissingError (one line) when a tool is missing and cannot be installed.
  */
-export function ensureTools(names: readonly ToolName[] = ALL, log: (line: string) => void = (l) => console.error(l)): Record<ToolName, string> {
+export function ensureTools(
+  names: readonly ToolName[] = ALL,
+  log: (line: string) => void = (l) => console.error(l),
+): Record<ToolName, string> {
   const find = () => Object.fromEntries(names.map((n) => [n, which(TOOLS[n].binaries)])) as Record<ToolName, string | undefined>;
   let found = find();
   let missing = names.filter((n) => !found[n]);
@@ -115,7 +119,9 @@ export function ensureTools(names: readonly ToolName[] = ALL, log: (line: string
   }
   if (missing.length > 0) {
     const what = missing.map((t) => (t === 'registry' ? 'the CNCF distribution registry' : t)).join(' and ');
-    throw new ToolsMissingError(`notary-sign: ${what} ${missing.length === 1 ? 'is' : 'are'} not installed (${WHY}); run: ${installHint(missing)}`);
+    throw new ToolsMissingError(
+      `notary-sign: ${what} ${missing.length === 1 ? 'is' : 'are'} not installed (${WHY}); run: ${installHint(missing)}`,
+    );
   }
   return found as Record<ToolName, string>;
 }

@@ -41,17 +41,24 @@ async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Pr
     if (!token) throw new Error('no token returned');
     entra = token.token;
   } catch (err) {
-    throw signInError(err) ?? new NotarySignError('AUTH', `Azure sign-in for ${registry} failed: ${azureErrorMessage(err)}`, { cause: err });
+    throw (
+      signInError(err) ?? new NotarySignError('AUTH', `Azure sign-in for ${registry} failed: ${azureErrorMessage(err)}`, { cause: err })
+    );
   }
   const body = new URLSearchParams({ grant_type: 'access_token', service: registry, access_token: entra });
   if (opts.tenantId) body.set('tenant', opts.tenantId);
   let res: Response;
   let text: string;
   try {
-    res = await httpFetch(`https://${registry}/oauth2/exchange`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, { timeoutMs: 30_000 });
+    res = await httpFetch(
+      `https://${registry}/oauth2/exchange`,
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body },
+      { timeoutMs: 30_000 },
+    );
     text = (await readBody(res, 1 << 20, `the ACR ${registry} token exchange response`, 'AUTH')).toString('utf8');
   } catch (err) {
-    if (err instanceof NetworkFailure) throw new NotarySignError('NETWORK', `cannot reach ${registry} for the ACR token exchange (${err.code})`, { cause: err });
+    if (err instanceof NetworkFailure)
+      throw new NotarySignError('NETWORK', `cannot reach ${registry} for the ACR token exchange (${err.code})`, { cause: err });
     throw err;
   }
   if (!res.ok) {
@@ -66,7 +73,8 @@ async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Pr
   } catch {
     /* handled below */
   }
-  if (typeof refresh !== 'string' || refresh === '') throw new NotarySignError('AUTH', `ACR ${registry} returned no refresh token from /oauth2/exchange`);
+  if (typeof refresh !== 'string' || refresh === '')
+    throw new NotarySignError('AUTH', `ACR ${registry} returned no refresh token from /oauth2/exchange`);
   opts.onSecret?.(refresh);
   log.info(`ACR ${registry}: Entra token exchanged for a registry refresh token`);
   return { username: ACR_REFRESH_TOKEN_USER, password: refresh };

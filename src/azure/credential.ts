@@ -51,7 +51,10 @@ export async function selectCredential(opts: AzureAuthOptions): Promise<{ creden
   const common = identityOptions(opts.authorityHost);
   const needIds = (what: string) => {
     if (!opts.clientId || !opts.tenantId) {
-      throw new NotarySignError('INPUT', `${what} needs client-id and tenant-id: the app registration (or user-assigned identity) whose federated credential trusts this pipeline`);
+      throw new NotarySignError(
+        'INPUT',
+        `${what} needs client-id and tenant-id: the app registration (or user-assigned identity) whose federated credential trusts this pipeline`,
+      );
     }
     return { clientId: opts.clientId, tenantId: opts.tenantId };
   };
@@ -70,15 +73,26 @@ export async function selectCredential(opts: AzureAuthOptions): Promise<{ creden
   if (opts.azurePipelines) {
     const { clientId, tenantId } = needIds('Azure DevOps workload identity sign-in');
     if (!opts.azurePipelines.systemAccessToken) {
-      throw new NotarySignError('AUTH', 'System.AccessToken is not available: allow scripts to access the OAuth token (or map SYSTEM_ACCESSTOKEN into the step) so the service connection can request an OIDC token');
+      throw new NotarySignError(
+        'AUTH',
+        'System.AccessToken is not available: allow scripts to access the OAuth token (or map SYSTEM_ACCESSTOKEN into the step) so the service connection can request an OIDC token',
+      );
     }
     log.info(`Azure sign-in: Azure DevOps workload identity federation (service connection ${opts.azurePipelines.serviceConnectionId})`);
-    const credential = new identity.AzurePipelinesCredential(tenantId, clientId, opts.azurePipelines.serviceConnectionId, opts.azurePipelines.systemAccessToken, common);
+    const credential = new identity.AzurePipelinesCredential(
+      tenantId,
+      clientId,
+      opts.azurePipelines.serviceConnectionId,
+      opts.azurePipelines.systemAccessToken,
+      common,
+    );
     return { credential, kind: 'azure-pipelines-wif' };
   }
   if (opts.clientSecret) {
     const { clientId, tenantId } = needIds('Service principal sign-in');
-    log.info(`Azure sign-in: service principal ${clientId} with a client secret (prefer workload identity federation: no secret to rotate)`);
+    log.info(
+      `Azure sign-in: service principal ${clientId} with a client secret (prefer workload identity federation: no secret to rotate)`,
+    );
     return { credential: new identity.ClientSecretCredential(tenantId, clientId, opts.clientSecret, common), kind: 'client-secret' };
   }
   log.info('Azure sign-in: DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI)');
@@ -126,14 +140,22 @@ async function fetchGitHubIdToken(github: { requestUrl: string; requestToken: st
   url.searchParams.set('audience', TOKEN_EXCHANGE_AUDIENCE);
   let text: string;
   try {
-    const res = await httpFetch(url, { headers: { authorization: `bearer ${github.requestToken}`, accept: 'application/json' } }, { timeoutMs: 30_000 });
+    const res = await httpFetch(
+      url,
+      { headers: { authorization: `bearer ${github.requestToken}`, accept: 'application/json' } },
+      { timeoutMs: 30_000 },
+    );
     if (!res.ok) {
       await res.body?.cancel();
-      throw new NotarySignError('AUTH', `the GitHub OIDC token endpoint answered ${res.status}: check that the job has permissions: id-token: write`);
+      throw new NotarySignError(
+        'AUTH',
+        `the GitHub OIDC token endpoint answered ${res.status}: check that the job has permissions: id-token: write`,
+      );
     }
     text = (await readBody(res, 64 * 1024, 'the GitHub OIDC token response', 'AUTH')).toString('utf8');
   } catch (err) {
-    if (err instanceof NetworkFailure) throw new NotarySignError('NETWORK', `cannot reach the GitHub OIDC token endpoint (${err.code})`, { cause: err });
+    if (err instanceof NetworkFailure)
+      throw new NotarySignError('NETWORK', `cannot reach the GitHub OIDC token endpoint (${err.code})`, { cause: err });
     throw err;
   }
   let body: { value?: unknown } = {};
@@ -149,7 +171,10 @@ async function fetchGitHubIdToken(github: { requestUrl: string; requestToken: st
 /** One line from an @azure/identity or Key Vault failure, without stack or token. */
 export function azureErrorMessage(err: unknown): string {
   const e = err as { message?: string; statusCode?: number; code?: string };
-  const text = (e.message ?? String(err)).split('\n').map((l) => l.trim()).filter(Boolean);
+  const text = (e.message ?? String(err))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   // AADSTS codes carry the actionable part; keep it and drop trace/correlation ids.
   const aad = text.find((l) => /AADSTS\d+/.test(l));
   const line = (aad ?? text[0] ?? 'unknown error').replace(/ Trace ID:.*$/, '').replace(/\s+Correlation ID:.*$/, '');

@@ -35,12 +35,16 @@ export function parseKeyId(keyId: string): ParsedKeyId {
   }
   const parts = url.pathname.split('/').filter(Boolean);
   const [kind, name, version, ...rest] = parts;
-  if (url.protocol !== 'https:' || (kind !== 'keys' && kind !== 'certificates') || !name || rest.length > 0 || url.search || url.hash) throw badKeyId(keyId);
+  if (url.protocol !== 'https:' || (kind !== 'keys' && kind !== 'certificates') || !name || rest.length > 0 || url.search || url.hash)
+    throw badKeyId(keyId);
   return { vaultUrl: url.origin, kind, name, ...(version ? { version } : {}) };
 }
 
 const badKeyId = (keyId: string) =>
-  new NotarySignError('INPUT', `key-id: "${keyId}" is not a Key Vault key or certificate URL; use https://<vault>.vault.azure.net/keys/<name>[/<version>] or .../certificates/<name>[/<version>]`);
+  new NotarySignError(
+    'INPUT',
+    `key-id: "${keyId}" is not a Key Vault key or certificate URL; use https://<vault>.vault.azure.net/keys/<name>[/<version>] or .../certificates/<name>[/<version>]`,
+  );
 
 const isLoopback = (origin: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(origin).hostname);
 
@@ -61,9 +65,15 @@ export class KeyVaultSigner implements Signer {
   static async create(opts: KeyVaultSignerOptions): Promise<KeyVaultSigner> {
     const log = opts.logger ?? silentLogger;
     const id = parseKeyId(opts.keyId);
-    const [{ KeyClient, CryptographyClient }, { CertificateClient }] = await Promise.all([import('@azure/keyvault-keys'), import('@azure/keyvault-certificates')]);
+    const [{ KeyClient, CryptographyClient }, { CertificateClient }] = await Promise.all([
+      import('@azure/keyvault-keys'),
+      import('@azure/keyvault-certificates'),
+    ]);
     // The challenge names vault.azure.net; only a loopback test vault may differ from it.
-    const clientOptions = { retryOptions: { maxRetries: 4, maxRetryDelayInMs: 30_000 }, ...(isLoopback(id.vaultUrl) ? { disableChallengeResourceVerification: true } : {}) };
+    const clientOptions = {
+      retryOptions: { maxRetries: 4, maxRetryDelayInMs: 30_000 },
+      ...(isLoopback(id.vaultUrl) ? { disableChallengeResourceVerification: true } : {}),
+    };
     const keys = new KeyClient(id.vaultUrl, opts.credential, clientOptions);
     const certs = new CertificateClient(id.vaultUrl, opts.credential, clientOptions);
 
@@ -72,8 +82,11 @@ export class KeyVaultSigner implements Signer {
     let keyName = id.name;
     let keyVersion = id.version;
     if (id.kind === 'certificates') {
-      const cert = await call(`get certificate ${id.name}`, () => (id.version ? certs.getCertificateVersion(id.name, id.version) : certs.getCertificate(id.name)));
-      if (!cert.cer || !cert.keyId) throw new NotarySignError('KEY', `Key Vault certificate ${id.name} has no certificate or key yet (is it still pending?)`);
+      const cert = await call(`get certificate ${id.name}`, () =>
+        id.version ? certs.getCertificateVersion(id.name, id.version) : certs.getCertificate(id.name),
+      );
+      if (!cert.cer || !cert.keyId)
+        throw new NotarySignError('KEY', `Key Vault certificate ${id.name} has no certificate or key yet (is it still pending?)`);
       leafFromVault = new Certificate(cert.cer);
       certificateVersion = cert.properties.version;
       const keyRef = parseKeyId(cert.keyId);
@@ -93,12 +106,18 @@ export class KeyVaultSigner implements Signer {
       chain = parseCertificates(opts.certificateChain, source);
     } else {
       if (!leafFromVault) {
-        const cert = await call(`get certificate ${keyName}`, () => certs.getCertificate(keyName), () =>
-          `key ${keyName} has no Key Vault certificate of the same name; pass certificate-chain (a PEM file, signing certificate first)`,
+        const cert = await call(
+          `get certificate ${keyName}`,
+          () => certs.getCertificate(keyName),
+          () =>
+            `key ${keyName} has no Key Vault certificate of the same name; pass certificate-chain (a PEM file, signing certificate first)`,
         );
         if (!cert.cer) throw new NotarySignError('KEY', `Key Vault certificate ${keyName} has no issued certificate yet`);
         if (cert.keyId && parseKeyId(cert.keyId).version !== key.properties.version) {
-          throw new NotarySignError('KEY', `Key Vault certificate ${keyName} uses key version ${parseKeyId(cert.keyId).version}, not ${key.properties.version}; name the certificate in key-id, or pass certificate-chain`);
+          throw new NotarySignError(
+            'KEY',
+            `Key Vault certificate ${keyName} uses key version ${parseKeyId(cert.keyId).version}, not ${key.properties.version}; name the certificate in key-id, or pass certificate-chain`,
+          );
         }
         leafFromVault = new Certificate(cert.cer);
         certificateVersion = cert.properties.version;
@@ -109,7 +128,11 @@ export class KeyVaultSigner implements Signer {
       } else {
         chain = await chainFromSecret(opts, id.vaultUrl, clientOptions, keyName, certificateVersion);
         source = `Key Vault secret ${keyName}`;
-        if (!chain[0]!.equals(leafFromVault)) throw new NotarySignError('KEY', `the chain in Key Vault secret ${keyName} does not start with certificate ${keyName}'s own certificate`);
+        if (!chain[0]!.equals(leafFromVault))
+          throw new NotarySignError(
+            'KEY',
+            `the chain in Key Vault secret ${keyName} does not start with certificate ${keyName}'s own certificate`,
+          );
       }
     }
     checkSigningMaterial(keySpec, publicKey, chain, source);
@@ -145,18 +168,31 @@ export class KeyVaultSigner implements Signer {
   }
 }
 
-async function chainFromSecret(opts: KeyVaultSignerOptions, vaultUrl: string, clientOptions: object, name: string, version?: string): Promise<Certificate[]> {
+async function chainFromSecret(
+  opts: KeyVaultSignerOptions,
+  vaultUrl: string,
+  clientOptions: object,
+  name: string,
+  version?: string,
+): Promise<Certificate[]> {
   const { SecretClient } = await import('@azure/keyvault-secrets');
   const secrets = new SecretClient(vaultUrl, opts.credential, clientOptions);
-  const secret = await call(`get secret ${name}`, () => secrets.getSecret(name, version ? { version } : {}), (status) =>
-    status === 403
-      ? `reading the certificate chain needs "get" permission on secret ${name}; grant it (Key Vault Secrets User), or pass certificate-chain`
-      : undefined,
+  const secret = await call(
+    `get secret ${name}`,
+    () => secrets.getSecret(name, version ? { version } : {}),
+    (status) =>
+      status === 403
+        ? `reading the certificate chain needs "get" permission on secret ${name}; grant it (Key Vault Secrets User), or pass certificate-chain`
+        : undefined,
   );
   const value = secret.value ?? '';
-  if (secret.properties.contentType === 'application/x-pkcs12') return extractPkcs12Certificates(Buffer.from(value, 'base64'), `Key Vault secret ${name}`);
+  if (secret.properties.contentType === 'application/x-pkcs12')
+    return extractPkcs12Certificates(Buffer.from(value, 'base64'), `Key Vault secret ${name}`);
   // PEM: keep only the certificates; the private key block in the same secret is ignored and dropped.
-  return parseCertificates(value.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, ''), `Key Vault secret ${name}`);
+  return parseCertificates(
+    value.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, ''),
+    `Key Vault secret ${name}`,
+  );
 }
 
 function keySpecOfJwk(key: KeyVaultKey): KeySpec {
@@ -196,10 +232,19 @@ async function call<T>(what: string, fn: () => Promise<T>, hint?: (status: numbe
     if (custom) throw new NotarySignError(status === 404 ? 'NOT_FOUND' : 'KEY', custom, { cause: err });
     const detail = azureErrorMessage(err);
     if (status === 401 || status === 403) {
-      throw new NotarySignError('AUTH', `Key Vault refused to ${what} (${status}): ${detail}; the identity needs the Key Vault Crypto User role (sign, get key) and Key Vault Certificate User (get certificate)`, { cause: err });
+      throw new NotarySignError(
+        'AUTH',
+        `Key Vault refused to ${what} (${status}): ${detail}; the identity needs the Key Vault Crypto User role (sign, get key) and Key Vault Certificate User (get certificate)`,
+        { cause: err },
+      );
     }
     if (status === 404) throw new NotarySignError('NOT_FOUND', `Key Vault could not ${what}: not found (${detail})`, { cause: err });
-    if (status === 429) throw new NotarySignError('KEY', `Key Vault kept throttling "${what}" (429) after retries: ${detail}; retry later or lower the signing concurrency`, { cause: err });
+    if (status === 429)
+      throw new NotarySignError(
+        'KEY',
+        `Key Vault kept throttling "${what}" (429) after retries: ${detail}; retry later or lower the signing concurrency`,
+        { cause: err },
+      );
     throw new NotarySignError('KEY', `Key Vault could not ${what}: ${status ? `${status} ` : ''}${detail}`, { cause: err });
   }
 }

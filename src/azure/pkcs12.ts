@@ -20,7 +20,8 @@ export async function extractPkcs12Certificates(pfxBytes: Buffer, source: string
     if (!safe) throw new Error('no authenticated safe');
     await safe.parseInternalValues({ safeContents: safe.safeContents.map(() => ({ password: empty })) });
     // pkijs types the parsed safe contents loosely; each holds a SafeContents of bags.
-    const parsed = (safe.parsedValue as { safeContents?: { value: InstanceType<typeof pkijs.SafeContents> }[] } | undefined)?.safeContents ?? [];
+    const parsed =
+      (safe.parsedValue as { safeContents?: { value: InstanceType<typeof pkijs.SafeContents> }[] } | undefined)?.safeContents ?? [];
     for (const contents of parsed) {
       for (const bag of contents.value.safeBags) {
         if (bag.bagId !== CERT_BAG) continue;
@@ -43,7 +44,7 @@ export async function extractPkcs12Certificates(pfxBytes: Buffer, source: string
 export function orderLeafFirst(certs: Certificate[]): Certificate[] {
   const leaf = certs.find((c) => !certs.some((o) => o !== c && o.isIssuedBy(c))) ?? certs[0]!;
   const chain = [leaf];
-  for (let cur = leaf; !cur.isSelfSigned(); ) {
+  for (let cur = leaf; !cur.isSelfSigned();) {
     const issuer = certs.find((c) => !chain.includes(c) && cur.isIssuedBy(c));
     if (!issuer) break;
     chain.push(issuer);

@@ -17,11 +17,13 @@ export class Certificate {
   constructor(der: Uint8Array) {
     this.der = Buffer.from(der);
     // One DER SEQUENCE and nothing after it: the parsers below would ignore trailing bytes.
-    if (derLength(this.der) !== this.der.length) throw new Error('the certificate is not exactly one DER structure (trailing or missing bytes)');
+    if (derLength(this.der) !== this.der.length)
+      throw new Error('the certificate is not exactly one DER structure (trailing or missing bytes)');
     this.node = new NodeX509(this.der);
     this.parsed = new x509.X509Certificate(new Uint8Array(this.der));
     this.publicKey = this.node.publicKey;
-    if (Number.isNaN(this.notBefore.getTime()) || Number.isNaN(this.notAfter.getTime())) throw new Error('the certificate validity period is malformed');
+    if (Number.isNaN(this.notBefore.getTime()) || Number.isNaN(this.notAfter.getTime()))
+      throw new Error('the certificate validity period is malformed');
   }
 
   get subject(): string {
@@ -67,7 +69,10 @@ export class Certificate {
    */
   isIssuedBy(issuer: Certificate): boolean {
     try {
-      return Buffer.from(this.parsed.issuerName.toArrayBuffer()).equals(Buffer.from(issuer.parsed.subjectName.toArrayBuffer())) && this.node.verify(issuer.publicKey);
+      return (
+        Buffer.from(this.parsed.issuerName.toArrayBuffer()).equals(Buffer.from(issuer.parsed.subjectName.toArrayBuffer())) &&
+        this.node.verify(issuer.publicKey)
+      );
     } catch {
       return false;
     }
@@ -131,7 +136,8 @@ export function parseCertificates(data: Uint8Array | string, source: string): Ce
   } catch (err) {
     throw new NotarySignError('INPUT', `${source} holds a certificate that cannot be parsed: ${(err as Error).message}`);
   }
-  if (certs.length === 0) throw new NotarySignError('INPUT', `${source} contains no certificate (expected PEM "CERTIFICATE" blocks or DER)`);
+  if (certs.length === 0)
+    throw new NotarySignError('INPUT', `${source} contains no certificate (expected PEM "CERTIFICATE" blocks or DER)`);
   return certs;
 }
 
@@ -177,7 +183,8 @@ export function codeSigningChainProblem(chain: Certificate[], signingTime?: Date
     const t = timeProblem(cert);
     if (t) return t;
     if (i === chain.length - 1) {
-      if (!cert.isSelfSigned()) return `the last certificate "${cert.subject}" is not a self-signed root: the chain must be leaf first and end with its root`;
+      if (!cert.isSelfSigned())
+        return `the last certificate "${cert.subject}" is not a self-signed root: the chain must be leaf first and end with its root`;
     } else {
       if (cert.isSelfSigned()) {
         return i === 0
@@ -197,13 +204,16 @@ export function codeSigningChainProblem(chain: Certificate[], signingTime?: Date
 
 function leafProblem(cert: Certificate): string | undefined {
   const bc = cert.extension(x509.BasicConstraintsExtension, OID.basicConstraints);
-  if (bc?.ext.ca) return `signing certificate "${cert.subject}" is a CA certificate (basicConstraints CA=true); a signing certificate must not be a CA`;
+  if (bc?.ext.ca)
+    return `signing certificate "${cert.subject}" is a CA certificate (basicConstraints CA=true); a signing certificate must not be a CA`;
   const ku = cert.extension(x509.KeyUsagesExtension, OID.keyUsage);
   if (!ku) return `signing certificate "${cert.subject}" has no key usage extension; it must have a critical keyUsage of digitalSignature`;
   if (!ku.critical) return `signing certificate "${cert.subject}" has a key usage extension that is not marked critical`;
-  if (!(ku.ext.usages & x509.KeyUsageFlags.digitalSignature)) return `signing certificate "${cert.subject}" key usage lacks digitalSignature`;
+  if (!(ku.ext.usages & x509.KeyUsageFlags.digitalSignature))
+    return `signing certificate "${cert.subject}" key usage lacks digitalSignature`;
   const extra = LEAF_FORBIDDEN_USAGES.filter(([flag]) => ku.ext.usages & flag).map(([, name]) => name);
-  if (extra.length > 0) return `signing certificate "${cert.subject}" key usage must be digitalSignature only, but also has ${extra.join(', ')}`;
+  if (extra.length > 0)
+    return `signing certificate "${cert.subject}" key usage must be digitalSignature only, but also has ${extra.join(', ')}`;
   const eku = cert.extension(x509.ExtendedKeyUsageExtension, OID.extKeyUsage);
   if (eku) {
     for (const usage of eku.ext.usages) {

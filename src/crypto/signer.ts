@@ -32,7 +32,8 @@ export function checkSigningMaterial(keySpec: KeySpec, publicKey: KeyObject, cha
     );
   }
   const leafSpec = requireKeySpec(leaf.publicKey, `the signing certificate "${leaf.subject}"`);
-  if (leafSpec !== keySpec) throw new NotarySignError('KEY', `the signing certificate key (${leafSpec}) does not match the signing key (${keySpec})`);
+  if (leafSpec !== keySpec)
+    throw new NotarySignError('KEY', `the signing certificate key (${leafSpec}) does not match the signing key (${keySpec})`);
   const problem = codeSigningChainProblem(chain, now);
   if (problem) throw new NotarySignError('KEY', `${source}: ${problem}`);
 }
@@ -80,6 +81,9 @@ async function readInput(path: string, input: string): Promise<Buffer> {
     return await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new NotarySignError('INPUT', `${input}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code ?? (err as Error).message})`);
+    throw new NotarySignError(
+      'INPUT',
+      `${input}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)})`,
+    );
   }
 }

@@ -12,7 +12,11 @@ import type { HashName } from './key-spec.js';
  * bytes (io.cncf.notary.timestampSignature), which keeps a signature valid
  * after its certificate expires.
  */
-const HASH_OID: Record<HashName, string> = { sha256: '2.16.840.1.101.3.4.2.1', sha384: '2.16.840.1.101.3.4.2.2', sha512: '2.16.840.1.101.3.4.2.3' };
+const HASH_OID: Record<HashName, string> = {
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+};
 const OID_HASH = new Map(Object.entries(HASH_OID).map(([k, v]) => [v, k as HashName]));
 const SIGNED_DATA = '1.2.840.113549.1.7.2';
 const TST_INFO = '1.2.840.113549.1.9.16.1.4';
@@ -36,14 +40,19 @@ export async function requestTimestamp(url: string, signature: Uint8Array, hash:
   });
   let body: Buffer;
   try {
-    const res = await httpFetch(url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: Buffer.from(req.toSchema().toBER()) }, { timeoutMs: TSA_TIMEOUT_MS });
+    const res = await httpFetch(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: Buffer.from(req.toSchema().toBER()) },
+      { timeoutMs: TSA_TIMEOUT_MS },
+    );
     if (!res.ok) {
       await res.body?.cancel();
       throw new NotarySignError('TIMESTAMP', `timestamp-url: the TSA answered ${res.status} ${res.statusText}`);
     }
     body = await readBody(res, MAX_RESPONSE, 'timestamp-url: the TSA response', 'TIMESTAMP');
   } catch (err) {
-    if (err instanceof NetworkFailure) throw new NotarySignError('NETWORK', `timestamp-url: cannot reach ${new URL(url).origin} (${err.code})`, { cause: err });
+    if (err instanceof NetworkFailure)
+      throw new NotarySignError('NETWORK', `timestamp-url: cannot reach ${new URL(url).origin} (${err.code})`, { cause: err });
     throw err;
   }
   let token: Buffer;
@@ -51,14 +60,18 @@ export async function requestTimestamp(url: string, signature: Uint8Array, hash:
     const resp = pkijs.TimeStampResp.fromBER(new Uint8Array(body).buffer);
     // PKIStatus granted (0) or grantedWithMods (1), RFC 3161 §2.4.2.
     const status = resp.status.status as number;
-    if (status !== 0 && status !== 1) throw new Error(`status ${resp.status.status}${resp.status.statusStrings?.length ? ` (${resp.status.statusStrings.map((s) => s.valueBlock.value).join('; ')})` : ''}`);
+    if (status !== 0 && status !== 1)
+      throw new Error(
+        `status ${resp.status.status}${resp.status.statusStrings?.length ? ` (${resp.status.statusStrings.map((s) => s.valueBlock.value).join('; ')})` : ''}`,
+      );
     if (!resp.timeStampToken) throw new Error('no token in the response');
     token = Buffer.from(resp.timeStampToken.toSchema().toBER());
   } catch (err) {
     throw new NotarySignError('TIMESTAMP', `timestamp-url: the TSA did not grant a timestamp: ${(err as Error).message}`);
   }
   const checked = await verifyTimestampToken(token, signature, roots, nonce);
-  if (typeof checked === 'string') throw new NotarySignError('TIMESTAMP', `timestamp-url: the TSA's token does not verify against timestamp-root-cert: ${checked}`);
+  if (typeof checked === 'string')
+    throw new NotarySignError('TIMESTAMP', `timestamp-url: the TSA's token does not verify against timestamp-root-cert: ${checked}`);
   return token;
 }
 
@@ -72,26 +85,41 @@ export interface TimestampInfo {
  * `roots`, a timeStamping-only (critical) EKU, and a message imprint equal to
  * the hash of `signature`. A string is the reason it failed.
  */
-export async function verifyTimestampToken(token: Uint8Array, signature: Uint8Array, roots: Certificate[], nonce?: Buffer): Promise<TimestampInfo | string> {
+export async function verifyTimestampToken(
+  token: Uint8Array,
+  signature: Uint8Array,
+  roots: Certificate[],
+  nonce?: Buffer,
+): Promise<TimestampInfo | string> {
   const pkijs = await loadPkijs();
   try {
     const info = pkijs.ContentInfo.fromBER(new Uint8Array(token).buffer);
     if (info.contentType !== SIGNED_DATA) return 'the timestamp token is not CMS SignedData';
     const signed = new pkijs.SignedData({ schema: info.content });
-    if (signed.encapContentInfo.eContentType !== TST_INFO || !signed.encapContentInfo.eContent) return 'the timestamp token does not hold a TSTInfo';
+    if (signed.encapContentInfo.eContentType !== TST_INFO || !signed.encapContentInfo.eContent)
+      return 'the timestamp token does not hold a TSTInfo';
     const tstBytes = signed.encapContentInfo.eContent.getValue().slice(0);
     const tst = pkijs.TSTInfo.fromBER(tstBytes);
     const hash = OID_HASH.get(tst.messageImprint.hashAlgorithm.algorithmId);
     if (!hash) return `the timestamp uses hash ${tst.messageImprint.hashAlgorithm.algorithmId}, which is not allowed`;
     const expected = createHash(hash).update(signature).digest();
-    if (!expected.equals(Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView))) return 'the timestamp is for other content than this signature';
-    if (nonce && (!tst.nonce || !Buffer.from(tst.nonce.valueBlock.valueHexView).equals(nonce))) return 'the timestamp nonce does not match the request';
+    if (!expected.equals(Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView)))
+      return 'the timestamp is for other content than this signature';
+    if (nonce && (!tst.nonce || !Buffer.from(tst.nonce.valueBlock.valueHexView).equals(nonce)))
+      return 'the timestamp nonce does not match the request';
     if (roots.length === 0) return 'no TSA root certificate to verify the timestamp against';
     const trusted = roots.map((r) => pkijs.Certificate.fromBER(new Uint8Array(r.der).buffer));
     // For TSTInfo content, pkijs takes `data` as the timestamped content and checks the imprint too.
     let result: Awaited<ReturnType<typeof signed.verify>>;
     try {
-      result = await signed.verify({ signer: 0, data: new Uint8Array(signature).slice().buffer, trustedCerts: trusted, checkChain: true, checkDate: tst.genTime, extendedMode: true });
+      result = await signed.verify({
+        signer: 0,
+        data: new Uint8Array(signature).slice().buffer,
+        trustedCerts: trusted,
+        checkChain: true,
+        checkDate: tst.genTime,
+        extendedMode: true,
+      });
     } catch (err) {
       const message = (err as { message?: string }).message ?? String(err);
       return /signer's certificate|certificate paths/i.test(message)

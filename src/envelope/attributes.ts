@@ -33,18 +33,30 @@ export interface SignedAttributes {
  * the specification requires to be critical marked so; the time header the
  * scheme calls for, and only that one. `time` decodes the format's time value.
  */
-export function signedAttributes(h: HeaderView, crit: readonly unknown[], time: { parse(v: unknown): Date | undefined; kind: string }): SignedAttributes {
+export function signedAttributes(
+  h: HeaderView,
+  crit: readonly unknown[],
+  time: { parse(v: unknown): Date | undefined; kind: string },
+): SignedAttributes {
   const scheme = h.get(H.signingScheme);
-  if (scheme !== 'notary.x509' && scheme !== 'notary.x509.signingAuthority') throw new EnvelopeError(`unsupported signing scheme ${JSON.stringify(scheme)}`);
+  if (scheme !== 'notary.x509' && scheme !== 'notary.x509.signingAuthority')
+    throw new EnvelopeError(`unsupported signing scheme ${JSON.stringify(scheme)}`);
   for (const name of crit) {
     if (typeof name !== 'string') throw new EnvelopeError(`critical header ${JSON.stringify(name)} is not a header name`);
     if (!h.has(name)) throw new EnvelopeError(`header "${name}" is marked critical but not present`);
     if (name === H.verificationPlugin || name === H.verificationPluginMinVersion) {
-      throw new EnvelopeError(`the signature requires verification plugin ${JSON.stringify(h.get(H.verificationPlugin))}, which notary-sign does not run`);
+      throw new EnvelopeError(
+        `the signature requires verification plugin ${JSON.stringify(h.get(H.verificationPlugin))}, which notary-sign does not run`,
+      );
     }
-    if (!KNOWN_CRITICAL.has(name)) throw new EnvelopeError(`unknown critical header "${name}": notary-sign does not understand it, so the signature is rejected`);
+    if (!KNOWN_CRITICAL.has(name))
+      throw new EnvelopeError(`unknown critical header "${name}": notary-sign does not understand it, so the signature is rejected`);
   }
-  const mustBeCritical = [H.signingScheme, ...(h.has(H.expiry) ? [H.expiry] : []), ...(scheme === 'notary.x509.signingAuthority' ? [H.authenticSigningTime] : [])];
+  const mustBeCritical = [
+    H.signingScheme,
+    ...(h.has(H.expiry) ? [H.expiry] : []),
+    ...(scheme === 'notary.x509.signingAuthority' ? [H.authenticSigningTime] : []),
+  ];
   for (const name of mustBeCritical) if (!crit.includes(name)) throw new EnvelopeError(`header "${name}" must be marked critical`);
 
   const [wanted, forbidden] = scheme === 'notary.x509' ? [H.signingTime, H.authenticSigningTime] : [H.authenticSigningTime, H.signingTime];

@@ -61,7 +61,9 @@ export function parseCose(bytes: Uint8Array): EnvelopeContent {
   if (!Array.isArray(arr) || arr.length !== 4) throw new EnvelopeError('COSE_Sign1 must be an array of 4 items');
   const [protectedBytes, unprotected, payload, signature] = arr as unknown[];
   if (!isBytes(protectedBytes) || !isBytes(payload) || !isBytes(signature) || signature.length === 0) {
-    throw new EnvelopeError('COSE_Sign1 protected header, payload and signature must be byte strings (detached payloads are not supported)');
+    throw new EnvelopeError(
+      'COSE_Sign1 protected header, payload and signature must be byte strings (detached payloads are not supported)',
+    );
   }
   if (!(unprotected instanceof Map)) throw new EnvelopeError('the COSE unprotected header must be a map');
   let h: unknown;
@@ -75,12 +77,17 @@ export function parseCose(bytes: Uint8Array): EnvelopeContent {
   const unprotectedHeader: Map<unknown, unknown> = unprotected;
 
   const alg = ALG_NAME.get(header.get(LABEL.alg) as number);
-  if (!alg) throw new EnvelopeError(`COSE algorithm ${JSON.stringify(header.get(LABEL.alg))} is not allowed (allowed: ${[...ALG_NAME.keys()].join(', ')})`);
-  if (header.get(LABEL.cty) !== MediaType.NotaryPayload) throw new EnvelopeError(`the COSE content type is ${JSON.stringify(header.get(LABEL.cty))}, expected "${MediaType.NotaryPayload}"`);
+  if (!alg)
+    throw new EnvelopeError(
+      `COSE algorithm ${JSON.stringify(header.get(LABEL.alg))} is not allowed (allowed: ${[...ALG_NAME.keys()].join(', ')})`,
+    );
+  if (header.get(LABEL.cty) !== MediaType.NotaryPayload)
+    throw new EnvelopeError(`the COSE content type is ${JSON.stringify(header.get(LABEL.cty))}, expected "${MediaType.NotaryPayload}"`);
   const crit = header.get(LABEL.crit);
   if (!Array.isArray(crit) || crit.length === 0) throw new EnvelopeError('the COSE crit header must be a non-empty list');
   for (const label of crit as unknown[]) {
-    if (typeof label === 'number' && label >= 0 && label <= 8) throw new EnvelopeError(`crit must not list the common header label ${label}`);
+    if (typeof label === 'number' && label >= 0 && label <= 8)
+      throw new EnvelopeError(`crit must not list the common header label ${label}`);
   }
   const view = { has: (name: string) => header.has(name), get: (name: string) => header.get(name) };
   const { signingScheme, signingTime, expiry } = signedAttributes(view, crit, { parse: asDate, kind: 'a tag-1 date/time' });

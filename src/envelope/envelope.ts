@@ -25,7 +25,9 @@ export function verifyIntegrity(content: EnvelopeContent): void {
   if ('problem' in spec) throw new EnvelopeError(`the signing certificate "${leaf.subject}" has an unsupported ${spec.problem}`);
   const expected = jwsAlgorithm(spec.spec);
   if (content.algorithm !== expected) {
-    throw new EnvelopeError(`signature algorithm ${content.algorithm} does not match the signing certificate's ${spec.spec} key, which requires ${expected}`);
+    throw new EnvelopeError(
+      `signature algorithm ${content.algorithm} does not match the signing certificate's ${spec.spec} key, which requires ${expected}`,
+    );
   }
   if (!verifyRaw(spec.spec, leaf.publicKey, content.signedBytes, content.signature)) {
     throw new EnvelopeError('the signature does not match the signed content: the envelope was altered or signed by another key');
@@ -49,7 +51,8 @@ export function parsePayload(content: EnvelopeContent): SignaturePayload {
   const { mediaType, digest, size, annotations } = t;
   if (typeof mediaType !== 'string' || mediaType === '') throw new EnvelopeError('targetArtifact.mediaType is missing');
   if (typeof digest !== 'string' || !isDigest(digest)) throw new EnvelopeError('targetArtifact.digest is missing or malformed');
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new EnvelopeError('targetArtifact.size is missing or not a non-negative integer');
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    throw new EnvelopeError('targetArtifact.size is missing or not a non-negative integer');
   if (annotations !== undefined && (!isObject(annotations) || !Object.values(annotations).every((v) => typeof v === 'string'))) {
     throw new EnvelopeError('targetArtifact.annotations must map strings to strings');
   }

@@ -64,7 +64,8 @@ export function parseJws(bytes: Uint8Array): EnvelopeContent {
   }
   if (!isObject(env)) throw new EnvelopeError('the JWS envelope is not a JSON object');
   for (const key of Object.keys(env)) {
-    if (!TOP_LEVEL.has(key)) throw new EnvelopeError(`the JWS envelope has an unsupported top-level field "${key}" (only the flattened serialization is allowed)`);
+    if (!TOP_LEVEL.has(key))
+      throw new EnvelopeError(`the JWS envelope has an unsupported top-level field "${key}" (only the flattened serialization is allowed)`);
   }
   const { payload, protected: prot, header, signature } = env;
   if (typeof payload !== 'string' || typeof prot !== 'string' || typeof signature !== 'string') {
@@ -92,7 +93,8 @@ export function parseJws(bytes: Uint8Array): EnvelopeContent {
   }
 
   const crit = h.crit;
-  if (!Array.isArray(crit) || crit.length === 0) throw new EnvelopeError('the protected header "crit" must be a non-empty list of header names');
+  if (!Array.isArray(crit) || crit.length === 0)
+    throw new EnvelopeError('the protected header "crit" must be a non-empty list of header names');
   const view = { has: (name: string) => Object.hasOwn(h, name), get: (name: string) => h[name] };
   const { signingScheme, signingTime, expiry } = signedAttributes(view, crit, { parse: parseRfc3339, kind: 'an RFC 3339 time' });
 

@@ -10,15 +10,11 @@ export const MediaType = {
   Cose: 'application/cose',
 } as const;
 
-export const MANIFEST_ACCEPT = [
-  MediaType.OciManifest,
-  MediaType.OciIndex,
-  MediaType.DockerManifest,
-  MediaType.DockerManifestList,
-].join(', ');
+export const MANIFEST_ACCEPT = [MediaType.OciManifest, MediaType.OciIndex, MediaType.DockerManifest, MediaType.DockerManifestList].join(
+  ', ',
+);
 
-export const isIndexMediaType = (mt: string): boolean =>
-  mt === MediaType.OciIndex || mt === MediaType.DockerManifestList;
+export const isIndexMediaType = (mt: string): boolean => mt === MediaType.OciIndex || mt === MediaType.DockerManifestList;
 
 export const Annotation = {
   Thumbprints: 'io.cncf.notary.x509chain.thumbprint#S256',

@@ -86,7 +86,8 @@ export class RegistryClient {
 
     const challenge = parseChallenge(res.headers.get('www-authenticate'));
     await res.body?.cancel();
-    if (!challenge && !known) throw new NotarySignError('AUTH', `registry ${repo.registry} answered 401 without a usable WWW-Authenticate challenge`);
+    if (!challenge && !known)
+      throw new NotarySignError('AUTH', `registry ${repo.registry} answered 401 without a usable WWW-Authenticate challenge`);
     if (challenge) this.challenges.set(repo.registry, challenge);
     // A cached token may have expired or lack this scope: fetch a fresh one once.
     this.tokens.delete(`${repo.registry} ${scope}`);
@@ -121,7 +122,8 @@ export class RegistryClient {
       if (!cred) throw this.noCredentials(repo);
       return `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
     }
-    if (challenge.scheme !== 'bearer') throw new NotarySignError('AUTH', `registry ${repo.registry} asks for unsupported auth scheme "${challenge.scheme}"`);
+    if (challenge.scheme !== 'bearer')
+      throw new NotarySignError('AUTH', `registry ${repo.registry} asks for unsupported auth scheme "${challenge.scheme}"`);
     const realm = challenge.params.realm;
     if (!realm) throw new NotarySignError('AUTH', `registry ${repo.registry} sent a Bearer challenge without a realm`);
     let tokenUrl: URL;
@@ -131,7 +133,10 @@ export class RegistryClient {
       throw new NotarySignError('AUTH', `registry ${repo.registry} sent an invalid token realm "${realm}"`);
     }
     if (tokenUrl.protocol !== 'https:' && !(tokenUrl.protocol === 'http:' && this.opts.insecureRegistries?.includes(repo.registry))) {
-      throw new NotarySignError('AUTH', `registry ${repo.registry} points to a token service over plain HTTP (${tokenUrl.origin}); refusing to send credentials there`);
+      throw new NotarySignError(
+        'AUTH',
+        `registry ${repo.registry} points to a token service over plain HTTP (${tokenUrl.origin}); refusing to send credentials there`,
+      );
     }
     if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
     tokenUrl.searchParams.append('scope', scope);
@@ -175,16 +180,20 @@ export class RegistryClient {
     if (authorization) headers.authorization = authorization;
     const method = init.method ?? 'GET';
     try {
-      return await httpFetch(url, { method, headers, ...(init.body ? { body: init.body } : {}) }, {
-        maxAttempts: this.opts.maxAttempts ?? 4,
-        // 500 is retried only for reads: distribution answers it briefly while a tag is rewritten.
-        retryStatus: (status) => RETRY_STATUS.has(status) || (status === 500 && (method === 'GET' || method === 'HEAD')),
-        maxRetryDelayMs: this.opts.maxRetryDelayMs ?? 30_000,
-        ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}),
-        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
-        logger: this.log,
-        onAttempt: (u) => this.requestCounts.set(u.host, (this.requestCounts.get(u.host) ?? 0) + 1),
-      });
+      return await httpFetch(
+        url,
+        { method, headers, ...(init.body ? { body: init.body } : {}) },
+        {
+          maxAttempts: this.opts.maxAttempts ?? 4,
+          // 500 is retried only for reads: distribution answers it briefly while a tag is rewritten.
+          retryStatus: (status) => RETRY_STATUS.has(status) || (status === 500 && (method === 'GET' || method === 'HEAD')),
+          maxRetryDelayMs: this.opts.maxRetryDelayMs ?? 30_000,
+          ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}),
+          ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+          logger: this.log,
+          onAttempt: (u) => this.requestCounts.set(u.host, (this.requestCounts.get(u.host) ?? 0) + 1),
+        },
+      );
     } catch (err) {
       if (err instanceof NetworkFailure) throw networkError(registry, url, err, this.opts.insecureRegistries?.includes(registry) ?? false);
       throw err;
@@ -210,7 +219,11 @@ export class RegistryClient {
   }
 
   /** Manifest bytes; when fetched by digest, the bytes are checked against it. */
-  async getManifest(repo: Repository, reference: string, accept = MANIFEST_ACCEPT): Promise<{ bytes: Buffer; mediaType: string; digest: string; etag?: string }> {
+  async getManifest(
+    repo: Repository,
+    reference: string,
+    accept = MANIFEST_ACCEPT,
+  ): Promise<{ bytes: Buffer; mediaType: string; digest: string; etag?: string }> {
     const res = await this.request(repo, `/v2/${repo.repository}/manifests/${reference}`, { headers: { accept } });
     if (res.status === 404) {
       await res.body?.cancel();
@@ -222,11 +235,17 @@ export class RegistryClient {
     const algorithm = reference.includes(':') ? reference.split(':')[0]! : 'sha256';
     const digest = digestOf(bytes, algorithm);
     if (reference.includes(':') && digest !== reference) {
-      throw new NotarySignError('REGISTRY', `registry ${repo.registry} returned content for ${repo.repository}@${reference} whose digest is ${digest}; refusing it`);
+      throw new NotarySignError(
+        'REGISTRY',
+        `registry ${repo.registry} returned content for ${repo.repository}@${reference} whose digest is ${digest}; refusing it`,
+      );
     }
     const headerDigest = res.headers.get('docker-content-digest');
     if (!reference.includes(':') && headerDigest && headerDigest.startsWith('sha256:') && headerDigest !== digest) {
-      throw new NotarySignError('REGISTRY', `registry ${repo.registry} sent tag ${reference} with Docker-Content-Digest ${headerDigest} but the bytes hash to ${digest}`);
+      throw new NotarySignError(
+        'REGISTRY',
+        `registry ${repo.registry} sent tag ${reference} with Docker-Content-Digest ${headerDigest} but the bytes hash to ${digest}`,
+      );
     }
     const etag = res.headers.get('etag') ?? undefined;
     return { bytes, mediaType, digest, ...(etag ? { etag } : {}) };
@@ -255,7 +274,10 @@ export class RegistryClient {
     }
     await this.expectOk(res, repo, `PUT manifest ${reference}`);
     await res.body?.cancel();
-    return { digest: res.headers.get('docker-content-digest') ?? digestOf(bytes, 'sha256'), subjectAccepted: res.headers.has('oci-subject') };
+    return {
+      digest: res.headers.get('docker-content-digest') ?? digestOf(bytes, 'sha256'),
+      subjectAccepted: res.headers.has('oci-subject'),
+    };
   }
 
   async blobExists(repo: Repository, digest: string, action: Action = 'pull'): Promise<boolean> {
@@ -300,7 +322,8 @@ export class RegistryClient {
     await this.expectOk(res, repo, `GET blob ${digest}`);
     const bytes = await readLimited(res, limit, `blob ${digest}`);
     const actual = digestOf(bytes, digest.split(':')[0]!);
-    if (actual !== digest) throw new NotarySignError('REGISTRY', `registry ${repo.registry} returned blob ${digest} with digest ${actual}; refusing it`);
+    if (actual !== digest)
+      throw new NotarySignError('REGISTRY', `registry ${repo.registry} returned blob ${digest} with digest ${actual}; refusing it`);
     return bytes;
   }
 
@@ -309,7 +332,9 @@ export class RegistryClient {
     if (res.ok) return;
     let detail = '';
     try {
-      const body = JSON.parse((await readLimited(res, 64 * 1024, 'error body')).toString('utf8')) as { errors?: { code?: string; message?: string }[] };
+      const body = JSON.parse((await readLimited(res, 64 * 1024, 'error body')).toString('utf8')) as {
+        errors?: { code?: string; message?: string }[];
+      };
       const e = body.errors?.[0];
       if (e) detail = `: ${[e.code, e.message].filter(Boolean).join(' ')}`;
     } catch {
@@ -317,7 +342,10 @@ export class RegistryClient {
     }
     const where = `${repo.registry}/${repo.repository}`;
     if (res.status === 403) {
-      throw new NotarySignError('AUTH', `access to ${where} was denied (403) during ${what}${detail}: the identity needs pull${what.startsWith('GET') || what.startsWith('HEAD') ? '' : ' and push'} permission on this repository`);
+      throw new NotarySignError(
+        'AUTH',
+        `access to ${where} was denied (403) during ${what}${detail}: the identity needs pull${what.startsWith('GET') || what.startsWith('HEAD') ? '' : ' and push'} permission on this repository`,
+      );
     }
     throw new NotarySignError('REGISTRY', `${what} on ${where} failed: ${res.status} ${res.statusText}${detail}`);
   }
@@ -325,7 +353,10 @@ export class RegistryClient {
 
 function notFound(repo: Repository, reference: string): NotarySignError {
   const sep = reference.includes(':') ? '@' : ':';
-  return new NotarySignError('NOT_FOUND', `image ${repo.registry}/${repo.repository}${sep}${reference} was not found in the registry; check the name and that it was pushed`);
+  return new NotarySignError(
+    'NOT_FOUND',
+    `image ${repo.registry}/${repo.repository}${sep}${reference} was not found in the registry; check the name and that it was pushed`,
+  );
 }
 
 /** Read a registry response body, refusing more than `limit` bytes. */
@@ -333,7 +364,8 @@ export async function readLimited(res: Response, limit: number, what: string): P
   try {
     return await readBody(res, limit, what);
   } catch (err) {
-    if (err instanceof NetworkFailure) throw new NotarySignError('NETWORK', `${what}: the connection failed while reading (${err.code})`, { cause: err });
+    if (err instanceof NetworkFailure)
+      throw new NotarySignError('NETWORK', `${what}: the connection failed while reading (${err.code})`, { cause: err });
     throw err;
   }
 }
@@ -341,10 +373,11 @@ export async function readLimited(res: Response, limit: number, what: string): P
 function networkError(registry: string, url: string, err: NetworkFailure, insecure: boolean): NotarySignError {
   const code = err.code;
   const tlsMismatch = /wrong version number|EPROTO|ERR_SSL/i.test(code);
-  const hint = tlsMismatch && !insecure
-    ? `; if ${registry} serves plain HTTP, list it in insecure-registries`
-    : /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)
-      ? '; its TLS certificate is not trusted: add its CA with NODE_EXTRA_CA_CERTS'
-      : '; check the registry address and that it is running';
+  const hint =
+    tlsMismatch && !insecure
+      ? `; if ${registry} serves plain HTTP, list it in insecure-registries`
+      : /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)
+        ? '; its TLS certificate is not trusted: add its CA with NODE_EXTRA_CA_CERTS'
+        : '; check the registry address and that it is running';
   return new NotarySignError('NETWORK', `cannot reach registry ${registry} at ${new URL(url).origin} (${code})${hint}`, { cause: err });
 }

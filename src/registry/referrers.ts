@@ -26,7 +26,9 @@ export function parseIndex(bytes: Buffer, what: string): Descriptor[] {
   if (!Array.isArray(manifests)) throw new NotarySignError('REGISTRY', `${what} has a "manifests" field that is not a list`);
   return (manifests as unknown[]).filter((d): d is Descriptor => {
     const x = d as Partial<Record<keyof Descriptor, unknown>> | null;
-    return typeof x === 'object' && x !== null && typeof x.digest === 'string' && typeof x.mediaType === 'string' && typeof x.size === 'number';
+    return (
+      typeof x === 'object' && x !== null && typeof x.digest === 'string' && typeof x.mediaType === 'string' && typeof x.size === 'number'
+    );
   });
 }
 
@@ -40,9 +42,15 @@ function nextLink(header: string | null, base: string): string | undefined {
  * Referrers of `subject` through the referrers API, or undefined when the
  * registry does not implement it (404).
  */
-async function listViaApi(client: RegistryClient, repo: Repository, subject: string, artifactType?: string): Promise<Descriptor[] | undefined> {
+async function listViaApi(
+  client: RegistryClient,
+  repo: Repository,
+  subject: string,
+  artifactType?: string,
+): Promise<Descriptor[] | undefined> {
   const base = client.baseUrl(repo.registry);
-  let url: string | undefined = `${base}/v2/${repo.repository}/referrers/${subject}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`;
+  let url: string | undefined =
+    `${base}/v2/${repo.repository}/referrers/${subject}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`;
   const out: Descriptor[] = [];
   for (let page = 0; url && page < MAX_PAGES; page++) {
     const res = await client.request(repo, '', { url, headers: { accept: MediaType.OciIndex } });
@@ -83,7 +91,12 @@ async function readTagIndex(client: RegistryClient, repo: Repository, subject: s
   return { descriptors: parseIndex(m.bytes, `referrers tag ${tag}`), exists: true, digest: m.digest, ...(m.etag ? { etag: m.etag } : {}) };
 }
 
-async function listViaTag(client: RegistryClient, repo: Repository, subject: string, artifactType?: string): Promise<{ descriptors: Descriptor[]; exists: boolean }> {
+async function listViaTag(
+  client: RegistryClient,
+  repo: Repository,
+  subject: string,
+  artifactType?: string,
+): Promise<{ descriptors: Descriptor[]; exists: boolean }> {
   const { descriptors, exists } = await readTagIndex(client, repo, subject);
   return { descriptors: artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors, exists };
 }
@@ -128,7 +141,10 @@ export async function pushReferrer(
 ): Promise<ReferrersStorage> {
   const put = await client.putManifest(repo, manifest.descriptor.digest, manifest.bytes, manifest.descriptor.mediaType);
   if (put.digest !== manifest.descriptor.digest) {
-    throw new NotarySignError('REGISTRY', `registry ${repo.registry} stored the signature manifest as ${put.digest}, expected ${manifest.descriptor.digest}`);
+    throw new NotarySignError(
+      'REGISTRY',
+      `registry ${repo.registry} stored the signature manifest as ${put.digest}, expected ${manifest.descriptor.digest}`,
+    );
   }
   if (mode !== 'tag' && put.subjectAccepted) return 'referrers-api';
   if (mode === 'api') return 'referrers-api'; // probed before pushing; registry indexes it without saying so
@@ -159,7 +175,9 @@ async function addToReferrersTag(client: RegistryClient, repo: Repository, subje
       stableDigest = index.digest;
     } else {
       stableDigest = undefined;
-      const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [...index.descriptors, ...missing] }));
+      const body = Buffer.from(
+        JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [...index.descriptors, ...missing] }),
+      );
       const put = await client.putManifest(repo, tag, body, MediaType.OciIndex, index.etag ? { ifMatch: index.etag } : {});
       lastWriteMs = Date.now() - started;
       if (put.conflict) continue;
@@ -169,5 +187,8 @@ async function addToReferrersTag(client: RegistryClient, repo: Repository, subje
     const quiet = Math.max(QUIET_MS, 4 * lastWriteMs);
     await new Promise((r) => setTimeout(r, quiet + Math.random() * quiet));
   }
-  throw new NotarySignError('REGISTRY', `could not settle referrers tag ${tag} on ${repo.registry}/${repo.repository} after ${TAG_UPDATE_ROUNDS} rounds of concurrent updates; re-run to retry (the signature itself is pushed)`);
+  throw new NotarySignError(
+    'REGISTRY',
+    `could not settle referrers tag ${tag} on ${repo.registry}/${repo.repository} after ${TAG_UPDATE_ROUNDS} rounds of concurrent updates; re-run to retry (the signature itself is pushed)`,
+  );
 }

@@ -20,7 +20,11 @@ export interface SignatureBlob {
  */
 export interface SignatureRepository {
   resolve(ref: Reference): Promise<Descriptor>;
-  listSignatures(repo: Repository, subject: Descriptor, opts?: { mode?: ReferrersMode }): Promise<{ descriptors: Descriptor[]; storage: ReferrersStorage }>;
+  listSignatures(
+    repo: Repository,
+    subject: Descriptor,
+    opts?: { mode?: ReferrersMode },
+  ): Promise<{ descriptors: Descriptor[]; storage: ReferrersStorage }>;
   /** The envelope of a signature manifest about `subject`, or why it cannot be used. */
   fetchSignatureBlob(repo: Repository, signatureDigest: string, subject: Descriptor): Promise<SignatureBlob | string>;
   pushSignature(repo: Repository, signature: SignatureToPush): Promise<{ descriptor: Descriptor; storage: ReferrersStorage }>;
@@ -71,7 +75,13 @@ export class RegistryRepository implements SignatureRepository {
       annotations,
     };
     const bytes = Buffer.from(JSON.stringify(manifest));
-    const descriptor: Descriptor = { mediaType: MediaType.OciManifest, digest: sha256Digest(bytes), size: bytes.length, artifactType: MediaType.NotarySignature, annotations };
+    const descriptor: Descriptor = {
+      mediaType: MediaType.OciManifest,
+      digest: sha256Digest(bytes),
+      size: bytes.length,
+      artifactType: MediaType.NotarySignature,
+      annotations,
+    };
     await this.client.pushBlob(repo, EMPTY_CONFIG_BYTES, EMPTY_CONFIG.digest);
     await this.client.pushBlob(repo, envelope.bytes, layer.digest);
     const storage = await pushReferrer(this.client, repo, { bytes, descriptor }, subject.digest, signature.mode);
@@ -79,11 +89,18 @@ export class RegistryRepository implements SignatureRepository {
   }
 
   async fetchSignatureBlob(repo: Repository, signatureDigest: string, subject: Descriptor): Promise<SignatureBlob | string> {
-    let manifest: { subject?: { digest?: string }; layers?: Descriptor[]; artifactType?: string; config?: { mediaType?: string }; annotations?: Record<string, string> };
+    let manifest: {
+      subject?: { digest?: string };
+      layers?: Descriptor[];
+      artifactType?: string;
+      config?: { mediaType?: string };
+      annotations?: Record<string, string>;
+    };
     try {
       manifest = JSON.parse((await this.client.getManifest(repo, signatureDigest)).bytes.toString('utf8')) as typeof manifest;
     } catch (err) {
-      if (err instanceof NotarySignError && err.code !== 'NETWORK' && err.code !== 'AUTH') return `signature manifest ${signatureDigest} cannot be read: ${err.message}`;
+      if (err instanceof NotarySignError && err.code !== 'NETWORK' && err.code !== 'AUTH')
+        return `signature manifest ${signatureDigest} cannot be read: ${err.message}`;
       if (err instanceof SyntaxError) return `signature manifest ${signatureDigest} is not valid JSON`;
       throw err;
     }
@@ -95,11 +112,17 @@ export class RegistryRepository implements SignatureRepository {
       return `signature manifest ${signatureDigest} names subject ${manifest.subject?.digest ?? '(none)'}, not this image (${subject.digest})`;
     }
     const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
-    if (!layer || typeof layer.digest !== 'string' || typeof layer.mediaType !== 'string') return `signature manifest ${signatureDigest} must have exactly one envelope layer`;
+    if (!layer || typeof layer.digest !== 'string' || typeof layer.mediaType !== 'string')
+      return `signature manifest ${signatureDigest} must have exactly one envelope layer`;
     if (!SIGNATURE_ENVELOPE_TYPES.includes(layer.mediaType)) return `signature envelope type ${layer.mediaType} is not supported`;
-    if (typeof layer.size !== 'number' || layer.size > LIMITS.signatureBlob) return `signature envelope size ${layer.size} is invalid or over the ${LIMITS.signatureBlob}-byte limit`;
+    if (typeof layer.size !== 'number' || layer.size > LIMITS.signatureBlob)
+      return `signature envelope size ${layer.size} is invalid or over the ${LIMITS.signatureBlob}-byte limit`;
     try {
-      return { mediaType: layer.mediaType, bytes: await this.client.getBlob(repo, layer.digest, LIMITS.signatureBlob), annotations: manifest.annotations ?? {} };
+      return {
+        mediaType: layer.mediaType,
+        bytes: await this.client.getBlob(repo, layer.digest, LIMITS.signatureBlob),
+        annotations: manifest.annotations ?? {},
+      };
     } catch (err) {
       if (err instanceof NotarySignError && (err.code === 'NOT_FOUND' || err.code === 'REGISTRY')) return err.message;
       throw err;

@@ -49,7 +49,8 @@ export interface SessionFactory {
 }
 
 export function sessionFactory(inputs: SessionInputs): SessionFactory {
-  const forRegistries = (registries: readonly string[]) => new Session({ ...inputs, registries: inputs.registries ?? [...new Set(registries)] });
+  const forRegistries = (registries: readonly string[]) =>
+    new Session({ ...inputs, registries: inputs.registries ?? [...new Set(registries)] });
   return {
     hasExplicitCredentials: inputs.registryCredentials !== undefined,
     forRegistries,
@@ -68,7 +69,11 @@ export class Session {
   /** The Azure credential, chosen once and only when something needs it. */
   azureCredential(): Promise<{ credential: TokenCredential; kind: CredentialKind }> {
     this.credentialPromise ??= import('../azure/credential.js').then(async (m) => {
-      const selected = await m.selectCredential({ ...this.inputs.azure, logger: this.log, ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}) });
+      const selected = await m.selectCredential({
+        ...this.inputs.azure,
+        logger: this.log,
+        ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
+      });
       const onSecret = this.inputs.onSecret;
       if (!onSecret) return selected;
       const inner = selected.credential;
@@ -94,15 +99,28 @@ export class Session {
 
   async signer(): Promise<Signer> {
     const { keyId, key, certificateChain } = this.inputs;
-    if (keyId && key) throw new NotarySignError('INPUT', `give either ${this.name('key-id')} (Azure Key Vault) or ${this.name('key')} (a local PEM file), not both`);
+    if (keyId && key)
+      throw new NotarySignError(
+        'INPUT',
+        `give either ${this.name('key-id')} (Azure Key Vault) or ${this.name('key')} (a local PEM file), not both`,
+      );
     if (keyId) {
       const { KeyVaultSigner } = await import('../azure/keyvault-signer.js');
       const chainText = certificateChain ? await readText(certificateChain, 'certificate-chain') : undefined;
       const { credential } = await this.azureCredential();
-      return KeyVaultSigner.create({ keyId, credential, ...(chainText !== undefined ? { certificateChain: chainText, certificateChainSource: certificateChain } : {}), logger: this.log });
+      return KeyVaultSigner.create({
+        keyId,
+        credential,
+        ...(chainText !== undefined ? { certificateChain: chainText, certificateChainSource: certificateChain } : {}),
+        logger: this.log,
+      });
     }
     if (key) {
-      if (!certificateChain) throw new NotarySignError('INPUT', `${this.name('certificate-chain')} is required with a local key: PEM certificates, signing certificate first`);
+      if (!certificateChain)
+        throw new NotarySignError(
+          'INPUT',
+          `${this.name('certificate-chain')} is required with a local key: PEM certificates, signing certificate first`,
+        );
       const { LocalKeySigner } = await import('../crypto/signer.js');
       return LocalKeySigner.fromFiles(key, certificateChain);
     }
@@ -125,14 +143,23 @@ export class Session {
     let credentials: CredentialResolver = async (registry) => {
       if (!azureConfigured || !acr.isAcrHost(registry, acrHosts)) return docker(registry);
       viaEntra ??= this.azureCredential().then(({ credential }) =>
-        acr.acrCredentials({ credential, acrHosts, ...(azure?.tenantId ? { tenantId: azure.tenantId } : {}), ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}), logger: this.log }),
+        acr.acrCredentials({
+          credential,
+          acrHosts,
+          ...(azure?.tenantId ? { tenantId: azure.tenantId } : {}),
+          ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
+          logger: this.log,
+        }),
       );
       return (await viaEntra)(registry);
     };
     if (registryCredentials) {
       const explicit = registryCredentials;
       const fallback = credentials;
-      credentials = registries.length > 0 ? staticCredentials(Object.fromEntries(registries.map((r) => [r, explicit])), fallback) : () => Promise.resolve(explicit);
+      credentials =
+        registries.length > 0
+          ? staticCredentials(Object.fromEntries(registries.map((r) => [r, explicit])), fallback)
+          : () => Promise.resolve(explicit);
     }
     return new RegistryClient({
       insecureRegistries: this.inputs.insecureRegistries ?? [],
@@ -143,7 +170,6 @@ export class Session {
     });
   }
 }
-
 
 async function readText(path: string, input: string): Promise<string> {
   try {

@@ -8,9 +8,17 @@ const short = (digest: string) => (digest ? `\`${digest.slice(0, 19)}…\`` : '�
 
 export function signSummary(results: SignResult[]): string {
   const rows = results.map(
-    (r) => `| ${cell(r.signedReference.split('@')[0]!)} | ${short(r.signedDigest)} | ${short(r.signatureDigest)} | ${cell(r.keyId)} | ${r.storage} |`,
+    (r) =>
+      `| ${cell(r.signedReference.split('@')[0]!)} | ${short(r.signedDigest)} | ${short(r.signatureDigest)} | ${cell(r.keyId)} | ${r.storage} |`,
   );
-  return ['### notary-sign: signed', '', '| image | digest | signature | key | stored via |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
+  return [
+    '### notary-sign: signed',
+    '',
+    '| image | digest | signature | key | stored via |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 export function verifySummary(results: ImageVerification[]): string {
@@ -19,5 +27,12 @@ export function verifySummary(results: ImageVerification[]): string {
     const verdict = r.verified ? '✅ verified' : '❌ failed';
     return `| ${cell(r.image)} | ${short(r.descriptor.digest)} | ${verdict} | ${cell(passing?.signer ?? r.signatures[0]?.signer ?? '—')} | ${cell(r.reason)} |`;
   });
-  return ['### notary-sign: verification', '', '| image | digest | verdict | signer | reason |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
+  return [
+    '### notary-sign: verification',
+    '',
+    '| image | digest | verdict | signer | reason |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
 }

@@ -70,7 +70,8 @@ export interface SignResult {
  */
 export async function sign(opts: SignOptions): Promise<SignResult[]> {
   const log = opts.logger ?? silentLogger;
-  if (opts.images.length === 0) throw new NotarySignError('INPUT', 'image: no image to sign; give at least one reference such as registry/app@sha256:<digest>');
+  if (opts.images.length === 0)
+    throw new NotarySignError('INPUT', 'image: no image to sign; give at least one reference such as registry/app@sha256:<digest>');
   validateAnnotations(opts.annotations ?? {});
   const refs = opts.images.map((image) => ({ image, ref: parseReference(image) }));
 
@@ -79,7 +80,9 @@ export async function sign(opts: SignOptions): Promise<SignResult[]> {
   const targets = await mapLimit(refs, limit, async ({ image, ref }) => {
     const descriptor = await repository.resolve(ref);
     if (!ref.digest) {
-      log.warn(`${image} is a tag; signing the digest it points to now, ${descriptor.digest}. Pass image@digest to sign exactly what you pushed.`);
+      log.warn(
+        `${image} is a tag; signing the digest it points to now, ${descriptor.digest}. Pass image@digest to sign exactly what you pushed.`,
+      );
     }
     return { image, ref, descriptor };
   });
@@ -103,7 +106,8 @@ export async function sign(opts: SignOptions): Promise<SignResult[]> {
 
 function validateAnnotations(annotations: Record<string, string>): void {
   for (const [k, v] of Object.entries(annotations)) {
-    if (!k || /\s/.test(k)) throw new NotarySignError('INPUT', `annotations: key ${JSON.stringify(k)} must be non-empty without whitespace (use key=value)`);
+    if (!k || /\s/.test(k))
+      throw new NotarySignError('INPUT', `annotations: key ${JSON.stringify(k)} must be non-empty without whitespace (use key=value)`);
     if (typeof v !== 'string') throw new NotarySignError('INPUT', `annotations: value of ${k} must be a string`);
   }
 }
@@ -125,7 +129,8 @@ async function platformManifests(registry: RegistryClient, t: Target, log: Logge
 }
 
 // BuildKit stores provenance/SBOM attestations as index entries for platform unknown/unknown.
-const isAttestation = (d: Descriptor) => d.platform?.os === 'unknown' || d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+const isAttestation = (d: Descriptor) =>
+  d.platform?.os === 'unknown' || d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
 
 async function signOne(t: Target, opts: SignOptions & { repository: SignatureRepository }, log: Logger): Promise<SignResult> {
   const now = (opts.now ?? (() => new Date()))();
@@ -139,9 +144,16 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
   };
   const chain = await opts.signer.certificateChain();
   if (opts.reuseExisting !== false) {
-    const existing = await findReusable(opts.repository, t, { chain, annotations: opts.annotations ?? {}, now, ...(opts.expiryMs ? { expiryMs: opts.expiryMs } : {}) });
+    const existing = await findReusable(opts.repository, t, {
+      chain,
+      annotations: opts.annotations ?? {},
+      now,
+      ...(opts.expiryMs ? { expiryMs: opts.expiryMs } : {}),
+    });
     if (existing) {
-      log.info(`${formatReference(withDigest(t.ref, t.descriptor.digest))} already has a valid signature from this certificate chain (${existing.digest}); not pushing another`);
+      log.info(
+        `${formatReference(withDigest(t.ref, t.descriptor.digest))} already has a valid signature from this certificate chain (${existing.digest}); not pushing another`,
+      );
       return {
         image: t.image,
         signedReference: formatReference(withDigest(t.ref, t.descriptor.digest)),
@@ -159,8 +171,17 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
   const payload = Buffer.from(JSON.stringify({ targetArtifact: target }));
   const cose = opts.signatureFormat === 'cose';
   const tsa = opts.timestamp;
-  const timestamp = tsa ? (signature: Uint8Array) => requestTimestamp(tsa.url, signature, hashOf(opts.signer.keySpec), tsa.rootCertificates) : undefined;
-  const envelope = await (cose ? signCose : signJws)({ payload, signer: opts.signer, signingTime, ...(expiry ? { expiry } : {}), signingAgent: SIGNING_AGENT, ...(timestamp ? { timestamp } : {}) });
+  const timestamp = tsa
+    ? (signature: Uint8Array) => requestTimestamp(tsa.url, signature, hashOf(opts.signer.keySpec), tsa.rootCertificates)
+    : undefined;
+  const envelope = await (cose ? signCose : signJws)({
+    payload,
+    signer: opts.signer,
+    signingTime,
+    ...(expiry ? { expiry } : {}),
+    signingAgent: SIGNING_AGENT,
+    ...(timestamp ? { timestamp } : {}),
+  });
 
   const pushed = await opts.repository.pushSignature(t.ref, {
     subject: t.descriptor,
@@ -172,15 +193,21 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
   const signedReference = formatReference(withDigest(t.ref, t.descriptor.digest));
   // Self-check: read the signature back the way a verifier will, so a broken set-up fails here, not at deploy.
   const problem = await checkOwnSignature(opts.repository, t, manifestDescriptor.digest, { chain, annotations: opts.annotations ?? {} });
-  if (typeof problem === 'string') throw new NotarySignError('REGISTRY', `self-check of the signature just pushed for ${signedReference} failed: ${problem}`);
+  if (typeof problem === 'string')
+    throw new NotarySignError('REGISTRY', `self-check of the signature just pushed for ${signedReference} failed: ${problem}`);
   // The tag-schema update already returned from a read-back that lists it; the API needs asking.
   if (storage === 'referrers-api') {
     const { descriptors } = await opts.repository.listSignatures(t.ref, t.descriptor, { mode: 'api' });
     if (!descriptors.some((d) => d.digest === manifestDescriptor.digest)) {
-      throw new NotarySignError('REGISTRY', `self-check failed: the signature ${manifestDescriptor.digest} was pushed but the referrers API does not list it for ${signedReference}`);
+      throw new NotarySignError(
+        'REGISTRY',
+        `self-check failed: the signature ${manifestDescriptor.digest} was pushed but the referrers API does not list it for ${signedReference}`,
+      );
     }
   }
-  log.info(`signed ${signedReference}: signature ${manifestDescriptor.digest} stored via ${storage === 'referrers-api' ? 'the referrers API' : `referrers tag ${t.descriptor.digest.replace(':', '-')}`}`);
+  log.info(
+    `signed ${signedReference}: signature ${manifestDescriptor.digest} stored via ${storage === 'referrers-api' ? 'the referrers API' : `referrers tag ${t.descriptor.digest.replace(':', '-')}`}`,
+  );
   return {
     image: t.image,
     signedReference,
@@ -211,8 +238,14 @@ async function checkOwnSignature(
     const content = parseEnvelope(fetched.mediaType, fetched.bytes);
     verifyIntegrity(content);
     const { targetArtifact } = parsePayload(content);
-    if (targetArtifact.digest !== t.descriptor.digest || targetArtifact.size !== t.descriptor.size || targetArtifact.mediaType !== t.descriptor.mediaType) return 'the signed payload does not describe the image';
-    if (content.certificateChain.length !== chain.length || content.certificateChain.some((c, i) => !c.equals(chain[i]!))) return 'the signature carries another certificate chain';
+    if (
+      targetArtifact.digest !== t.descriptor.digest ||
+      targetArtifact.size !== t.descriptor.size ||
+      targetArtifact.mediaType !== t.descriptor.mediaType
+    )
+      return 'the signed payload does not describe the image';
+    if (content.certificateChain.length !== chain.length || content.certificateChain.some((c, i) => !c.equals(chain[i]!)))
+      return 'the signature carries another certificate chain';
     if (JSON.stringify(targetArtifact.annotations ?? {}) !== JSON.stringify(annotations)) return 'the signed annotations differ';
     return { content, envelopeDigest: sha256Digest(fetched.bytes) };
   } catch (err) {

@@ -43,7 +43,16 @@ export class NetworkFailure extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
-const TRANSIENT = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN', 'timeout']);
+const TRANSIENT = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EAI_AGAIN',
+  'timeout',
+]);
 
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -92,7 +101,8 @@ export async function httpFetch(url: string | URL, req: HttpRequest, policy: Htt
       throw new NetworkFailure(code, { cause: err });
     }
     if (attempt < maxAttempts && policy.retryStatus?.(res.status)) {
-      const delay = retryAfter(res.headers.get('retry-after'), policy.maxRetryDelayMs ?? 30_000) ?? backoff(attempt, policy.maxRetryDelayMs);
+      const delay =
+        retryAfter(res.headers.get('retry-after'), policy.maxRetryDelayMs ?? 30_000) ?? backoff(attempt, policy.maxRetryDelayMs);
       await res.body?.cancel();
       log.debug(`${method} ${redact(target)} answered ${res.status}; retrying in ${delay} ms`);
       await sleep(delay, policy.signal);

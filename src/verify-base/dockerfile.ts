@@ -21,7 +21,16 @@ export interface BaseImage {
 }
 
 // BuildKit defines these without an ARG declaration.
-const AUTOMATIC_ARGS = ['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT'];
+const AUTOMATIC_ARGS = [
+  'TARGETPLATFORM',
+  'TARGETOS',
+  'TARGETARCH',
+  'TARGETVARIANT',
+  'BUILDPLATFORM',
+  'BUILDOS',
+  'BUILDARCH',
+  'BUILDVARIANT',
+];
 
 /**
  * Every external image of a Dockerfile: FROM lines (with global ARG defaults
@@ -51,7 +60,14 @@ export function baseImages(content: string, buildArgs: Record<string, string> = 
   const images: BaseImage[] = [];
   const stages: string[] = [];
   const isStage = (name: string) => stages.includes(name.toLowerCase());
-  const add = (text: string, where: string, line: number, kind: BaseImage['kind'], span: BaseImage['span'], extra: Partial<BaseImage> = {}) => {
+  const add = (
+    text: string,
+    where: string,
+    line: number,
+    kind: BaseImage['kind'],
+    span: BaseImage['span'],
+    extra: Partial<BaseImage> = {},
+  ) => {
     let ref: Reference;
     try {
       ref = parseReference(text);
@@ -62,7 +78,12 @@ export function baseImages(content: string, buildArgs: Record<string, string> = 
   };
 
   /** `--from=<x>` (COPY) or `from=<x>` (RUN --mount): an image unless it names a stage or a stage index. */
-  const addFrom = (ins: Instruction, line: number, kind: BaseImage['kind'], value: { getValue(): string | null; getValueRange(): Range | null } | null) => {
+  const addFrom = (
+    ins: Instruction,
+    line: number,
+    kind: BaseImage['kind'],
+    value: { getValue(): string | null; getValueRange(): Range | null } | null,
+  ) => {
     const text = value?.getValue();
     const range = value?.getValueRange();
     if (!text || !range) return;
@@ -77,12 +98,20 @@ export function baseImages(content: string, buildArgs: Record<string, string> = 
       const raw = ins.getImage();
       if (!range || !raw) throw new NotarySignError('INPUT', `${at(ins)}: FROM has no image; write FROM <image> [AS <name>]`);
       const image = expand(raw, scope, at(ins));
-      if (image === '') throw new NotarySignError('INPUT', `${at(ins)}: FROM ${raw} expands to nothing; pass --build-arg or give the ARG a default`);
+      if (image === '')
+        throw new NotarySignError('INPUT', `${at(ins)}: FROM ${raw} expands to nothing; pass --build-arg or give the ARG a default`);
       const stage = ins.getBuildStage()?.toLowerCase();
       const flag = ins.getPlatformFlag()?.getValue();
       const platform = flag ? expand(flag, scope, at(ins)) : undefined;
       if (image !== 'scratch' && !isStage(image)) {
-        add(image, at(ins), line, 'from', { start: offset(range.start), end: offset(range.end) }, { ...(stage ? { stage } : {}), ...(platform ? { platform } : {}) });
+        add(
+          image,
+          at(ins),
+          line,
+          'from',
+          { start: offset(range.start), end: offset(range.end) },
+          { ...(stage ? { stage } : {}), ...(platform ? { platform } : {}) },
+        );
       }
       stages.push(stage ?? `\u0000${stages.length}`);
     } else if (ins instanceof Copy) {

@@ -47,7 +47,10 @@ export async function verifyBaseImages(opts: VerifyBaseOptions): Promise<VerifyB
   try {
     content = await readFile(opts.dockerfile, 'utf8');
   } catch (err) {
-    throw new NotarySignError('INPUT', `dockerfile: cannot read ${opts.dockerfile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new NotarySignError(
+      'INPUT',
+      `dockerfile: cannot read ${opts.dockerfile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   const found = baseImages(content, opts.buildArgs, opts.dockerfile);
   const unique = new Map<string, BaseImage[]>();
@@ -87,14 +90,34 @@ async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptio
     descriptor = await opts.registry.resolve(ref);
   } catch (err) {
     if (!(err instanceof NotarySignError) || err.code === 'POLICY') throw err;
-    return { image, reference: formatReference(ref), descriptor: { mediaType: '', digest: '', size: 0 }, outcome: 'unavailable', verified: false, reason: err.message, signatures: [], warnings: [], lines };
+    return {
+      image,
+      reference: formatReference(ref),
+      descriptor: { mediaType: '', digest: '', size: 0 },
+      outcome: 'unavailable',
+      verified: false,
+      reason: err.message,
+      signatures: [],
+      warnings: [],
+      lines,
+    };
   }
   let verification: ImageVerification;
   try {
     verification = await verifyDescriptor(image, ref, descriptor, opts);
   } catch (err) {
     if (!(err instanceof NotarySignError) || err.code === 'POLICY') throw err;
-    return { image, reference: formatReference(withDigest(ref, descriptor.digest)), descriptor, outcome: 'unavailable', verified: false, reason: err.message, signatures: [], warnings: [], lines };
+    return {
+      image,
+      reference: formatReference(withDigest(ref, descriptor.digest)),
+      descriptor,
+      outcome: 'unavailable',
+      verified: false,
+      reason: err.message,
+      signatures: [],
+      warnings: [],
+      lines,
+    };
   }
   const out: BaseImageVerification = { ...verification, lines };
   const platform = uses.find((u) => u.platform)?.platform ?? opts.platform;
@@ -105,9 +128,16 @@ async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptio
   return out;
 }
 
-async function selectPlatform(opts: VerifyBaseOptions, ref: BaseImage['ref'], index: Descriptor, platform: string): Promise<Descriptor | undefined> {
+async function selectPlatform(
+  opts: VerifyBaseOptions,
+  ref: BaseImage['ref'],
+  index: Descriptor,
+  platform: string,
+): Promise<Descriptor | undefined> {
   const [os, architecture, variant] = platform.split('/');
   const { bytes } = await opts.registry.getManifest(ref, index.digest);
   const manifests = (JSON.parse(bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? [];
-  return manifests.find((m) => m.platform?.os === os && m.platform?.architecture === architecture && (!variant || m.platform?.variant === variant));
+  return manifests.find(
+    (m) => m.platform?.os === os && m.platform?.architecture === architecture && (!variant || m.platform?.variant === variant),
+  );
 }

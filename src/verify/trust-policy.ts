@@ -40,7 +40,8 @@ export interface TrustPolicyDocument {
   trustPolicies: TrustPolicy[];
 }
 
-const DOMAIN = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$/;
+const DOMAIN =
+  /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$/;
 const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*)*$/;
 const STORE_NAME = /^[a-zA-Z0-9_.-]+$/;
 const TRUST_STORE_TYPES: readonly TrustStoreType[] = ['ca', 'signingAuthority', 'tsa'];
@@ -74,7 +75,8 @@ export function parseTrustPolicy(text: string, source = 'trustpolicy.json'): Tru
   if (!isObject(doc)) throw bad('the document must be a JSON object');
   if (doc.version === undefined || doc.version === '') throw bad('"version" is missing; set it to "1.0"');
   if (doc.version !== '1.0') throw bad(`"version" ${JSON.stringify(doc.version)} is not supported; use "1.0"`);
-  if (!Array.isArray(doc.trustPolicies) || doc.trustPolicies.length === 0) throw bad('"trustPolicies" must list at least one policy statement');
+  if (!Array.isArray(doc.trustPolicies) || doc.trustPolicies.length === 0)
+    throw bad('"trustPolicies" must list at least one policy statement');
 
   const names = new Set<string>();
   const scopes = new Map<string, string>();
@@ -90,7 +92,8 @@ export function parseTrustPolicy(text: string, source = 'trustpolicy.json'): Tru
     const storeValues = stringList(raw.trustStores, `${at} trustStores`);
     const identityValues = stringList(raw.trustedIdentities, `${at} trustedIdentities`);
     if (level === 'skip') {
-      if (storeValues.length > 0 || identityValues.length > 0) throw bad(`${at} skips verification but lists trustStores or trustedIdentities; remove them`);
+      if (storeValues.length > 0 || identityValues.length > 0)
+        throw bad(`${at} skips verification but lists trustStores or trustedIdentities; remove them`);
     } else if (storeValues.length === 0 || identityValues.length === 0) {
       throw bad(`${at} needs both trustStores and trustedIdentities`);
     }
@@ -109,7 +112,8 @@ export function parseTrustPolicy(text: string, source = 'trustpolicy.json'): Tru
 function validateSignatureVerification(sv: unknown, at: string): Pick<TrustPolicy, 'level' | 'enforcement' | 'verifyTimestamp'> {
   if (!isObject(sv)) throw bad(`${at} has no "signatureVerification" object`);
   const levelName = sv.level;
-  if (typeof levelName !== 'string' || levelName === '') throw bad(`${at}: signatureVerification.level is missing (strict, permissive, audit or skip)`);
+  if (typeof levelName !== 'string' || levelName === '')
+    throw bad(`${at}: signatureVerification.level is missing (strict, permissive, audit or skip)`);
   if (!(levelName in LEVELS)) throw bad(`${at}: signatureVerification.level "${levelName}" is not one of strict, permissive, audit, skip`);
   const level = levelName as LevelName;
   const enforcement = { ...LEVELS[level] };
@@ -117,30 +121,38 @@ function validateSignatureVerification(sv: unknown, at: string): Pick<TrustPolic
     if (!isObject(sv.override)) throw bad(`${at}: signatureVerification.override must be an object`);
     if (level === 'skip' && Object.keys(sv.override).length > 0) throw bad(`${at}: level "skip" cannot be customised with override`);
     for (const [type, action] of Object.entries(sv.override)) {
-      if (!VALIDATION_TYPES.includes(type as ValidationType)) throw bad(`${at}: override "${type}" is not one of ${VALIDATION_TYPES.join(', ')}`);
-      if (action !== 'enforce' && action !== 'log' && action !== 'skip') throw bad(`${at}: override ${type} "${String(action)}" is not one of enforce, log, skip`);
+      if (!VALIDATION_TYPES.includes(type as ValidationType))
+        throw bad(`${at}: override "${type}" is not one of ${VALIDATION_TYPES.join(', ')}`);
+      if (action !== 'enforce' && action !== 'log' && action !== 'skip')
+        throw bad(`${at}: override ${type} "${String(action)}" is not one of enforce, log, skip`);
       if (type === 'integrity') throw bad(`${at}: integrity verification cannot be overridden`);
       if (action === 'skip' && type !== 'revocation') throw bad(`${at}: ${type} verification cannot be skipped; only revocation can`);
       enforcement[type as ValidationType] = action;
     }
   }
   const verifyTimestamp = sv.verifyTimestamp ?? 'always';
-  if (verifyTimestamp !== 'always' && verifyTimestamp !== 'afterCertExpiry') throw bad(`${at}: signatureVerification.verifyTimestamp must be "always" or "afterCertExpiry"`);
+  if (verifyTimestamp !== 'always' && verifyTimestamp !== 'afterCertExpiry')
+    throw bad(`${at}: signatureVerification.verifyTimestamp must be "always" or "afterCertExpiry"`);
   return { level, enforcement, verifyTimestamp };
 }
 
 /** registryScopes: fully qualified repositories or "*" alone, each in one statement only (trust-store-trust-policy.md, "Registry scopes"). */
-function validateRegistryScopes(value: unknown, { at, name, claimed }: { at: string; name: string; claimed: Map<string, string> }): string[] {
+function validateRegistryScopes(
+  value: unknown,
+  { at, name, claimed }: { at: string; name: string; claimed: Map<string, string> },
+): string[] {
   const registryScopes = stringList(value, `${at} registryScopes`);
   if (registryScopes.length === 0) throw bad(`${at} has no registryScopes; list repositories like registry.example.com/app, or "*"`);
-  if (registryScopes.length > 1 && registryScopes.includes('*')) throw bad(`${at} mixes the wildcard scope "*" with other scopes; "*" must stand alone`);
+  if (registryScopes.length > 1 && registryScopes.includes('*'))
+    throw bad(`${at} mixes the wildcard scope "*" with other scopes; "*" must stand alone`);
   for (const scope of registryScopes) {
     if (scope !== '*') {
       const problem = validateRegistryScope(scope);
       if (problem) throw bad(`${at}: ${problem}`);
     }
     const other = claimed.get(scope);
-    if (other !== undefined) throw bad(`registry scope "${scope}" appears in statements "${other}" and "${name}"; a scope may belong to one statement only`);
+    if (other !== undefined)
+      throw bad(`registry scope "${scope}" appears in statements "${other}" and "${name}"; a scope may belong to one statement only`);
     claimed.set(scope, name);
   }
   return registryScopes;
@@ -152,7 +164,8 @@ function validateTrustStore(value: string, at: string): TrustPolicy['trustStores
   const type = value.slice(0, colon);
   const storeName = value.slice(colon + 1);
   if (colon < 0) throw bad(`${at}: trust store "${value}" is not <type>:<name>, e.g. ca:acme`);
-  if (!TRUST_STORE_TYPES.includes(type as TrustStoreType)) throw bad(`${at}: trust store type "${type}" in "${value}" is not one of ca, signingAuthority, tsa`);
+  if (!TRUST_STORE_TYPES.includes(type as TrustStoreType))
+    throw bad(`${at}: trust store type "${type}" in "${value}" is not one of ca, signingAuthority, tsa`);
   if (!STORE_NAME.test(storeName)) throw bad(`${at}: trust store name "${storeName}" must match [a-zA-Z0-9_.-]+`);
   return { type: type as TrustStoreType, name: storeName };
 }
@@ -188,7 +201,9 @@ function validateTrustedIdentities(values: string[], at: string): TrustedIdentit
  * based on artifact URI"; notation-go verifier/trustpolicy/oci.go GetApplicableTrustPolicy).
  */
 export function applicablePolicy(doc: TrustPolicyDocument, repository: string): TrustPolicy | undefined {
-  return doc.trustPolicies.find((p) => p.registryScopes.includes(repository)) ?? doc.trustPolicies.find((p) => p.registryScopes.includes('*'));
+  return (
+    doc.trustPolicies.find((p) => p.registryScopes.includes(repository)) ?? doc.trustPolicies.find((p) => p.registryScopes.includes('*'))
+  );
 }
 
 export async function readTrustPolicy(path: string): Promise<TrustPolicyDocument> {
@@ -197,7 +212,10 @@ export async function readTrustPolicy(path: string): Promise<TrustPolicyDocument
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new NotarySignError('INPUT', `trust-policy: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new NotarySignError(
+      'INPUT',
+      `trust-policy: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   return parseTrustPolicy(text, path);
 }

@@ -48,6 +48,9 @@ export class TrustStore {
 /** notation accepts CA certificates, or a self-signed signing certificate, as trust anchors. */
 function storeCertificateProblem(cert: Certificate, type: TrustStoreType): string | undefined {
   const isCa = cert.extension(x509.BasicConstraintsExtension, OID.basicConstraints)?.ext.ca ?? false;
-  if (type === 'tsa') return isCa && cert.isSelfSigned() ? undefined : `certificate "${cert.subject}" is not a self-signed root CA, which a tsa store requires`;
+  if (type === 'tsa')
+    return isCa && cert.isSelfSigned()
+      ? undefined
+      : `certificate "${cert.subject}" is not a self-signed root CA, which a tsa store requires`;
   return isCa || cert.isSelfSigned() ? undefined : `certificate "${cert.subject}" is neither a CA certificate nor self-signed`;
 }

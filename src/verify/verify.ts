@@ -9,7 +9,15 @@ import { parseEnvelope, parsePayload, verifyIntegrity } from '../envelope/envelo
 import { EnvelopeError, type EnvelopeContent } from '../envelope/types.js';
 import type { Certificate } from '../crypto/certificate.js';
 import { subjectMatches } from './dn.js';
-import { applicablePolicy, type LevelName, type TrustPolicy, type TrustPolicyDocument, type TrustStoreType, type ValidationAction, type ValidationType } from './trust-policy.js';
+import {
+  applicablePolicy,
+  type LevelName,
+  type TrustPolicy,
+  type TrustPolicyDocument,
+  type TrustStoreType,
+  type ValidationAction,
+  type ValidationType,
+} from './trust-policy.js';
 import type { TrustStore } from './trust-store.js';
 
 /** A check of the verification procedure: the policy's validation types, plus the user metadata the run requires. */
@@ -94,7 +102,12 @@ export async function verifyEnvelope(check: EnvelopeCheck): Promise<SignatureVer
 }
 
 function rejected(verdict: SignatureVerdict, type: CheckType, action: ValidationAction, problem: string): SignatureVerdict {
-  return { ...verdict, results: [...verdict.results, { type, action, ok: false, message: problem }], failedCheck: type, failure: `${type}: ${problem}` };
+  return {
+    ...verdict,
+    results: [...verdict.results, { type, action, ok: false, message: problem }],
+    failedCheck: type,
+    failure: `${type}: ${problem}`,
+  };
 }
 
 /**
@@ -111,7 +124,8 @@ function validateIntegrity(check: EnvelopeCheck): { content: EnvelopeContent; an
     const t = check.target;
     if (targetArtifact.digest !== t.digest) return `the signature is for ${targetArtifact.digest}, not this image (${t.digest})`;
     if (targetArtifact.size !== t.size) return `the signed size ${targetArtifact.size} differs from the image manifest size ${t.size}`;
-    if (targetArtifact.mediaType !== t.mediaType) return `the signed media type ${targetArtifact.mediaType} differs from the image's ${t.mediaType}`;
+    if (targetArtifact.mediaType !== t.mediaType)
+      return `the signed media type ${targetArtifact.mediaType} differs from the image's ${t.mediaType}`;
     return { content, annotations: targetArtifact.annotations ?? {} };
   } catch (err) {
     if (err instanceof EnvelopeError) return err.message;
@@ -137,7 +151,8 @@ function validateUserMetadata(annotations: Record<string, string>, required: Rec
 async function validateAuthenticity(content: EnvelopeContent, policy: TrustPolicy, anchors: TrustAnchors): Promise<Problem> {
   const storeType: TrustStoreType = content.signingScheme === 'notary.x509' ? 'ca' : 'signingAuthority';
   const stores = policy.trustStores.filter((s) => s.type === storeType);
-  if (stores.length === 0) return `trust policy statement "${policy.name}" has no ${storeType} trust store for ${content.signingScheme} signatures`;
+  if (stores.length === 0)
+    return `trust policy statement "${policy.name}" has no ${storeType} trust store for ${content.signingScheme} signatures`;
   const trusted = (await Promise.all(stores.map((s) => anchors(s.type, s.name)))).flat();
   const leaf = content.certificateChain[0]!;
   if (!content.certificateChain.some((c) => trusted.some((a) => a.equals(c)))) {
@@ -160,7 +175,12 @@ function validateExpiry(content: EnvelopeContent, now: Date): Problem {
  * timestamp"): for notary.x509, the chain is valid now, or at a trusted
  * RFC 3161 time; for signingAuthority, at the authentic signing time.
  */
-async function validateAuthenticTimestamp(content: EnvelopeContent, now: Date, policy: TrustPolicy, anchors: TrustAnchors): Promise<Problem> {
+async function validateAuthenticTimestamp(
+  content: EnvelopeContent,
+  now: Date,
+  policy: TrustPolicy,
+  anchors: TrustAnchors,
+): Promise<Problem> {
   const chain = content.certificateChain;
   if (content.signingScheme === 'notary.x509.signingAuthority') {
     const bad = chain.find((c) => !c.validAt(content.signingTime));
@@ -175,7 +195,8 @@ async function validateAuthenticTimestamp(content: EnvelopeContent, now: Date, p
   // "afterCertExpiry": the timestamp only matters once a certificate has expired.
   if (policy.verifyTimestamp === 'afterCertExpiry' && !expired) return undefined;
   const stores = policy.trustStores.filter((s) => s.type === 'tsa');
-  if (stores.length === 0) return `the signature is timestamped but trust policy statement "${policy.name}" names no tsa trust store to verify it`;
+  if (stores.length === 0)
+    return `the signature is timestamped but trust policy statement "${policy.name}" names no tsa trust store to verify it`;
   const roots = (await Promise.all(stores.map((s) => anchors(s.type, s.name)))).flat();
   const { verifyTimestampToken } = await import('../crypto/timestamp.js');
   const ts = await verifyTimestampToken(content.timestampSignature, content.signature, roots);
@@ -244,7 +265,12 @@ export async function verifyImage(image: string, opts: VerifyImageOptions): Prom
   return verifyDescriptor(image, ref, descriptor, opts);
 }
 
-export async function verifyDescriptor(image: string, ref: Reference, descriptor: Descriptor, opts: VerifyImageOptions): Promise<ImageVerification> {
+export async function verifyDescriptor(
+  image: string,
+  ref: Reference,
+  descriptor: Descriptor,
+  opts: VerifyImageOptions,
+): Promise<ImageVerification> {
   const log = opts.logger ?? silentLogger;
   const now = (opts.now ?? (() => new Date()))();
   const reference = formatReference(withDigest(ref, descriptor.digest));
@@ -252,7 +278,12 @@ export async function verifyDescriptor(image: string, ref: Reference, descriptor
 
   const policy = applicablePolicy(opts.trustPolicy, repositoryName(ref));
   if (!policy) {
-    return { ...base, outcome: 'no-policy', verified: false, reason: `no trust policy statement applies to ${repositoryName(ref)}: add it to a statement's registryScopes, or add a "*" statement` };
+    return {
+      ...base,
+      outcome: 'no-policy',
+      verified: false,
+      reason: `no trust policy statement applies to ${repositoryName(ref)}: add it to a statement's registryScopes, or add a "*" statement`,
+    };
   }
   const withPolicy = { ...base, policy: policy.name, level: policy.level };
   if (policy.level === 'skip') {
@@ -263,14 +294,28 @@ export async function verifyDescriptor(image: string, ref: Reference, descriptor
   const repository = opts.repository ?? new RegistryRepository(opts.registry);
   const { descriptors } = await repository.listSignatures(ref, descriptor, { mode: opts.referrers ?? 'auto' });
   if (descriptors.length === 0) {
-    return { ...withPolicy, outcome: 'unsigned', verified: false, reason: `no signature found for ${reference}: the image is unsigned (no Notary Project signature is attached to this digest)` };
+    return {
+      ...withPolicy,
+      outcome: 'unsigned',
+      verified: false,
+      reason: `no signature found for ${reference}: the image is unsigned (no Notary Project signature is attached to this digest)`,
+    };
   }
   const max = opts.maxSignatures ?? 50;
   if (descriptors.length > max) log.warn(`${reference} has ${descriptors.length} signatures; examining the first ${max}`);
 
   const anchors: TrustAnchors = (type, name) => opts.trustStore.certificates(type, name);
   for (const sig of descriptors.slice(0, max)) {
-    const verdict = await verifySignatureManifest({ repository, ref, signature: sig, target: descriptor, policy, anchors, now, ...(opts.requiredAnnotations ? { requiredAnnotations: opts.requiredAnnotations } : {}) });
+    const verdict = await verifySignatureManifest({
+      repository,
+      ref,
+      signature: sig,
+      target: descriptor,
+      policy,
+      anchors,
+      now,
+      ...(opts.requiredAnnotations ? { requiredAnnotations: opts.requiredAnnotations } : {}),
+    });
     withPolicy.signatures.push(verdict);
     for (const r of verdict.results) {
       if (!r.ok && r.action === 'log') {
@@ -280,7 +325,12 @@ export async function verifyDescriptor(image: string, ref: Reference, descriptor
       }
     }
     if (verdict.verified) {
-      return { ...withPolicy, outcome: 'verified', verified: true, reason: `signature ${sig.digest} by "${verdict.signer}" satisfies trust policy statement "${policy.name}" (${policy.level})` };
+      return {
+        ...withPolicy,
+        outcome: 'verified',
+        verified: true,
+        reason: `signature ${sig.digest} by "${verdict.signer}" satisfies trust policy statement "${policy.name}" (${policy.level})`,
+      };
     }
     log.info(`${reference}: signature ${sig.digest} rejected: ${verdict.failure}`);
   }
@@ -291,9 +341,12 @@ export async function verifyDescriptor(image: string, ref: Reference, descriptor
 }
 
 /** One signature manifest: its envelope fetched and verified; one that cannot be used fails integrity. */
-async function verifySignatureManifest(opts: Omit<EnvelopeCheck, 'mediaType' | 'bytes'> & { repository: SignatureRepository; ref: Reference; signature: Descriptor }): Promise<SignatureVerdict> {
+async function verifySignatureManifest(
+  opts: Omit<EnvelopeCheck, 'mediaType' | 'bytes'> & { repository: SignatureRepository; ref: Reference; signature: Descriptor },
+): Promise<SignatureVerdict> {
   const { repository, ref, signature, ...check } = opts;
   const fetched = await repository.fetchSignatureBlob(ref, signature.digest, check.target);
-  if (typeof fetched === 'string') return { signatureDigest: signature.digest, ...rejected({ verified: false, results: [] }, 'integrity', 'enforce', fetched) };
+  if (typeof fetched === 'string')
+    return { signatureDigest: signature.digest, ...rejected({ verified: false, results: [] }, 'integrity', 'enforce', fetched) };
   return { signatureDigest: signature.digest, ...(await verifyEnvelope({ ...check, mediaType: fetched.mediaType, bytes: fetched.bytes })) };
 }

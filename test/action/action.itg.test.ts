@@ -20,7 +20,13 @@ before(async () => {
 });
 after(() => az?.stop());
 
-const azureInputs = () => ({ 'key-id': `${az.kv.url}/keys/release`, 'client-id': az.github.clientId, 'tenant-id': az.entra.tenantId, 'authority-host': az.entra.authorityHost, 'acr-hosts': az.acr.host });
+const azureInputs = () => ({
+  'key-id': `${az.kv.url}/keys/release`,
+  'client-id': az.github.clientId,
+  'tenant-id': az.entra.tenantId,
+  'authority-host': az.entra.authorityHost,
+  'acr-hosts': az.acr.host,
+});
 async function image(tag = 'v1') {
   const repository = `gh/app${++n}`;
   const d = await pushImage(setup, { registry: az.acr.upstream.host, repository }, tag);
@@ -31,7 +37,11 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
   test('sign: outputs, job summary, exit 0, and no token in the log', async () => {
     const a = await image();
     const b = await image();
-    const r = await runAction(az.dir, { command: 'sign', image: `${a.ref}\n${b.ref}\n`, ...azureInputs(), expiry: '30d', annotations: 'io.example.run=42' }, az.githubEnv());
+    const r = await runAction(
+      az.dir,
+      { command: 'sign', image: `${a.ref}\n${b.ref}\n`, ...azureInputs(), expiry: '30d', annotations: 'io.example.run=42' },
+      az.githubEnv(),
+    );
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(r.outputs['signed-digest'], a.digest);
     assert.deepEqual(JSON.parse(r.outputs['signed-digests']!), [a.ref, b.ref]);
@@ -50,11 +60,19 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
     const unsigned = await image();
     assert.equal((await runAction(az.dir, { image: signed.ref, ...azureInputs() }, az.githubEnv())).code, 0);
     const { 'key-id': _k, ...auth } = azureInputs();
-    const ok = await runAction(az.dir, { command: 'verify', image: signed.ref, ...auth, 'trust-policy': az.trustPolicy, 'trust-store': az.trustStore }, az.githubEnv());
+    const ok = await runAction(
+      az.dir,
+      { command: 'verify', image: signed.ref, ...auth, 'trust-policy': az.trustPolicy, 'trust-store': az.trustStore },
+      az.githubEnv(),
+    );
     assert.equal(ok.code, 0, ok.visible);
     assert.equal(ok.outputs.verified, 'true');
     assert.match(ok.summary, /✅ verified \| .*CN=release/);
-    const bad = await runAction(az.dir, { command: 'verify', image: unsigned.ref, ...auth, 'trust-policy': az.trustPolicy, 'trust-store': az.trustStore }, az.githubEnv());
+    const bad = await runAction(
+      az.dir,
+      { command: 'verify', image: unsigned.ref, ...auth, 'trust-policy': az.trustPolicy, 'trust-store': az.trustStore },
+      az.githubEnv(),
+    );
     assert.equal(bad.code, 1);
     assert.equal(bad.outputs.verified, 'false');
     assert.match(bad.visible, /^::error::.*no signature found for .*unsigned/m);
@@ -63,18 +81,45 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
 
   test('annotate-ci binds the signature to the run; verify can require it', async () => {
     const a = await image();
-    const ci = { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'contoso/app', GITHUB_SHA: 'a1b2c3d4', GITHUB_WORKFLOW_REF: 'contoso/app/.github/workflows/release.yml@refs/heads/main', GITHUB_RUN_ID: '777', GITHUB_RUN_ATTEMPT: '2' };
+    const ci = {
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: 'contoso/app',
+      GITHUB_SHA: 'a1b2c3d4',
+      GITHUB_WORKFLOW_REF: 'contoso/app/.github/workflows/release.yml@refs/heads/main',
+      GITHUB_RUN_ID: '777',
+      GITHUB_RUN_ATTEMPT: '2',
+    };
     // key=value inputs split on newlines only: a value keeps its commas.
-    const signed = await runAction(az.dir, { image: a.ref, ...azureInputs(), 'annotate-ci': 'true', annotations: 'io.example.list=a,b' }, { ...az.githubEnv(), ...ci });
+    const signed = await runAction(
+      az.dir,
+      { image: a.ref, ...azureInputs(), 'annotate-ci': 'true', annotations: 'io.example.list=a,b' },
+      { ...az.githubEnv(), ...ci },
+    );
     assert.equal(signed.code, 0, signed.visible);
     const { 'key-id': _k, ...auth } = azureInputs();
     const verifyWith = (required: string) =>
-      runAction(az.dir, { command: 'verify', image: a.ref, ...auth, 'trust-policy': az.trustPolicy, 'trust-store': az.trustStore, 'required-annotations': required }, az.githubEnv());
-    const ok = await verifyWith('io.notary-sign.ci.run=https://github.com/contoso/app/actions/runs/777/attempts/2\norg.opencontainers.image.revision=a1b2c3d4\nio.example.list=a,b');
+      runAction(
+        az.dir,
+        {
+          command: 'verify',
+          image: a.ref,
+          ...auth,
+          'trust-policy': az.trustPolicy,
+          'trust-store': az.trustStore,
+          'required-annotations': required,
+        },
+        az.githubEnv(),
+      );
+    const ok = await verifyWith(
+      'io.notary-sign.ci.run=https://github.com/contoso/app/actions/runs/777/attempts/2\norg.opencontainers.image.revision=a1b2c3d4\nio.example.list=a,b',
+    );
     assert.equal(ok.code, 0, ok.visible);
     const other = await verifyWith('io.notary-sign.ci.run=https://github.com/contoso/app/actions/runs/778/attempts/1');
     assert.equal(other.code, 1);
-    assert.match(other.visible, /lacks the required annotation io\.notary-sign\.ci\.run=.*\/778\/attempts\/1 \(it has .*\/777\/attempts\/2\)/);
+    assert.match(
+      other.visible,
+      /lacks the required annotation io\.notary-sign\.ci\.run=.*\/778\/attempts\/1 \(it has .*\/777\/attempts\/2\)/,
+    );
   });
 
   test('without id-token: write the error says exactly that and how to fix it', async () => {
@@ -98,13 +143,29 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
     const unsignedBase = await image();
     assert.equal((await runAction(az.dir, { image: signedBase.ref, ...azureInputs() }, az.githubEnv())).code, 0);
     const dockerfile = join(az.dir, `Dockerfile.${n}`);
-    await writeFile(dockerfile, `FROM ${az.acr.host}/${signedBase.repository}:v1 AS build\nFROM ${az.acr.host}/${unsignedBase.repository}:v1\nCOPY --from=build /a /a\n`);
+    await writeFile(
+      dockerfile,
+      `FROM ${az.acr.host}/${signedBase.repository}:v1 AS build\nFROM ${az.acr.host}/${unsignedBase.repository}:v1\nCOPY --from=build /a /a\n`,
+    );
     const { 'key-id': _k, ...auth } = azureInputs();
     const pin = join(az.dir, `Dockerfile.${n}.pinned`);
-    const inputs = { command: 'verify-base', dockerfile, ...auth, 'trust-policy': az.trustPolicy, 'trust-store': az.trustStore, 'pin-output': pin };
+    const inputs = {
+      command: 'verify-base',
+      dockerfile,
+      ...auth,
+      'trust-policy': az.trustPolicy,
+      'trust-store': az.trustStore,
+      'pin-output': pin,
+    };
     const failing = await runAction(az.dir, inputs, az.githubEnv());
     assert.equal(failing.code, 1);
-    assert.match(failing.visible, new RegExp(`^::error::1 base image of .* failed verification: ${az.acr.host.replace(/\./g, '\\.')}/${unsignedBase.repository}:v1 \\(no signature found`, 'm'));
+    assert.match(
+      failing.visible,
+      new RegExp(
+        `^::error::1 base image of .* failed verification: ${az.acr.host.replace(/\./g, '\\.')}/${unsignedBase.repository}:v1 \\(no signature found`,
+        'm',
+      ),
+    );
     assert.equal(failing.outputs.verified, 'false');
     assert.equal(failing.outputs['pinned-dockerfile'], '');
 
@@ -113,7 +174,10 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
     assert.equal(passing.code, 0, passing.visible);
     assert.equal(passing.outputs['pinned-dockerfile'], pin);
     const bases = JSON.parse(passing.outputs['base-images']!);
-    assert.deepEqual(bases.map((b: { digest: string }) => b.digest), [signedBase.digest, unsignedBase.digest]);
+    assert.deepEqual(
+      bases.map((b: { digest: string }) => b.digest),
+      [signedBase.digest, unsignedBase.digest],
+    );
     assert.match(await readFile(pin, 'utf8'), new RegExp(`FROM .*${signedBase.repository}:v1@${signedBase.digest} AS build`));
   });
 
@@ -136,10 +200,33 @@ describe('action.yml', () => {
     const checkDir = 'node_modules/.cache/notary-sign-test';
     await mkdir(checkDir, { recursive: true });
     const file = join(checkDir, 'action-metadata-check.ts');
-    await writeFile(file, `import type { HttpsJsonSchemastoreOrgGithubActionJson as Action } from '@schemastore/github-action';\nexport const action: Action = ${JSON.stringify(action, null, 2)};\n`);
+    await writeFile(
+      file,
+      `import type { HttpsJsonSchemastoreOrgGithubActionJson as Action } from '@schemastore/github-action';\nexport const action: Action = ${JSON.stringify(action, null, 2)};\n`,
+    );
     const bad = join(checkDir, 'action-metadata-bad.ts');
-    await writeFile(bad, `import type { HttpsJsonSchemastoreOrgGithubActionJson as Action } from '@schemastore/github-action';\nexport const action: Action = ${JSON.stringify({ ...action, runs: { using: 'node99', main: 'x' } })};\n`);
-    const tsc = (f: string) => spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', f], { encoding: 'utf8' });
+    await writeFile(
+      bad,
+      `import type { HttpsJsonSchemastoreOrgGithubActionJson as Action } from '@schemastore/github-action';\nexport const action: Action = ${JSON.stringify({ ...action, runs: { using: 'node99', main: 'x' } })};\n`,
+    );
+    const tsc = (f: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          'node_modules/typescript/bin/tsc',
+          '--noEmit',
+          '--strict',
+          '--skipLibCheck',
+          '--module',
+          'nodenext',
+          '--moduleResolution',
+          'nodenext',
+          '--types',
+          'node',
+          f,
+        ],
+        { encoding: 'utf8' },
+      );
     const good = tsc(file);
     assert.equal(good.status, 0, good.stdout + good.stderr);
     assert.notEqual(tsc(bad).status, 0, 'the check rejects a wrong runtime');
@@ -148,6 +235,7 @@ describe('action.yml', () => {
   test('every input and output is documented in README.md', async () => {
     const action = parseYaml(await readFile('action.yml', 'utf8'));
     const readme = await readFile('README.md', 'utf8');
-    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) assert.match(readme, new RegExp(`\`${name}\``), `${name} missing from README.md`);
+    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)])
+      assert.match(readme, new RegExp(`\`${name}\``), `${name} missing from README.md`);
   });
 });

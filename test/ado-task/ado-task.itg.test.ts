@@ -14,7 +14,9 @@ let setup: RegistryClient;
 let n = 0;
 let CONNECTION = '';
 // ajv-draft-04 is CommonJS with a default export class.
-const Ajv = createRequire(import.meta.url)('ajv-draft-04') as new (opts: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown } };
+const Ajv = createRequire(import.meta.url)('ajv-draft-04') as new (opts: object) => {
+  compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown };
+};
 
 before(async () => {
   az = await startAzure();
@@ -42,7 +44,10 @@ interface TaskRun extends RunResult {
 }
 
 /** Run the bundled task as the agent does: INPUT_*, ENDPOINT_*, SYSTEM_* and AGENT_* variables. */
-async function runTask(inputs: Record<string, string>, opts: { scheme?: string; accessToken?: string; extraEnv?: NodeJS.ProcessEnv } = {}): Promise<TaskRun> {
+async function runTask(
+  inputs: Record<string, string>,
+  opts: { scheme?: string; accessToken?: string; extraEnv?: NodeJS.ProcessEnv } = {},
+): Promise<TaskRun> {
   const env: NodeJS.ProcessEnv = {
     ...az.adoEnv(),
     SYSTEM_ACCESSTOKEN: opts.accessToken ?? az.oidc.ado.systemAccessToken,
@@ -52,7 +57,10 @@ async function runTask(inputs: Record<string, string>, opts: { scheme?: string; 
     [`ENDPOINT_AUTH_SCHEME_${CONNECTION}`]: opts.scheme ?? 'WorkloadIdentityFederation',
     [`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_TENANTID`]: az.entra.tenantId,
     [`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_SERVICEPRINCIPALID`]: az.ado.clientId,
-    [`ENDPOINT_AUTH_${CONNECTION}`]: JSON.stringify({ scheme: opts.scheme ?? 'WorkloadIdentityFederation', parameters: { tenantid: az.entra.tenantId, serviceprincipalid: az.ado.clientId } }),
+    [`ENDPOINT_AUTH_${CONNECTION}`]: JSON.stringify({
+      scheme: opts.scheme ?? 'WorkloadIdentityFederation',
+      parameters: { tenantid: az.entra.tenantId, serviceprincipalid: az.ado.clientId },
+    }),
     [`ENDPOINT_DATA_${CONNECTION}_ACTIVEDIRECTORYAUTHORITY`]: az.entra.authorityHost,
     INPUT_AZURESUBSCRIPTION: CONNECTION,
     INPUT_ACRHOSTS: az.acr.host,
@@ -62,7 +70,13 @@ async function runTask(inputs: Record<string, string>, opts: { scheme?: string; 
   const r = await runNode('out/ado-task/dist/index.js', [], { env, timeoutMs: 120_000 });
   const vso = [...r.stdout.matchAll(/^##vso\[([\w.]+)([^\]]*)\](.*)$/gm)].map((m) => ({
     command: m[1]!,
-    props: Object.fromEntries(m[2]!.trim().split(';').filter(Boolean).map((p) => p.split('=') as [string, string])),
+    props: Object.fromEntries(
+      m[2]!
+        .trim()
+        .split(';')
+        .filter(Boolean)
+        .map((p) => p.split('=') as [string, string]),
+    ),
     value: m[3]!,
   }));
   const variables = Object.fromEntries(vso.filter((c) => c.command === 'task.setvariable').map((c) => [c.props.variable!, c.value]));
@@ -73,7 +87,12 @@ async function runTask(inputs: Record<string, string>, opts: { scheme?: string; 
     variables,
     result: vso.find((c) => c.command === 'task.complete'),
     ...(summaryCmd ? { summary: await readFile(summaryCmd.value, 'utf8') } : {}),
-    visible: mask(r.stdout, Object.entries(env).filter(([k]) => k.startsWith('SECRET_')).map(([, v]) => v ?? '')),
+    visible: mask(
+      r.stdout,
+      Object.entries(env)
+        .filter(([k]) => k.startsWith('SECRET_'))
+        .map(([, v]) => v ?? ''),
+    ),
   };
 }
 
@@ -102,7 +121,13 @@ describe('the NotarySign task run as the agent runs it', () => {
   test('sign through the workload identity federation connection: output variables, summary, Succeeded', async () => {
     const a = await image();
     // annotations split on newlines only: the first value keeps its commas.
-    const r = await runTask({ command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release`, expiry: '30d', annotations: 'io.example.list=a,b\nio.example.run=7' });
+    const r = await runTask({
+      command: 'sign',
+      images: a.ref,
+      keyId: `${az.kv.url}/keys/release`,
+      expiry: '30d',
+      annotations: 'io.example.list=a,b\nio.example.run=7',
+    });
     assert.equal(r.result?.props.result, 'Succeeded', r.stdout);
     assert.equal(r.variables.signedDigest, a.digest);
     assert.match(r.variables.signatureDigest!, /^sha256:[0-9a-f]{64}$/);
@@ -110,13 +135,19 @@ describe('the NotarySign task run as the agent runs it', () => {
     assert.ok(r.vso.filter((c) => c.command === 'task.setvariable').every((c) => c.props.isOutput === 'true'));
     assert.match(r.summary ?? '', /### notary-sign: signed[\s\S]*\/keys\/release\/[0-9a-f]{32} \| referrers-tag \|/);
     assert.match(r.visible, /Azure DevOps workload identity federation/);
-    assert.ok(r.vso.some((c) => c.command === 'task.setsecret'), 'tokens are registered as secrets');
+    assert.ok(
+      r.vso.some((c) => c.command === 'task.setsecret'),
+      'tokens are registered as secrets',
+    );
     assertNoSecrets(r.visible + r.stderr, az.secrets());
   });
 
   test('System.AccessToken passed as a secret variable works and stays masked', async () => {
     const a = await image();
-    const r = await runTask({ command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release` }, { accessToken: '', extraEnv: { SECRET_SYSTEM_ACCESSTOKEN: az.oidc.ado.systemAccessToken } });
+    const r = await runTask(
+      { command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release` },
+      { accessToken: '', extraEnv: { SECRET_SYSTEM_ACCESSTOKEN: az.oidc.ado.systemAccessToken } },
+    );
     assert.equal(r.result?.props.result, 'Succeeded', r.stdout);
     assertNoSecrets(r.visible + r.stderr, az.secrets());
   });
@@ -124,7 +155,10 @@ describe('the NotarySign task run as the agent runs it', () => {
   test('no images given: signs what Docker@2 pushed (RESOURCE_URIS)', async () => {
     const a = await image();
     const b = await image();
-    const r = await runTask({ command: 'sign', keyId: `${az.kv.url}/keys/release` }, { extraEnv: { RESOURCE_URIS: `docker://${a.ref},docker://${b.ref}` } });
+    const r = await runTask(
+      { command: 'sign', keyId: `${az.kv.url}/keys/release` },
+      { extraEnv: { RESOURCE_URIS: `docker://${a.ref},docker://${b.ref}` } },
+    );
     assert.equal(r.result?.props.result, 'Succeeded', r.stdout);
     assert.deepEqual(JSON.parse(r.variables.signedDigests!), [a.ref, b.ref]);
   });
@@ -132,12 +166,20 @@ describe('the NotarySign task run as the agent runs it', () => {
   test('verifyBase failing: Failed, naming the unsigned image', async () => {
     const signed = await image();
     const unsigned = await image();
-    assert.equal((await runTask({ command: 'sign', images: signed.ref, keyId: `${az.kv.url}/keys/release` })).result?.props.result, 'Succeeded');
+    assert.equal(
+      (await runTask({ command: 'sign', images: signed.ref, keyId: `${az.kv.url}/keys/release` })).result?.props.result,
+      'Succeeded',
+    );
     const dockerfile = join(az.dir, `Dockerfile.ado${n}`);
     await writeFile(dockerfile, `FROM ${az.acr.host}/${signed.repository}:v1\nFROM ${az.acr.host}/${unsigned.repository}:v1\n`);
     const r = await runTask({ command: 'verifyBase', dockerfile, trustPolicy: az.trustPolicy, trustStore: az.trustStore });
     assert.equal(r.result?.props.result, 'Failed');
-    assert.match(r.result.value, new RegExp(`1 base image of .* failed verification: ${az.acr.host.replace(/\./g, '\\.')}/${unsigned.repository}:v1 \\(no signature found`));
+    assert.match(
+      r.result.value,
+      new RegExp(
+        `1 base image of .* failed verification: ${az.acr.host.replace(/\./g, '\\.')}/${unsigned.repository}:v1 \\(no signature found`,
+      ),
+    );
     assert.equal(r.variables.verified, 'false');
     assert.match(r.summary ?? '', /❌ failed/);
   });
@@ -145,7 +187,10 @@ describe('the NotarySign task run as the agent runs it', () => {
   test('a service connection with another scheme is refused clearly', async () => {
     const r = await runTask({ command: 'sign', images: 'x/y:z', keyId: `${az.kv.url}/keys/release` }, { scheme: 'Certificate' });
     assert.equal(r.result?.props.result, 'Failed');
-    assert.match(r.result.value, /^azureSubscription: service connection .* uses the "Certificate" scheme; use an Azure Resource Manager connection with workload identity federation/);
+    assert.match(
+      r.result.value,
+      /^azureSubscription: service connection .* uses the "Certificate" scheme; use an Azure Resource Manager connection with workload identity federation/,
+    );
   });
 
   test('without System.AccessToken the task says how to allow it', async () => {
@@ -166,12 +211,17 @@ describe('task.json and the extension', () => {
   test('task.json validates against the azure-pipelines-task-lib task schema', async () => {
     const schema = JSON.parse(await readFile('test/fixtures/schemas/tasks.schema.json', 'utf8'));
     // The stored schema predates these two agent handlers (see the fixture README); nothing else is added.
-    for (const handler of ['Node20_1', 'Node24']) schema.definitions.executionHandlers.properties[handler] = { $ref: '#/definitions/executionObject' };
+    for (const handler of ['Node20_1', 'Node24'])
+      schema.definitions.executionHandlers.properties[handler] = { $ref: '#/definitions/executionObject' };
     const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
     const task = JSON.parse(await readFile('ado-task/task.json', 'utf8'));
     assert.ok(validate(task), JSON.stringify(validate.errors, null, 2));
     assert.deepEqual(Object.keys(task.execution), ['Node20_1', 'Node24']);
-    assert.equal(validate({ ...task, inputs: [...task.inputs, { name: 'bad-name', label: 'x', type: 'string' }] }), false, 'the validator rejects an invalid input name');
+    assert.equal(
+      validate({ ...task, inputs: [...task.inputs, { name: 'bad-name', label: 'x', type: 'string' }] }),
+      false,
+      'the validator rejects an invalid input name',
+    );
     assert.equal(validate({ ...task, execution: { Node99: { target: 'x' } } }), false, 'and an unknown handler');
     // Every input the task reads is declared, and every declared input is read.
     const source = await readFile('ado-task/inputs.ts', 'utf8');
@@ -181,7 +231,10 @@ describe('task.json and the extension', () => {
   test('npm run package:ado creates a .vsix holding the task and its bundle', () => {
     execFileSync(process.execPath, ['scripts/build-ado.mjs', '--package'], { stdio: 'pipe' });
     const vsix = 'out/notary-sign.notary-sign-1.0.0.vsix';
-    const list = execFileSync('python3', ['-c', `import zipfile,sys; print("\\n".join(zipfile.ZipFile("${vsix}").namelist()))`], { encoding: 'utf8' });
-    for (const f of ['out/ado-task/task.json', 'out/ado-task/dist/index.js', 'out/ado-task/dist/lib.json', 'extension.vsomanifest']) assert.ok(list.split('\n').includes(f), `${f} missing from the .vsix`);
+    const list = execFileSync('python3', ['-c', `import zipfile,sys; print("\\n".join(zipfile.ZipFile("${vsix}").namelist()))`], {
+      encoding: 'utf8',
+    });
+    for (const f of ['out/ado-task/task.json', 'out/ado-task/dist/index.js', 'out/ado-task/dist/lib.json', 'extension.vsomanifest'])
+      assert.ok(list.split('\n').includes(f), `${f} missing from the .vsix`);
   });
 });

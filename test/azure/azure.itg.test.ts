@@ -26,7 +26,16 @@ async function image(): Promise<{ ref: string; descriptor: Descriptor; repositor
   return { ref: `${az.acr.host}/${repository}@${descriptor.digest}`, descriptor, repository };
 }
 
-const githubArgs = () => ['--client-id', az.github.clientId, '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost, '--acr-host', az.acr.host];
+const githubArgs = () => [
+  '--client-id',
+  az.github.clientId,
+  '--tenant-id',
+  az.entra.tenantId,
+  '--authority-host',
+  az.entra.authorityHost,
+  '--acr-host',
+  az.acr.host,
+];
 
 async function signVia(env: NodeJS.ProcessEnv, ref: string, extra: string[]): Promise<RunResult> {
   const r = await cli(['sign', ref, ...extra, '--output', 'json'], { env });
@@ -48,10 +57,14 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     assert.equal(az.acr.exchanges - exchangesBefore, 1, 'one ACR token exchange per run');
     assert.match(r.stderr, /Azure sign-in: GitHub OIDC federated credential/);
 
-    const { descriptors } = await listReferrers(setup, { registry: az.acr.upstream.host, repository }, descriptor.digest, { artifactType: MediaType.NotarySignature });
+    const { descriptors } = await listReferrers(setup, { registry: az.acr.upstream.host, repository }, descriptor.digest, {
+      artifactType: MediaType.NotarySignature,
+    });
     assert.equal(descriptors.length, 1);
 
-    const v = await cli(['verify', ref, '--trust-policy', az.trustPolicy, '--trust-store', az.trustStore, ...githubArgs()], { env: az.githubEnv() });
+    const v = await cli(['verify', ref, '--trust-policy', az.trustPolicy, '--trust-store', az.trustStore, ...githubArgs()], {
+      env: az.githubEnv(),
+    });
     assertNoSecrets(v.stdout + v.stderr, az.secrets());
     assert.equal(v.code, 0, v.stdout + v.stderr);
     assert.match(v.stdout, /^PASS\t.*"C=US, ST=WA, O=Contoso, CN=release"|^PASS\t.*CN=release/);
@@ -60,20 +73,37 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
   test('Azure DevOps workload identity federation signs the same way', async () => {
     const { ref } = await image();
     const r = await signVia(az.adoEnv(), ref, [
-      '--key-id', `${az.kv.url}/keys/release`,
-      '--client-id', az.ado.clientId, '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost, '--acr-host', az.acr.host,
-      '--azure-devops-service-connection', az.oidc.ado.serviceConnectionId,
+      '--key-id',
+      `${az.kv.url}/keys/release`,
+      '--client-id',
+      az.ado.clientId,
+      '--tenant-id',
+      az.entra.tenantId,
+      '--authority-host',
+      az.entra.authorityHost,
+      '--acr-host',
+      az.acr.host,
+      '--azure-devops-service-connection',
+      az.oidc.ado.serviceConnectionId,
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /Azure DevOps workload identity federation/);
   });
 
   test('a Key Vault certificate URL with a PKCS#12 secret works too', async () => {
-    const { certId } = await az.kv.createCertificate('release-p12', { issuer: az.pki.intermediate, chain: [az.pki.intermediate, az.pki.root], subject: 'CN=release p12,O=Contoso,ST=WA,C=US', contentType: 'application/x-pkcs12', type: 'RSA-2048' });
+    const { certId } = await az.kv.createCertificate('release-p12', {
+      issuer: az.pki.intermediate,
+      chain: [az.pki.intermediate, az.pki.root],
+      subject: 'CN=release p12,O=Contoso,ST=WA,C=US',
+      contentType: 'application/x-pkcs12',
+      type: 'RSA-2048',
+    });
     const { ref } = await image();
     const r = await signVia(az.githubEnv(), ref, ['--key-id', certId, ...githubArgs()]);
     assert.equal(r.code, 0, r.stderr);
-    const v = await cli(['verify', ref, '--trust-policy', az.trustPolicy, '--trust-store', az.trustStore, ...githubArgs()], { env: az.githubEnv() });
+    const v = await cli(['verify', ref, '--trust-policy', az.trustPolicy, '--trust-store', az.trustStore, ...githubArgs()], {
+      env: az.githubEnv(),
+    });
     assert.equal(v.code, 0, v.stdout + v.stderr);
   });
 
@@ -87,7 +117,10 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
       // A CA-issued certificate does need the secret (its chain): a clear error names the fix.
       const denied = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
       assert.equal(denied.code, 1);
-      assert.match(denied.stderr, /^error: reading the certificate chain needs "get" permission on secret release; grant it \(Key Vault Secrets User\), or pass certificate-chain$/m);
+      assert.match(
+        denied.stderr,
+        /^error: reading the certificate chain needs "get" permission on secret release; grant it \(Key Vault Secrets User\), or pass certificate-chain$/m,
+      );
     } finally {
       az.kv.grant(az.github.objectId, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
     }
@@ -97,12 +130,38 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     const { ref, repository } = await image();
     az.acr.addScopeMapToken('ci-token', 'scope-map-pass-123', { [repository]: ['pull', 'push'] });
     const signer = await az.kv.createCertificate('local-chain', { subject: 'CN=scoped,O=Contoso,ST=WA,C=US' });
-    const r = await cli(['sign', ref, '--key-id', `${az.kv.url}/keys/local-chain`, ...githubArgs(), '--registry-username', 'ci-token', '--registry-password-stdin', '--output', 'json'], { env: az.githubEnv(), input: 'scope-map-pass-123\n' });
+    const r = await cli(
+      [
+        'sign',
+        ref,
+        '--key-id',
+        `${az.kv.url}/keys/local-chain`,
+        ...githubArgs(),
+        '--registry-username',
+        'ci-token',
+        '--registry-password-stdin',
+        '--output',
+        'json',
+      ],
+      { env: az.githubEnv(), input: 'scope-map-pass-123\n' },
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stdout + r.stderr, /scope-map-pass-123/);
     assert.ok(signer.kid);
     const other = await image();
-    const denied = await cli(['sign', other.ref, '--key-id', `${az.kv.url}/keys/local-chain`, ...githubArgs(), '--registry-username', 'ci-token', '--registry-password-stdin'], { env: az.githubEnv(), input: 'scope-map-pass-123\n' });
+    const denied = await cli(
+      [
+        'sign',
+        other.ref,
+        '--key-id',
+        `${az.kv.url}/keys/local-chain`,
+        ...githubArgs(),
+        '--registry-username',
+        'ci-token',
+        '--registry-password-stdin',
+      ],
+      { env: az.githubEnv(), input: 'scope-map-pass-123\n' },
+    );
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /^error: .*team\/app\d+/m);
   });
@@ -111,7 +170,10 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
 describe('failures say what to fix, in one line, with no token in the output', () => {
   const expectFailure = (r: RunResult, pattern: RegExp) => {
     assert.equal(r.code, 1, r.stdout);
-    const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('error: '));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('error: '));
     assert.equal(lines.length, 1, r.stderr);
     assert.match(lines[0]!, pattern);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
@@ -120,24 +182,58 @@ describe('failures say what to fix, in one line, with no token in the output', (
   test('wrong federated subject: AADSTS70021 with the subject presented', async () => {
     const { ref } = await image();
     // The ADO token's subject is not trusted by the GitHub app registration.
-    const r = await signVia(az.adoEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, '--client-id', az.github.clientId, '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost, '--acr-host', az.acr.host, '--azure-devops-service-connection', az.oidc.ado.serviceConnectionId]);
-    expectFailure(r, /AADSTS70021: No matching federated identity record found for presented assertion\. Assertion Issuer: 'https:\/\/vstoken\.dev\.azure\.com\/.*Assertion Subject: 'sc:\/\/contoso\/app\/notary-signing'/);
+    const r = await signVia(az.adoEnv(), ref, [
+      '--key-id',
+      `${az.kv.url}/keys/release`,
+      '--client-id',
+      az.github.clientId,
+      '--tenant-id',
+      az.entra.tenantId,
+      '--authority-host',
+      az.entra.authorityHost,
+      '--acr-host',
+      az.acr.host,
+      '--azure-devops-service-connection',
+      az.oidc.ado.serviceConnectionId,
+    ]);
+    expectFailure(
+      r,
+      /AADSTS70021: No matching federated identity record found for presented assertion\. Assertion Issuer: 'https:\/\/vstoken\.dev\.azure\.com\/.*Assertion Subject: 'sc:\/\/contoso\/app\/notary-signing'/,
+    );
   });
 
   test('unknown client id: AADSTS700016', async () => {
     const { ref } = await image();
-    const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, '--client-id', '11111111-0000-0000-0000-000000000000', '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost]);
+    const r = await signVia(az.githubEnv(), ref, [
+      '--key-id',
+      `${az.kv.url}/keys/release`,
+      '--client-id',
+      '11111111-0000-0000-0000-000000000000',
+      '--tenant-id',
+      az.entra.tenantId,
+      '--authority-host',
+      az.entra.authorityHost,
+    ]);
     expectFailure(r, /AADSTS700016: Application with identifier '11111111-0000-0000-0000-000000000000' was not found/);
   });
 
   test('Key Vault rejects a token issued for another audience', async () => {
-    const token = await az.entra.issuer.sign({ aud: 'https://containerregistry.azure.net', tid: az.entra.tenantId, oid: az.github.objectId, appid: az.github.clientId });
+    const token = await az.entra.issuer.sign({
+      aud: 'https://containerregistry.azure.net',
+      tid: az.entra.tenantId,
+      oid: az.github.objectId,
+      appid: az.github.clientId,
+    });
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${az.kv.url}/keys/release?api-version=7.4`, { ca: az.tls.ca.certPem, headers: { authorization: `Bearer ${token}` } }, (r) => {
-        let body = '';
-        r.on('data', (d) => (body += d));
-        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
-      });
+      const req = request(
+        `${az.kv.url}/keys/release?api-version=7.4`,
+        { ca: az.tls.ca.certPem, headers: { authorization: `Bearer ${token}` } },
+        (r) => {
+          let body = '';
+          r.on('data', (d) => (body += d));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -163,7 +259,13 @@ describe('failures say what to fix, in one line, with no token in the output', (
     const dir = await tempDir();
     try {
       const chain = await dir.file('chain.pem', other.certificate.certPem + az.pki.intermediate.certPem + az.pki.root.certPem);
-      const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, '--certificate-chain', chain, ...githubArgs()]);
+      const r = await signVia(az.githubEnv(), ref, [
+        '--key-id',
+        `${az.kv.url}/keys/release`,
+        '--certificate-chain',
+        chain,
+        ...githubArgs(),
+      ]);
       expectFailure(r, /does not belong to the signing key/);
       const { descriptors } = await listReferrers(setup, { registry: az.acr.upstream.host, repository }, descriptor.digest);
       assert.equal(descriptors.length, 0);
@@ -217,7 +319,18 @@ describe('failures say what to fix, in one line, with no token in the output', (
   test('an Azure DevOps run without System.AccessToken is told how to fix it', async () => {
     const { ref } = await image();
     const env = { ...az.adoEnv(), SYSTEM_ACCESSTOKEN: '' };
-    const r = await signVia(env, ref, ['--key-id', `${az.kv.url}/keys/release`, '--client-id', az.ado.clientId, '--tenant-id', az.entra.tenantId, '--authority-host', az.entra.authorityHost, '--azure-devops-service-connection', az.oidc.ado.serviceConnectionId]);
+    const r = await signVia(env, ref, [
+      '--key-id',
+      `${az.kv.url}/keys/release`,
+      '--client-id',
+      az.ado.clientId,
+      '--tenant-id',
+      az.entra.tenantId,
+      '--authority-host',
+      az.entra.authorityHost,
+      '--azure-devops-service-connection',
+      az.oidc.ado.serviceConnectionId,
+    ]);
     expectFailure(r, /System\.AccessToken is not available: allow scripts to access the OAuth token/);
   });
 

@@ -6,7 +6,6 @@ import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { pushImage } from '../helpers/image.js';
 import { tempDir, writeTestChain, type KeyFiles } from '../helpers/files.js';
 
-
 let registry: TestRegistry;
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let keys: KeyFiles;
@@ -23,7 +22,20 @@ after(async () => {
 test('notary-sign sign prints a JSON result and exits 0', async () => {
   const client = new RegistryClient({ insecureRegistries: [registry.host] });
   const image = await pushImage(client, { registry: registry.host, repository: 'cli/app' }, 'v1');
-  const r = await runCli(['sign', `${registry.host}/cli/app:v1`, '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--insecure-registry', registry.host, '--output', 'json', '--annotation', 'io.example.list=a,b']);
+  const r = await runCli([
+    'sign',
+    `${registry.host}/cli/app:v1`,
+    '--key',
+    keys.keyPath,
+    '--certificate-chain',
+    keys.chainPath,
+    '--insecure-registry',
+    registry.host,
+    '--output',
+    'json',
+    '--annotation',
+    'io.example.list=a,b',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const [result] = JSON.parse(r.stdout);
   assert.equal(result.signedDigest, image.digest);
@@ -35,7 +47,10 @@ test('errors are one line on stderr, exit 1, no stack trace', async () => {
   const cases: [string[], RegExp][] = [
     [['sign', 'x/y:z'], /^error: --key-id \(Azure Key Vault key URL\) or --key \(local PEM private key\) is required/],
     [['sign', 'BAD', '--key', keys.keyPath, '--certificate-chain', keys.chainPath], /^error: invalid image reference "BAD"/],
-    [['sign', 'a/b', '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--expiry', 'soon'], /^error: --expiry: "soon" is not a duration/],
+    [
+      ['sign', 'a/b', '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--expiry', 'soon'],
+      /^error: --expiry: "soon" is not a duration/,
+    ],
     [['sign', 'a/b', '--bogus'], /^error: Unknown option '--bogus'.*run notary-sign --help/],
     [['frobnicate'], /^error: unknown command "frobnicate"/],
   ];
@@ -49,7 +64,22 @@ test('errors are one line on stderr, exit 1, no stack trace', async () => {
 });
 
 test('--registry-username reads the password from stdin and never echoes it', async () => {
-  const r = await runCli(['sign', `${registry.host}/cli/none:v1`, '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--insecure-registry', registry.host, '--registry-username', 'bob', '--registry-password-stdin'], { input: 'hunter2-secret\n' });
+  const r = await runCli(
+    [
+      'sign',
+      `${registry.host}/cli/none:v1`,
+      '--key',
+      keys.keyPath,
+      '--certificate-chain',
+      keys.chainPath,
+      '--insecure-registry',
+      registry.host,
+      '--registry-username',
+      'bob',
+      '--registry-password-stdin',
+    ],
+    { input: 'hunter2-secret\n' },
+  );
   assert.equal(r.code, 1);
   assert.match(r.stderr, /was not found in the registry/);
   assert.doesNotMatch(r.stdout + r.stderr, /hunter2-secret/);

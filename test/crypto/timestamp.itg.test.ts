@@ -42,11 +42,28 @@ after(async () => {
 });
 
 const policy = (stores: string[], extra: Record<string, unknown> = {}) =>
-  parseTrustPolicy(JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'ts', registryScopes: ['*'], signatureVerification: { level: 'strict', ...extra }, trustStores: stores, trustedIdentities: ['*'] }] }));
+  parseTrustPolicy(
+    JSON.stringify({
+      version: '1.0',
+      trustPolicies: [
+        {
+          name: 'ts',
+          registryScopes: ['*'],
+          signatureVerification: { level: 'strict', ...extra },
+          trustStores: stores,
+          trustedIdentities: ['*'],
+        },
+      ],
+    }),
+  );
 
 /** Sign with a leaf that expires in a minute, then verify "later", after it expired. */
 async function signShortLived(opts: { timestamped: boolean; format?: 'jws' | 'cose' }) {
-  const leaf = await issueCertificate({ subject: 'CN=short-lived,O=acme,ST=WA,C=US', issuer: root, notAfter: new Date(Date.now() + 60_000) });
+  const leaf = await issueCertificate({
+    subject: 'CN=short-lived,O=acme,ST=WA,C=US',
+    issuer: root,
+    notAfter: new Date(Date.now() + 60_000),
+  });
   const keyPath = await dir.file(`short${++n}.key`, leaf.keyPem);
   const chainPath = await dir.file(`short${n}.crt`, leaf.certPem + root.certPem);
   const repo = { registry: registry.host, repository: `ts/app${n}` };
@@ -93,7 +110,11 @@ test('a timestamp from a TSA outside the tsa trust store is rejected', async () 
 
 test('afterCertExpiry skips the timestamp while the certificate is valid', async () => {
   const ref = await signShortLived({ timestamped: true });
-  const v = await verifyImage(ref, { registry: client, trustPolicy: policy(['ca:acme'], { verifyTimestamp: 'afterCertExpiry' }), trustStore: store });
+  const v = await verifyImage(ref, {
+    registry: client,
+    trustPolicy: policy(['ca:acme'], { verifyTimestamp: 'afterCertExpiry' }),
+    trustStore: store,
+  });
   assert.equal(v.verified, true, v.reason);
 });
 

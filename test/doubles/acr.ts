@@ -62,11 +62,17 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
         allowedFor = () => (role === 'AcrPush' ? ['pull', 'push'] : ['pull']);
       } else {
         const map = scopeMaps.get(user);
-        if (!map || map.password !== pass) return json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] });
+        if (!map || map.password !== pass)
+          return json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] });
         allowedFor = (repo) => map.repositories[repo] ?? map.repositories['*'] ?? [];
       }
     } else {
-      return json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': `Basic realm="${host}"` });
+      return json(
+        res,
+        401,
+        { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+        { 'www-authenticate': `Basic realm="${host}"` },
+      );
     }
     const access = url.searchParams.getAll('scope').flatMap((scope) => {
       const [type, name, actions] = scope.split(':');
@@ -82,11 +88,15 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
   const exchangeHandler = async (req: IncomingMessage, res: ServerResponse) => {
     state.exchanges++;
     const form = new URLSearchParams((await readBody(req)).toString());
-    if (form.get('grant_type') !== 'access_token') return json(res, 400, { errors: [{ code: 'UNSUPPORTED', message: 'grant_type must be access_token' }] });
+    if (form.get('grant_type') !== 'access_token')
+      return json(res, 400, { errors: [{ code: 'UNSUPPORTED', message: 'grant_type must be access_token' }] });
     if (form.get('service') !== host) return json(res, 400, { errors: [{ code: 'INVALID', message: `service must be ${host}` }] });
     const principal = await principalOf(entra, `Bearer ${form.get('access_token') ?? ''}`, 'https://containerregistry.azure.net');
     if ('error' in principal) return json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: principal.error }] });
-    if (!roles.has(principal.oid)) return json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: `principal ${principal.oid} has no role assignment on this registry` }] });
+    if (!roles.has(principal.oid))
+      return json(res, 401, {
+        errors: [{ code: 'UNAUTHORIZED', message: `principal ${principal.oid} has no role assignment on this registry` }],
+      });
     const refresh = randomBytes(32).toString('base64url');
     refreshTokens.set(refresh, principal.oid);
     state.issued.push(refresh);
@@ -100,12 +110,16 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
     const body = await readBody(req, 16 << 20);
     const headers = { ...req.headers, host, 'x-forwarded-proto': 'https', 'content-length': String(body.length) };
     delete headers['transfer-encoding'];
-    const up = httpRequest({ host: '127.0.0.1', port: Number(upstream!.host.split(':')[1]), method: req.method, path: req.url, headers }, (ur) => {
-      const out = { ...ur.headers };
-      if (typeof out['www-authenticate'] === 'string') out['www-authenticate'] = out['www-authenticate'].replace(/realm="[^"]*"/, `realm="https://${host}/oauth2/token"`);
-      res.writeHead(ur.statusCode ?? 502, out);
-      ur.pipe(res);
-    });
+    const up = httpRequest(
+      { host: '127.0.0.1', port: Number(upstream!.host.split(':')[1]), method: req.method, path: req.url, headers },
+      (ur) => {
+        const out = { ...ur.headers };
+        if (typeof out['www-authenticate'] === 'string')
+          out['www-authenticate'] = out['www-authenticate'].replace(/realm="[^"]*"/, `realm="https://${host}/oauth2/token"`);
+        res.writeHead(ur.statusCode ?? 502, out);
+        ur.pipe(res);
+      },
+    );
     up.on('error', () => json(res, 502, { errors: [{ code: 'UNAVAILABLE', message: 'upstream error' }] }));
     up.end(body);
   };
@@ -120,7 +134,9 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
   const setup = createHttpServer((req, res) => void tokenHandler(req, res));
   await new Promise<void>((r) => front.listen(proxyPort, '127.0.0.1', r));
   await new Promise<void>((r) => setup.listen(httpPort, '127.0.0.1', r));
-  upstream = await startRegistry({ tokenAuth: { realm: `http://127.0.0.1:${httpPort}/oauth2/token`, service: host, issuer, rootCertBundlePath } });
+  upstream = await startRegistry({
+    tokenAuth: { realm: `http://127.0.0.1:${httpPort}/oauth2/token`, service: host, issuer, rootCertBundlePath },
+  });
 
   return {
     host,

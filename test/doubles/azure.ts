@@ -57,7 +57,13 @@ export async function startAzure(): Promise<AzureFleet> {
   const kv = await startKeyVault(tls, entra, tmp.path);
   const acr = await startAcr(tls, entra, tmp.path);
   const root = await issueCertificate({ subject: 'CN=Contoso Signing Root,O=Contoso,ST=WA,C=US', ca: true, key: 'EC-384' });
-  const intermediate = await issueCertificate({ subject: 'CN=Contoso Signing CA,O=Contoso,ST=WA,C=US', ca: true, key: 'EC-384', issuer: root, pathLength: 0 });
+  const intermediate = await issueCertificate({
+    subject: 'CN=Contoso Signing CA,O=Contoso,ST=WA,C=US',
+    ca: true,
+    key: 'EC-384',
+    issuer: root,
+    pathLength: 0,
+  });
 
   const trustStore = join(tmp.path, 'truststore');
   await mkdir(join(trustStore, 'x509/ca/contoso'), { recursive: true });
@@ -65,7 +71,18 @@ export async function startAzure(): Promise<AzureFleet> {
   const trustPolicy = join(tmp.path, 'trustpolicy.json');
   await writeFile(
     trustPolicy,
-    JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'contoso', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:contoso'], trustedIdentities: ['x509.subject: C=US, ST=WA, O=Contoso'] }] }),
+    JSON.stringify({
+      version: '1.0',
+      trustPolicies: [
+        {
+          name: 'contoso',
+          registryScopes: ['*'],
+          signatureVerification: { level: 'strict' },
+          trustStores: ['ca:contoso'],
+          trustedIdentities: ['x509.subject: C=US, ST=WA, O=Contoso'],
+        },
+      ],
+    }),
   );
 
   const base = (): NodeJS.ProcessEnv => {
@@ -93,17 +110,42 @@ export async function startAzure(): Promise<AzureFleet> {
     pki: { root, intermediate },
     trustStore,
     trustPolicy,
-    setup: new RegistryClient({ insecureRegistries: [acr.upstream.host], credentials: staticCredentials({ [acr.upstream.host]: acr.admin }) }),
+    setup: new RegistryClient({
+      insecureRegistries: [acr.upstream.host],
+      credentials: staticCredentials({ [acr.upstream.host]: acr.admin }),
+    }),
     provisionRelease: async (objectIds) => {
-      await kv.createCertificate('release', { issuer: intermediate, chain: [intermediate, root], subject: 'CN=release,O=Contoso,ST=WA,C=US' });
+      await kv.createCertificate('release', {
+        issuer: intermediate,
+        chain: [intermediate, root],
+        subject: 'CN=release,O=Contoso,ST=WA,C=US',
+      });
       for (const oid of objectIds) {
         kv.grant(oid, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
         acr.assignRole(oid, 'AcrPush');
       }
     },
-    githubEnv: () => ({ ...base(), GITHUB_ACTIONS: 'true', ACTIONS_ID_TOKEN_REQUEST_URL: oidc.github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.github.requestToken }),
-    adoEnv: () => ({ ...base(), TF_BUILD: 'True', SYSTEM_OIDCREQUESTURI: oidc.ado.oidcRequestUri, SYSTEM_ACCESSTOKEN: oidc.ado.systemAccessToken }),
-    secrets: () => [oidc.github.requestToken, oidc.ado.systemAccessToken, ...oidc.github.issuer.issued, ...oidc.ado.issuer.issued, ...entra.issued, ...acr.issued, acr.admin.password],
+    githubEnv: () => ({
+      ...base(),
+      GITHUB_ACTIONS: 'true',
+      ACTIONS_ID_TOKEN_REQUEST_URL: oidc.github.requestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.github.requestToken,
+    }),
+    adoEnv: () => ({
+      ...base(),
+      TF_BUILD: 'True',
+      SYSTEM_OIDCREQUESTURI: oidc.ado.oidcRequestUri,
+      SYSTEM_ACCESSTOKEN: oidc.ado.systemAccessToken,
+    }),
+    secrets: () => [
+      oidc.github.requestToken,
+      oidc.ado.systemAccessToken,
+      ...oidc.github.issuer.issued,
+      ...oidc.ado.issuer.issued,
+      ...entra.issued,
+      ...acr.issued,
+      acr.admin.password,
+    ],
     stop: async () => {
       await acr.stop();
       await kv.stop();

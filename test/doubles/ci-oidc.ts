@@ -32,15 +32,30 @@ export async function startCiOidc(tls: TestCa, opts: { githubSubject?: string; a
     if ((await faults.apply(req, res)) === 'handled') return;
     const url = new URL(req.url ?? '/', 'https://x');
     if (url.pathname === '/github/token' && req.method === 'GET') {
-      if (req.headers.authorization !== `bearer ${requestToken}` && req.headers.authorization !== `Bearer ${requestToken}`) return json(res, 401, { message: 'Bad credentials' });
+      if (req.headers.authorization !== `bearer ${requestToken}` && req.headers.authorization !== `Bearer ${requestToken}`)
+        return json(res, 401, { message: 'Bad credentials' });
       const audience = url.searchParams.get('audience') ?? 'https://github.com/contoso';
-      const value = await github.sign({ sub: githubSubject, aud: audience, repository: 'contoso/app', ref: 'refs/heads/main', repository_owner: 'contoso', workflow: 'release', run_id: '4242', sha: 'deadbeef' }, 300);
+      const value = await github.sign(
+        {
+          sub: githubSubject,
+          aud: audience,
+          repository: 'contoso/app',
+          ref: 'refs/heads/main',
+          repository_owner: 'contoso',
+          workflow: 'release',
+          run_id: '4242',
+          sha: 'deadbeef',
+        },
+        300,
+      );
       return json(res, 200, { count: value.length, value });
     }
     if (url.pathname === '/ado/oidctoken' && req.method === 'POST') {
       if (url.searchParams.get('api-version') !== '7.1') return json(res, 400, { message: 'api-version 7.1 required' });
-      if (req.headers.authorization !== `Bearer ${systemAccessToken}`) return json(res, 401, { message: 'TF400813: The user is not authorized to access this resource.' });
-      if (url.searchParams.get('serviceConnectionId') !== serviceConnectionId) return json(res, 404, { message: 'service connection not found' });
+      if (req.headers.authorization !== `Bearer ${systemAccessToken}`)
+        return json(res, 401, { message: 'TF400813: The user is not authorized to access this resource.' });
+      if (url.searchParams.get('serviceConnectionId') !== serviceConnectionId)
+        return json(res, 404, { message: 'service connection not found' });
       const oidcToken = await ado.sign({ sub: adoSubject, aud: 'api://AzureADTokenExchange' }, 600);
       return json(res, 200, { oidcToken });
     }

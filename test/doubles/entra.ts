@@ -44,7 +44,11 @@ export async function startEntra(tls: TestCa, opts: { tenantId?: string; apps: E
   let base = '';
 
   const aadError = (res: Parameters<typeof json>[0], status: number, error: string, code: string, description: string) =>
-    json(res, status, { error, error_description: `${code}: ${description} Trace ID: ${randomUUID()} Correlation ID: ${randomUUID()} Timestamp: ${new Date().toISOString()}`, error_codes: [Number(code.slice(6))] });
+    json(res, status, {
+      error,
+      error_description: `${code}: ${description} Trace ID: ${randomUUID()} Correlation ID: ${randomUUID()} Timestamp: ${new Date().toISOString()}`,
+      error_codes: [Number(code.slice(6))],
+    });
 
   const server = createServer({ key: tls.server.key, cert: tls.server.cert }, async (req, res) => {
     if ((await faults.apply(req, res)) === 'handled') return;
@@ -70,14 +74,38 @@ export async function startEntra(tls: TestCa, opts: { tenantId?: string; apps: E
     const form = new URLSearchParams((await readBody(req)).toString());
     const clientId = form.get('client_id') ?? '';
     const app = opts.apps.find((a) => a.clientId === clientId);
-    if (!app) return aadError(res, 400, 'unauthorized_client', 'AADSTS700016', `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`);
-    if (form.get('grant_type') !== 'client_credentials') return aadError(res, 400, 'unsupported_grant_type', 'AADSTS70003', 'The app requested an unsupported grant type.');
+    if (!app)
+      return aadError(
+        res,
+        400,
+        'unauthorized_client',
+        'AADSTS700016',
+        `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`,
+      );
+    if (form.get('grant_type') !== 'client_credentials')
+      return aadError(res, 400, 'unsupported_grant_type', 'AADSTS70003', 'The app requested an unsupported grant type.');
     if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
-      return aadError(res, 401, 'invalid_client', 'AADSTS7000218', "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      return aadError(
+        res,
+        401,
+        'invalid_client',
+        'AADSTS7000218',
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
     }
     const scope = form.get('scope') ?? '';
-    const resource = scope.split(' ').find((s) => s.endsWith('/.default'))?.slice(0, -'/.default'.length);
-    if (!resource) return aadError(res, 400, 'invalid_scope', 'AADSTS1002012', `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`);
+    const resource = scope
+      .split(' ')
+      .find((s) => s.endsWith('/.default'))
+      ?.slice(0, -'/.default'.length);
+    if (!resource)
+      return aadError(
+        res,
+        400,
+        'invalid_scope',
+        'AADSTS1002012',
+        `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`,
+      );
 
     // The federated identity credential check.
     const assertion = form.get('client_assertion') ?? '';
@@ -86,19 +114,39 @@ export async function startEntra(tls: TestCa, opts: { tenantId?: string; apps: E
       const header = JSON.parse(Buffer.from(assertion.split('.')[0] ?? '', 'base64url').toString()) as { kid?: string };
       const unverified = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString()) as { iss?: string };
       const trusted = opts.trustedIssuers.find((i) => i.issuer === unverified.iss && i.kid === header.kid);
-      if (!trusted) return aadError(res, 401, 'invalid_client', 'AADSTS700211', `No matching federated identity record found for presented assertion issuer '${unverified.iss}'.`);
+      if (!trusted)
+        return aadError(
+          res,
+          401,
+          'invalid_client',
+          'AADSTS700211',
+          `No matching federated identity record found for presented assertion issuer '${unverified.iss}'.`,
+        );
       ({ payload: claims } = await jwtVerify(assertion, trusted.publicKey, { issuer: trusted.issuer, algorithms: ['RS256'] }));
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) return aadError(res, 400, 'invalid_client', 'AADSTS700024', 'Client assertion is not within its valid time range.');
+      if (err instanceof joseErrors.JWTExpired)
+        return aadError(res, 400, 'invalid_client', 'AADSTS700024', 'Client assertion is not within its valid time range.');
       return aadError(res, 401, 'invalid_client', 'AADSTS50027', `JWT token is invalid or malformed.`);
     }
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    const match = app.federated.find((f) => f.issuer === claims.iss && f.subject === claims.sub && audiences.includes(f.audience ?? 'api://AzureADTokenExchange'));
+    const match = app.federated.find(
+      (f) => f.issuer === claims.iss && f.subject === claims.sub && audiences.includes(f.audience ?? 'api://AzureADTokenExchange'),
+    );
     if (!match) {
-      return aadError(res, 401, 'invalid_client', 'AADSTS70021', `No matching federated identity record found for presented assertion. Assertion Issuer: '${claims.iss}'. Assertion Subject: '${claims.sub}'. Assertion Audience: '${audiences.join(',')}'.`);
+      return aadError(
+        res,
+        401,
+        'invalid_client',
+        'AADSTS70021',
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${claims.iss}'. Assertion Subject: '${claims.sub}'. Assertion Audience: '${audiences.join(',')}'.`,
+      );
     }
     const now = Math.floor(Date.now() / 1000);
-    const accessToken = await issuer.sign({ aud: resource, tid: tenantId, appid: clientId, azp: clientId, oid: app.objectId, sub: app.objectId, ver: '1.0', idtyp: 'app' }, 3600, state.issueExpired ? now - 7200 : now);
+    const accessToken = await issuer.sign(
+      { aud: resource, tid: tenantId, appid: clientId, azp: clientId, oid: app.objectId, sub: app.objectId, ver: '1.0', idtyp: 'app' },
+      3600,
+      state.issueExpired ? now - 7200 : now,
+    );
     return json(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -125,7 +173,11 @@ export async function startEntra(tls: TestCa, opts: { tenantId?: string; apps: E
 }
 
 /** Validate an Entra access token for `resource`; the principal's object id, or an error string. */
-export async function principalOf(entra: Entra, authorization: string | undefined, resource: string): Promise<{ oid: string; appid: string } | { error: string; expired?: boolean }> {
+export async function principalOf(
+  entra: Entra,
+  authorization: string | undefined,
+  resource: string,
+): Promise<{ oid: string; appid: string } | { error: string; expired?: boolean }> {
   if (!authorization?.startsWith('Bearer ')) return { error: 'missing bearer token' };
   try {
     const { payload } = await entra.issuer.verify(authorization.slice(7), resource);
@@ -133,7 +185,8 @@ export async function principalOf(entra: Entra, authorization: string | undefine
     return { oid: String(payload.oid), appid: String(payload.appid) };
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) return { error: 'the token is expired', expired: true };
-    if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'aud') return { error: `the token audience is not ${resource}` };
+    if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'aud')
+      return { error: `the token audience is not ${resource}` };
     return { error: `invalid token (${(err as Error).message})` };
   }
 }

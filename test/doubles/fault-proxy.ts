@@ -45,7 +45,8 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
   return {
     host,
     faults,
-    override: (path, respond, opts = {}) => void overrides.push({ path, respond, left: opts.times ?? 1, ...(opts.method ? { method: opts.method } : {}) }),
+    override: (path, respond, opts = {}) =>
+      void overrides.push({ path, respond, left: opts.times ?? 1, ...(opts.method ? { method: opts.method } : {}) }),
     stop: () => new Promise((r) => server.close(() => r())),
   };
 }

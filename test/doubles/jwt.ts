@@ -1,4 +1,12 @@
-import { generateKeyPair, SignJWT, jwtVerify, exportJWK, type JWTPayload, type CryptoKey as JoseKey, type KeyObject as JoseKeyObject } from 'jose';
+import {
+  generateKeyPair,
+  SignJWT,
+  jwtVerify,
+  exportJWK,
+  type JWTPayload,
+  type CryptoKey as JoseKey,
+  type KeyObject as JoseKeyObject,
+} from 'jose';
 import { randomUUID } from 'node:crypto';
 
 type Key = JoseKey | JoseKeyObject;

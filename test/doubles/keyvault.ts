@@ -42,7 +42,16 @@ export interface KeyVault {
   signCalls: number;
   createKey(name: string, type: TestKeyType): Promise<{ kid: string; publicKey: KeyObject }>;
   /** A certificate and its key, issued by `issuer` or self-signed; the secret holds key + chain. */
-  createCertificate(name: string, opts: { type?: TestKeyType; issuer?: IssuedCert; chain?: IssuedCert[]; subject?: string; contentType?: 'application/x-pem-file' | 'application/x-pkcs12' }): Promise<{ kid: string; certificate: IssuedCert; certId: string }>;
+  createCertificate(
+    name: string,
+    opts: {
+      type?: TestKeyType;
+      issuer?: IssuedCert;
+      chain?: IssuedCert[];
+      subject?: string;
+      contentType?: 'application/x-pem-file' | 'application/x-pkcs12';
+    },
+  ): Promise<{ kid: string; certificate: IssuedCert; certId: string }>;
   grant(objectId: string, grants: Grants): void;
   stop(): Promise<void>;
 }
@@ -67,8 +76,11 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
   const newVersion = () => randomBytes(16).toString('hex');
   const kid = (name: string, v: string) => `${url}/keys/${name}/${v}`;
 
-  const challenge = () => ({ 'www-authenticate': `Bearer authorization="${entra.authorityHost}/${entra.tenantId}", resource="https://vault.azure.net"` });
-  const kvError = (res: Parameters<typeof json>[0], status: number, code: string, message: string, extra: Record<string, string> = {}) => json(res, status, { error: { code, message } }, extra);
+  const challenge = () => ({
+    'www-authenticate': `Bearer authorization="${entra.authorityHost}/${entra.tenantId}", resource="https://vault.azure.net"`,
+  });
+  const kvError = (res: Parameters<typeof json>[0], status: number, code: string, message: string, extra: Record<string, string> = {}) =>
+    json(res, status, { error: { code, message } }, extra);
 
   const server = createServer({ key: tls.server.key, cert: tls.server.cert }, async (req, res) => {
     const fault = await faults.apply(req, res);
@@ -77,15 +89,24 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
     const apiVersion = u.searchParams.get('api-version');
     if (!apiVersion) return kvError(res, 400, 'BadParameter', 'The api-version query parameter is required.');
     if (!API_VERSIONS.has(apiVersion)) return kvError(res, 400, 'BadParameter', `The specified version (${apiVersion}) is not recognized.`);
-    if (!req.headers.authorization) return kvError(res, 401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.', challenge());
-    const principal = fault === 'expired-token' ? { error: 'the token is expired', expired: true } : await principalOf(entra, req.headers.authorization, 'https://vault.azure.net');
+    if (!req.headers.authorization)
+      return kvError(res, 401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.', challenge());
+    const principal =
+      fault === 'expired-token'
+        ? { error: 'the token is expired', expired: true }
+        : await principalOf(entra, req.headers.authorization, 'https://vault.azure.net');
     if ('error' in principal) return kvError(res, 401, 'Unauthorized', `AKV10022: ${principal.error}`, challenge());
     const allowed = (kind: keyof Grants, name: string, op: Op) => {
       const g = grants.get(principal.oid)?.[kind] as Record<string, string[]> | undefined;
       return (g?.[name] ?? g?.['*'] ?? []).includes(op);
     };
     const forbidden = (kind: string, op: string) =>
-      kvError(res, 403, 'Forbidden', `The user, group or application 'appid=${principal.appid};oid=${principal.oid}' does not have ${kind} ${op} permission on key vault '${url}'.`);
+      kvError(
+        res,
+        403,
+        'Forbidden',
+        `The user, group or application 'appid=${principal.appid};oid=${principal.oid}' does not have ${kind} ${op} permission on key vault '${url}'.`,
+      );
 
     const parts = u.pathname.split('/').filter(Boolean);
     const [collection, name, version, action] = parts;
@@ -100,7 +121,8 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
         const alg = ALG[body.alg ?? ''];
         const digest = Buffer.from(body.value ?? '', 'base64url');
         if (!alg || alg.kty !== v.kty) return kvError(res, 400, 'BadParameter', `Invalid algorithm ${body.alg} for key type ${v.kty}.`);
-        if (digest.length !== alg.bytes) return kvError(res, 400, 'BadParameter', `Invalid digest length ${digest.length} for ${body.alg}.`);
+        if (digest.length !== alg.bytes)
+          return kvError(res, 400, 'BadParameter', `Invalid digest length ${digest.length} for ${body.alg}.`);
         const signature = await opensslSign(v, digest, alg.hash);
         return json(res, 200, { kid: kid(name, v.version), value: signature.toString('base64url') });
       }
@@ -109,14 +131,23 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
         const v = version ? versions?.find((k) => k.version === version) : versions?.at(-1);
         if (!v) return kvError(res, 404, 'KeyNotFound', `A key with (name/id) ${name} was not found in this key vault.`);
         const jwk = v.publicKey.export({ format: 'jwk' });
-        return json(res, 200, { key: { kid: kid(name, v.version), kty: v.kty, key_ops: ['sign', 'verify'], ...jwk }, attributes: { enabled: true, created: 1700000000, updated: 1700000000, recoveryLevel: 'Recoverable' } });
+        return json(res, 200, {
+          key: { kid: kid(name, v.version), kty: v.kty, key_ops: ['sign', 'verify'], ...jwk },
+          attributes: { enabled: true, created: 1700000000, updated: 1700000000, recoveryLevel: 'Recoverable' },
+        });
       }
     }
     if ((collection === 'certificates' || collection === 'secrets') && name && req.method === 'GET' && !action) {
       if (!allowed(collection, name, 'get')) return forbidden(collection, 'get');
       const versions = certs.get(name);
       const c = version ? versions?.find((x) => x.version === version) : versions?.at(-1);
-      if (!c) return kvError(res, 404, collection === 'certificates' ? 'CertificateNotFound' : 'SecretNotFound', `A ${collection.slice(0, -1)} with (name/id) ${name} was not found in this key vault.`);
+      if (!c)
+        return kvError(
+          res,
+          404,
+          collection === 'certificates' ? 'CertificateNotFound' : 'SecretNotFound',
+          `A ${collection.slice(0, -1)} with (name/id) ${name} was not found in this key vault.`,
+        );
       const attributes = { enabled: true, created: 1700000000, updated: 1700000000, recoveryLevel: 'Recoverable' };
       if (collection === 'certificates') {
         return json(res, 200, {
@@ -128,7 +159,14 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
           attributes,
         });
       }
-      return json(res, 200, { id: `${url}/secrets/${name}/${c.version}`, kid: kid(name, c.keyVersion), managed: true, contentType: c.secret.contentType, value: c.secret.value, attributes });
+      return json(res, 200, {
+        id: `${url}/secrets/${name}/${c.version}`,
+        kid: kid(name, c.keyVersion),
+        managed: true,
+        contentType: c.secret.contentType,
+        value: c.secret.value,
+        attributes,
+      });
     }
     kvError(res, 404, 'NotFound', `no route ${req.method} ${u.pathname}`);
   });
@@ -159,7 +197,11 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
       return { kid: kid(name, v.version), publicKey: v.publicKey };
     },
     async createCertificate(name, opts) {
-      const certificate = await issueCertificate({ subject: opts.subject ?? `CN=${name},O=acme,ST=WA,C=US`, key: opts.type ?? 'EC-256', ...(opts.issuer ? { issuer: opts.issuer } : {}) });
+      const certificate = await issueCertificate({
+        subject: opts.subject ?? `CN=${name},O=acme,ST=WA,C=US`,
+        key: opts.type ?? 'EC-256',
+        ...(opts.issuer ? { issuer: opts.issuer } : {}),
+      });
       const v = await addKey(name, certificate.keyPem);
       const chainPem = [certificate, ...(opts.chain ?? [])].map((c) => c.certPem).join('');
       const contentType = opts.contentType ?? 'application/x-pem-file';
@@ -174,7 +216,10 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
         value = (await readFile(out)).toString('base64');
       }
       const version = newVersion();
-      certs.set(name, [...(certs.get(name) ?? []), { version, keyVersion: v.version, der: certificate.der, secret: { value, contentType } }]);
+      certs.set(name, [
+        ...(certs.get(name) ?? []),
+        { version, keyVersion: v.version, der: certificate.der, secret: { value, contentType } },
+      ]);
       return { kid: kid(name, v.version), certificate, certId: `${url}/certificates/${name}/${version}` };
     },
     grant(objectId, g) {
@@ -186,7 +231,9 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
 
 function run(cmd: string, args: string[], input?: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { encoding: 'buffer', maxBuffer: 1 << 20 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd} failed: ${stderr.toString()}`)) : resolve(stdout)));
+    const child = execFile(cmd, args, { encoding: 'buffer', maxBuffer: 1 << 20 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${cmd} failed: ${stderr.toString()}`)) : resolve(stdout),
+    );
     if (input) child.stdin!.end(input);
   });
 }
@@ -194,7 +241,22 @@ function run(cmd: string, args: string[], input?: Buffer): Promise<Buffer> {
 /** Sign a precomputed digest: what Key Vault does and Node's crypto API cannot. */
 async function opensslSign(key: KeyVersion, digest: Buffer, hash: string): Promise<Buffer> {
   if (key.kty === 'RSA') {
-    return run('openssl', ['pkeyutl', '-sign', '-inkey', key.pemPath, '-pkeyopt', 'rsa_padding_mode:pss', '-pkeyopt', 'rsa_pss_saltlen:digest', '-pkeyopt', `digest:${hash}`], digest);
+    return run(
+      'openssl',
+      [
+        'pkeyutl',
+        '-sign',
+        '-inkey',
+        key.pemPath,
+        '-pkeyopt',
+        'rsa_padding_mode:pss',
+        '-pkeyopt',
+        'rsa_pss_saltlen:digest',
+        '-pkeyopt',
+        `digest:${hash}`,
+      ],
+      digest,
+    );
   }
   const der = await run('openssl', ['pkeyutl', '-sign', '-inkey', key.pemPath], digest);
   return derToP1363(der, ({ sha256: 32, sha384: 48, sha512: 66 } as Record<string, number>)[hash]!);

@@ -74,11 +74,22 @@ export async function startReferrersRegistry(opts: { pageSize?: number } = {}): 
       const all: object[] = [];
       for (const [key, man] of manifests) {
         if (!key.startsWith(`${repo}@`)) continue;
-        const parsed = JSON.parse(man.bytes.toString()) as { subject?: { digest: string }; artifactType?: string; config?: { mediaType: string }; annotations?: object };
+        const parsed = JSON.parse(man.bytes.toString()) as {
+          subject?: { digest: string };
+          artifactType?: string;
+          config?: { mediaType: string };
+          annotations?: object;
+        };
         if (parsed.subject?.digest !== subject) continue;
         const artifactType = parsed.artifactType ?? parsed.config?.mediaType;
         if (filter && artifactType !== filter) continue;
-        all.push({ mediaType: man.mediaType, digest: key.slice(repo!.length + 1), size: man.bytes.length, artifactType, annotations: parsed.annotations });
+        all.push({
+          mediaType: man.mediaType,
+          digest: key.slice(repo!.length + 1),
+          size: man.bytes.length,
+          artifactType,
+          annotations: parsed.annotations,
+        });
       }
       const start = Number(url.searchParams.get('n_start') ?? 0);
       const page = all.slice(start, start + pageSize);
@@ -98,14 +109,21 @@ export async function startReferrersRegistry(opts: { pageSize?: number } = {}): 
         const body = await readBody(req);
         const digest = digestOf(body);
         if (reference!.startsWith('sha256:') && reference !== digest) return error(res, 400, 'DIGEST_INVALID', 'digest mismatch');
-        let parsed: { mediaType?: string; config?: { digest: string }; layers?: { digest: string }[]; manifests?: { digest: string }[]; subject?: { digest: string } };
+        let parsed: {
+          mediaType?: string;
+          config?: { digest: string };
+          layers?: { digest: string }[];
+          manifests?: { digest: string }[];
+          subject?: { digest: string };
+        };
         try {
           parsed = JSON.parse(body.toString()) as typeof parsed;
         } catch {
           return error(res, 400, 'MANIFEST_INVALID', 'not JSON');
         }
         const contentType = req.headers['content-type'] ?? '';
-        if (parsed.mediaType && parsed.mediaType !== contentType) return error(res, 400, 'MANIFEST_INVALID', 'mediaType differs from Content-Type');
+        if (parsed.mediaType && parsed.mediaType !== contentType)
+          return error(res, 400, 'MANIFEST_INVALID', 'mediaType differs from Content-Type');
         for (const d of [parsed.config, ...(parsed.layers ?? [])].filter(Boolean)) {
           if (!blobs.has(`${repo}@${d!.digest}`)) return error(res, 400, 'MANIFEST_BLOB_UNKNOWN', `blob ${d!.digest} unknown`);
         }

@@ -22,7 +22,12 @@ export async function createTestCa(dir: string): Promise<TestCa> {
     issuer: ca,
     keyUsage: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement,
     eku: ['1.3.6.1.5.5.7.3.1'],
-    extraExtensions: [new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }, { type: 'dns', value: 'localhost' }])],
+    extraExtensions: [
+      new x509.SubjectAlternativeNameExtension([
+        { type: 'ip', value: '127.0.0.1' },
+        { type: 'dns', value: 'localhost' },
+      ]),
+    ],
   });
   const caPath = join(dir, 'test-ca.pem');
   await writeFile(caPath, ca.certPem);

@@ -20,8 +20,20 @@ export interface Tsa {
 
 export async function startTsa(dir: string): Promise<Tsa> {
   const root = await issueCertificate({ subject: 'CN=Test TSA Root,O=notary-sign tests,ST=WA,C=US', ca: true, key: 'EC-384' });
-  const signer = await issueCertificate({ subject: 'CN=Test TSA,O=notary-sign tests,ST=WA,C=US', key: 'RSA-2048', issuer: root, eku: ['1.3.6.1.5.5.7.3.8'], ekuCritical: true });
-  const files = { cert: join(dir, 'tsa.crt'), key: join(dir, 'tsa.key'), chain: join(dir, 'tsa-chain.pem'), serial: join(dir, 'tsa-serial'), config: join(dir, 'tsa.cnf') };
+  const signer = await issueCertificate({
+    subject: 'CN=Test TSA,O=notary-sign tests,ST=WA,C=US',
+    key: 'RSA-2048',
+    issuer: root,
+    eku: ['1.3.6.1.5.5.7.3.8'],
+    ekuCritical: true,
+  });
+  const files = {
+    cert: join(dir, 'tsa.crt'),
+    key: join(dir, 'tsa.key'),
+    chain: join(dir, 'tsa-chain.pem'),
+    serial: join(dir, 'tsa-serial'),
+    config: join(dir, 'tsa.cnf'),
+  };
   await writeFile(files.cert, signer.certPem);
   await writeFile(files.key, signer.keyPem, { mode: 0o600 });
   await writeFile(files.chain, signer.certPem + root.certPem);

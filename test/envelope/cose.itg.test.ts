@@ -23,7 +23,14 @@ let client: RegistryClient;
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let keys: KeyFiles;
 let store: TrustStore;
-const policy = parseTrustPolicy(JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'p', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:cose'], trustedIdentities: ['*'] }] }));
+const policy = parseTrustPolicy(
+  JSON.stringify({
+    version: '1.0',
+    trustPolicies: [
+      { name: 'p', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:cose'], trustedIdentities: ['*'] },
+    ],
+  }),
+);
 
 before(async () => {
   registry = await startRegistry();
@@ -42,7 +49,13 @@ after(async () => {
 async function signedCose(repository: string) {
   const image = await pushImage(client, { registry: registry.host, repository }, 'v1');
   const ref = `${registry.host}/${repository}@${image.digest}`;
-  const [r] = await sign({ images: [ref], signer: await LocalKeySigner.fromFiles(keys.keyPath, keys.chainPath), registry: client, signatureFormat: 'cose', expiryMs: 86_400_000 });
+  const [r] = await sign({
+    images: [ref],
+    signer: await LocalKeySigner.fromFiles(keys.keyPath, keys.chainPath),
+    registry: client,
+    signatureFormat: 'cose',
+    expiryMs: 86_400_000,
+  });
   const manifest = JSON.parse((await client.getManifest({ registry: registry.host, repository }, r!.signatureDigest)).bytes.toString());
   const envelope = await client.getBlob({ registry: registry.host, repository }, manifest.layers[0].digest, 1 << 20);
   return { ref, image, manifest, envelope };
@@ -79,10 +92,16 @@ test('COSE: a flipped payload byte, an unknown critical header, or a wrong alg i
   const header = cbor.decode(p) as Map<unknown, unknown>;
   header.set(2, ['io.cncf.notary.signingScheme', 'io.example.unknown']);
   header.set('io.example.unknown', 1);
-  assert.throws(() => parseCose(cbor.encode(new Tag([cbor.encode(header), u, payload, sig], 18))), /unknown critical header "io.example.unknown"/);
+  assert.throws(
+    () => parseCose(cbor.encode(new Tag([cbor.encode(header), u, payload, sig], 18))),
+    /unknown critical header "io.example.unknown"/,
+  );
   const wrongAlg = cbor.decode(p) as Map<unknown, unknown>;
   wrongAlg.set(1, -37);
-  assert.throws(() => verifyIntegrity(parseCose(cbor.encode(new Tag([cbor.encode(wrongAlg), u, payload, sig], 18)))), /signature algorithm PS256 does not match the signing certificate's RSA-3072 key/);
+  assert.throws(
+    () => verifyIntegrity(parseCose(cbor.encode(new Tag([cbor.encode(wrongAlg), u, payload, sig], 18)))),
+    /signature algorithm PS256 does not match the signing certificate's RSA-3072 key/,
+  );
   const hmac = cbor.decode(p) as Map<unknown, unknown>;
   hmac.set(1, 5);
   assert.throws(() => parseCose(cbor.encode(new Tag([cbor.encode(hmac), u, payload, sig], 18))), /COSE algorithm 5 is not allowed/);
@@ -91,13 +110,19 @@ test('COSE: a flipped payload byte, an unknown critical header, or a wrong alg i
 
 test('property: arbitrary bytes never crash the COSE parser, only EnvelopeError', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.uint8Array({ maxLength: 400 }), fc.jsonValue().map((v) => cbor.encode(new Tag(v, 18)))), (bytes) => {
-      try {
-        parseCose(bytes);
-      } catch (err) {
-        assert.ok(err instanceof EnvelopeError, String(err));
-      }
-    }),
+    fc.property(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 400 }),
+        fc.jsonValue().map((v) => cbor.encode(new Tag(v, 18))),
+      ),
+      (bytes) => {
+        try {
+          parseCose(bytes);
+        } catch (err) {
+          assert.ok(err instanceof EnvelopeError, String(err));
+        }
+      },
+    ),
     { numRuns: 3000 },
   );
 });

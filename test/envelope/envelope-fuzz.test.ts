@@ -10,7 +10,14 @@ import { generateTestChain, type TestChain } from '../helpers/test-certs.js';
 import { forgeJws } from '../helpers/forge.js';
 
 const target = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 100 };
-const policy = parseTrustPolicy(JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'p', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:x'], trustedIdentities: ['*'] }] })).trustPolicies[0]!;
+const policy = parseTrustPolicy(
+  JSON.stringify({
+    version: '1.0',
+    trustPolicies: [
+      { name: 'p', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:x'], trustedIdentities: ['*'] },
+    ],
+  }),
+).trustPolicies[0]!;
 let chain: TestChain;
 let valid: Buffer;
 before(async () => {
@@ -18,7 +25,15 @@ before(async () => {
   valid = forgeJws({ signer: chain.leaf, chain: [chain.leaf, chain.root], target });
 });
 
-const check = (bytes: Uint8Array) => verifyEnvelope({ mediaType: 'application/jose+json', bytes, target, policy, anchors: () => Promise.resolve([new Certificate(chain.root.der)]), now: new Date() });
+const check = (bytes: Uint8Array) =>
+  verifyEnvelope({
+    mediaType: 'application/jose+json',
+    bytes,
+    target,
+    policy,
+    anchors: () => Promise.resolve([new Certificate(chain.root.der)]),
+    now: new Date(),
+  });
 
 test('the fuzz baseline verifies', async () => {
   assert.equal((await check(valid)).verified, true);
@@ -26,13 +41,20 @@ test('the fuzz baseline verifies', async () => {
 
 test('property: arbitrary bytes never crash the JWS parser, only EnvelopeError', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.uint8Array({ maxLength: 512 }), fc.json().map((j) => Buffer.from(j)), fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v)))), (bytes) => {
-      try {
-        parseJws(bytes);
-      } catch (err) {
-        assert.ok(err instanceof EnvelopeError, String(err));
-      }
-    }),
+    fc.property(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 512 }),
+        fc.json().map((j) => Buffer.from(j)),
+        fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v))),
+      ),
+      (bytes) => {
+        try {
+          parseJws(bytes);
+        } catch (err) {
+          assert.ok(err instanceof EnvelopeError, String(err));
+        }
+      },
+    ),
     { numRuns: 3000 },
   );
 });

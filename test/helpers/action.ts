@@ -18,10 +18,26 @@ export async function runAction(dir: string, inputs: Record<string, string>, env
   await writeFile(summaryPath, '');
   const inputEnv = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]));
   const r = await runNode('dist/index.js', [], {
-    env: { ...env, ...inputEnv, GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: outputPath, GITHUB_STEP_SUMMARY: summaryPath, RUNNER_TEMP: dir, GITHUB_WORKSPACE: dir },
+    env: {
+      ...env,
+      ...inputEnv,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_OUTPUT: outputPath,
+      GITHUB_STEP_SUMMARY: summaryPath,
+      RUNNER_TEMP: dir,
+      GITHUB_WORKSPACE: dir,
+    },
     timeoutMs: 120_000,
   });
-  return { ...r, outputs: parseOutputs(await readFile(outputPath, 'utf8')), summary: await readFile(summaryPath, 'utf8'), visible: r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n') };
+  return {
+    ...r,
+    outputs: parseOutputs(await readFile(outputPath, 'utf8')),
+    summary: await readFile(summaryPath, 'utf8'),
+    visible: r.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n'),
+  };
 }
 
 /** The GITHUB_OUTPUT heredoc format: name<<DELIM / value / DELIM. */

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTestChain, type TestChain, type TestKeyType } from './test-certs.js';
 
-export async function tempDir(prefix = 'notary-sign-test-'): Promise<{ path: string; file(name: string, content: string | Buffer): Promise<string>; remove(): Promise<void> }> {
+export async function tempDir(
+  prefix = 'notary-sign-test-',
+): Promise<{ path: string; file(name: string, content: string | Buffer): Promise<string>; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return {
     path,
@@ -22,7 +24,11 @@ export interface KeyFiles extends TestChain {
 }
 
 /** A generated chain written out as the files `sign` takes. */
-export async function writeTestChain(dir: Awaited<ReturnType<typeof tempDir>>, name: string, key: TestKeyType = 'EC-256'): Promise<KeyFiles> {
+export async function writeTestChain(
+  dir: Awaited<ReturnType<typeof tempDir>>,
+  name: string,
+  key: TestKeyType = 'EC-256',
+): Promise<KeyFiles> {
   const chain = await generateTestChain({ key, subject: `CN=${name},O=notary-sign,ST=WA,C=US` });
   return { ...chain, keyPath: await dir.file(`${name}.key`, chain.leaf.keyPem), chainPath: await dir.file(`${name}.crt`, chain.chainPem) };
 }

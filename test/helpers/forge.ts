@@ -33,7 +33,19 @@ export function forgeJws(o: ForgeOptions): Buffer {
   const isRsa = key.asymmetricKeyType === 'rsa';
   const bits = isRsa ? key.asymmetricKeyDetails!.modulusLength! : 0;
   const curve = key.asymmetricKeyDetails?.namedCurve;
-  const hash = o.hash ?? (isRsa ? (bits === 2048 ? 'sha256' : bits === 3072 ? 'sha384' : 'sha512') : curve === 'prime256v1' ? 'sha256' : curve === 'secp384r1' ? 'sha384' : 'sha512');
+  const hash =
+    o.hash ??
+    (isRsa
+      ? bits === 2048
+        ? 'sha256'
+        : bits === 3072
+          ? 'sha384'
+          : 'sha512'
+      : curve === 'prime256v1'
+        ? 'sha256'
+        : curve === 'secp384r1'
+          ? 'sha384'
+          : 'sha512');
   const alg = isRsa ? `PS${hash.slice(3)}` : `ES${hash.slice(3)}`;
   const header: Record<string, unknown> = {
     alg,
@@ -82,7 +94,13 @@ export async function attachSignature(
     annotations: { [Annotation.Thumbprints]: JSON.stringify(opts.thumbprints ?? []), [Annotation.Created]: rfc(new Date()) },
   };
   const bytes = Buffer.from(JSON.stringify(manifest));
-  const descriptor = { mediaType: MediaType.OciManifest, digest: sha256Digest(bytes), size: bytes.length, artifactType: MediaType.NotarySignature, annotations: manifest.annotations };
+  const descriptor = {
+    mediaType: MediaType.OciManifest,
+    digest: sha256Digest(bytes),
+    size: bytes.length,
+    artifactType: MediaType.NotarySignature,
+    annotations: manifest.annotations,
+  };
   await client.pushBlob(repo, EMPTY_CONFIG_BYTES, EMPTY_CONFIG.digest);
   await client.pushBlob(repo, envelope, layer.digest);
   await pushReferrer(client, repo, { bytes, descriptor }, subject.digest, 'tag');

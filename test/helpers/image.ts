@@ -11,10 +11,24 @@ export async function pushImage(
   opts: { mediaType?: string; platform?: { os: string; architecture: string } } = {},
 ): Promise<Descriptor> {
   const layer = randomBytes(256);
-  const config = Buffer.from(JSON.stringify({ architecture: opts.platform?.architecture ?? 'amd64', os: opts.platform?.os ?? 'linux', rootfs: { type: 'layers', diff_ids: [sha256Digest(layer)] } }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: opts.platform?.architecture ?? 'amd64',
+      os: opts.platform?.os ?? 'linux',
+      rootfs: { type: 'layers', diff_ids: [sha256Digest(layer)] },
+    }),
+  );
   const docker = opts.mediaType === MediaType.DockerManifest;
-  const layerDesc = { mediaType: docker ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256Digest(layer), size: layer.length };
-  const configDesc = { mediaType: docker ? 'application/vnd.docker.container.image.v1+json' : 'application/vnd.oci.image.config.v1+json', digest: sha256Digest(config), size: config.length };
+  const layerDesc = {
+    mediaType: docker ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.oci.image.layer.v1.tar+gzip',
+    digest: sha256Digest(layer),
+    size: layer.length,
+  };
+  const configDesc = {
+    mediaType: docker ? 'application/vnd.docker.container.image.v1+json' : 'application/vnd.oci.image.config.v1+json',
+    digest: sha256Digest(config),
+    size: config.length,
+  };
   await client.pushBlob(repo, layer, layerDesc.digest);
   await client.pushBlob(repo, config, configDesc.digest);
   const mediaType = opts.mediaType ?? MediaType.OciManifest;
@@ -24,7 +38,11 @@ export async function pushImage(
 }
 
 /** Push a two-platform OCI index (linux/amd64, linux/arm64) under `tag`. */
-export async function pushIndex(client: RegistryClient, repo: Repository, tag: string): Promise<{ index: Descriptor; children: Descriptor[] }> {
+export async function pushIndex(
+  client: RegistryClient,
+  repo: Repository,
+  tag: string,
+): Promise<{ index: Descriptor; children: Descriptor[] }> {
   const platforms = [
     { os: 'linux', architecture: 'amd64' },
     { os: 'linux', architecture: 'arm64' },

@@ -7,9 +7,16 @@ export interface RunResult {
 }
 
 /** Run a Node script as a separate process (as a user, runner or agent would), bounded in time. */
-export function runNode(script: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+export function runNode(
+  script: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, ...args], { env: opts.env ?? { ...process.env, DOCKER_CONFIG: '/nonexistent' }, cwd: opts.cwd });
+    const child = spawn(process.execPath, [script, ...args], {
+      env: opts.env ?? { ...process.env, DOCKER_CONFIG: '/nonexistent' },
+      cwd: opts.cwd,
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);

@@ -51,11 +51,14 @@ function algorithms(key: TestKeyType): { gen: RsaHashedKeyGenParams | EcKeyGenPa
     };
   }
   const size = key.slice(3);
-  return { gen: { name: 'ECDSA', namedCurve: `P-${size}` }, sign: { name: 'ECDSA', hash: size === '256' ? 'SHA-256' : size === '384' ? 'SHA-384' : 'SHA-512' } };
+  return {
+    gen: { name: 'ECDSA', namedCurve: `P-${size}` },
+    sign: { name: 'ECDSA', hash: size === '256' ? 'SHA-256' : size === '384' ? 'SHA-384' : 'SHA-512' },
+  };
 }
 
 export async function generateKeys(key: TestKeyType): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(algorithms(key).gen, true, ['sign', 'verify']));
+  return await webcrypto.subtle.generateKey(algorithms(key).gen, true, ['sign', 'verify']);
 }
 
 export async function issueCertificate(spec: CertSpec, keys?: CryptoKeyPair): Promise<IssuedCert> {
@@ -90,11 +93,19 @@ export async function issueCertificate(spec: CertSpec, keys?: CryptoKeyPair): Pr
         signingKey: spec.issuer.keys.privateKey,
         signingAlgorithm: algorithms(keyTypeOf(spec.issuer.keys)).sign,
       })
-    : await x509.X509CertificateGenerator.createSelfSigned({ ...params, name: spec.subject, keys, signingAlgorithm: algorithms(keyType).sign });
+    : await x509.X509CertificateGenerator.createSelfSigned({
+        ...params,
+        name: spec.subject,
+        keys,
+        signingAlgorithm: algorithms(keyType).sign,
+      });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
   return {
     certPem: cert.toString('pem') + '\n',
-    keyPem: `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`,
+    keyPem: `-----BEGIN PRIVATE KEY-----\n${pkcs8
+      .toString('base64')
+      .replace(/(.{64})/g, '$1\n')
+      .replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`,
     der: Buffer.from(cert.rawData),
     cert,
     keys,
@@ -105,7 +116,7 @@ export async function issueCertificate(spec: CertSpec, keys?: CryptoKeyPair): Pr
 function keyTypeOf(keys: CryptoKeyPair): TestKeyType {
   const alg = keys.privateKey.algorithm as RsaHashedKeyAlgorithm | EcKeyAlgorithm;
   if ('modulusLength' in alg) return `RSA-${alg.modulusLength}` as TestKeyType;
-  return `EC-${(alg).namedCurve.slice(2)}` as TestKeyType;
+  return `EC-${alg.namedCurve.slice(2)}` as TestKeyType;
 }
 
 export interface TestChain {
@@ -117,7 +128,15 @@ export interface TestChain {
 
 /** A root CA and a code-signing leaf issued by it. */
 export async function generateTestChain(opts: { subject?: string; key?: TestKeyType; rootSubject?: string } = {}): Promise<TestChain> {
-  const root = await issueCertificate({ subject: opts.rootSubject ?? 'CN=notary-sign test root,O=notary-sign,ST=WA,C=US', ca: true, key: 'EC-384' });
-  const leaf = await issueCertificate({ subject: opts.subject ?? 'CN=notary-sign test signer,O=notary-sign,ST=WA,C=US', key: opts.key ?? 'EC-256', issuer: root });
+  const root = await issueCertificate({
+    subject: opts.rootSubject ?? 'CN=notary-sign test root,O=notary-sign,ST=WA,C=US',
+    ca: true,
+    key: 'EC-384',
+  });
+  const leaf = await issueCertificate({
+    subject: opts.subject ?? 'CN=notary-sign test signer,O=notary-sign,ST=WA,C=US',
+    key: opts.key ?? 'EC-256',
+    issuer: root,
+  });
   return { root, leaf, chainPem: leaf.certPem + root.certPem };
 }

@@ -40,7 +40,11 @@ test('rejects invalid references with a message naming the problem', () => {
     ['reg.io/' + 'a'.repeat(260), /longer than 255/],
   ];
   for (const [input, pattern] of cases) {
-    assert.throws(() => parseReference(input), (err: unknown) => err instanceof NotarySignError && err.code === 'INPUT' && pattern.test(err.message), input);
+    assert.throws(
+      () => parseReference(input),
+      (err: unknown) => err instanceof NotarySignError && err.code === 'INPUT' && pattern.test(err.message),
+      input,
+    );
   }
 });
 

@@ -26,17 +26,23 @@ test('property: WWW-Authenticate parsing never throws and keeps quoted values in
 
 test('property: referrers indexes from a registry are parsed or refused, never trusted blindly', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v)))), (bytes) => {
-      try {
-        for (const d of parseIndex(bytes, 'index')) {
-          assert.equal(typeof d.digest, 'string');
-          assert.equal(typeof d.mediaType, 'string');
-          assert.equal(typeof d.size, 'number');
+    fc.property(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+        fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v))),
+      ),
+      (bytes) => {
+        try {
+          for (const d of parseIndex(bytes, 'index')) {
+            assert.equal(typeof d.digest, 'string');
+            assert.equal(typeof d.mediaType, 'string');
+            assert.equal(typeof d.size, 'number');
+          }
+        } catch (err) {
+          assert.ok(err instanceof NotarySignError && err.code === 'REGISTRY', String(err));
         }
-      } catch (err) {
-        assert.ok(err instanceof NotarySignError && err.code === 'REGISTRY', String(err));
-      }
-    }),
+      },
+    ),
     { numRuns: 3000 },
   );
 });
@@ -57,7 +63,10 @@ test('property: arbitrary manifest responses are refused unless they hash to the
       fc.asyncProperty(fc.constantFrom(200, 404, 418, 500), fc.uint8Array({ maxLength: 2048 }), async (status, body) => {
         next = { status, body: Buffer.from(body) };
         // Random bytes never hash to the requested digest: every outcome is a refusal with a reason.
-        await assert.rejects(client.getManifest({ registry: host, repository: 'x/y' }, digest), (err: unknown) => err instanceof NotarySignError);
+        await assert.rejects(
+          client.getManifest({ registry: host, repository: 'x/y' }, digest),
+          (err: unknown) => err instanceof NotarySignError,
+        );
       }),
       { numRuns: 150 },
     );

@@ -80,10 +80,14 @@ test('slow responses are only slow', async () => {
 
 test('a rejected manifest PUT fails clearly, leaves no index entry, and a re-run completes once', async () => {
   const img = await fresh();
-  proxy.override(/\/manifests\/sha256:/, (_req, res) => {
-    res.writeHead(400, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_INVALID', message: 'manifest invalid' }] }));
-  }, { method: 'PUT' });
+  proxy.override(
+    /\/manifests\/sha256:/,
+    (_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_INVALID', message: 'manifest invalid' }] }));
+    },
+    { method: 'PUT' },
+  );
   await assert.rejects(sign({ images: [img.ref], signer: await signers(), registry: client() }), (err: NotarySignError) => {
     assert.equal(err.code, 'REGISTRY');
     assert.match(err.message, /^PUT manifest sha256:[0-9a-f]{64} on .* failed: 400 Bad Request: MANIFEST_INVALID manifest invalid$/);
@@ -97,7 +101,10 @@ test('a rejected manifest PUT fails clearly, leaves no index entry, and a re-run
 test('a registry that keeps failing: bounded retries and a clear final error', async () => {
   const img = await fresh();
   proxy.faults.add({ kind: '503', method: 'HEAD', path: /\/manifests\//, times: 100, retryAfter: 0 });
-  await assert.rejects(sign({ images: [img.ref], signer: await signers(), registry: client() }), /HEAD manifest sha256:[0-9a-f]{64} on .* failed: 503 Service Unavailable/);
+  await assert.rejects(
+    sign({ images: [img.ref], signer: await signers(), registry: client() }),
+    /HEAD manifest sha256:[0-9a-f]{64} on .* failed: 503 Service Unavailable/,
+  );
   assert.equal(proxy.faults.count(/^HEAD .*\/manifests\//), 4, 'maxAttempts requests, no more');
 });
 
@@ -107,15 +114,24 @@ test('oversized and malformed registry responses are refused', async () => {
     res.writeHead(200, { 'content-type': MediaType.OciIndex });
     res.end(Buffer.alloc(5 * 1024 * 1024, 0x20));
   });
-  await assert.rejects(listReferrers(client(), img.repo, img.digest, { mode: 'tag' }), /over the 4194304-byte limit|exceeds the 4194304-byte limit/);
+  await assert.rejects(
+    listReferrers(client(), img.repo, img.digest, { mode: 'tag' }),
+    /over the 4194304-byte limit|exceeds the 4194304-byte limit/,
+  );
   proxy.override(/\/manifests\/sha256-/, (_req, res) => {
     res.writeHead(200, { 'content-type': MediaType.OciIndex });
     res.end('{"manifests": [');
   });
-  await assert.rejects(listReferrers(client(), img.repo, img.digest, { mode: 'tag' }), /referrers tag sha256-[0-9a-f]{64} is not valid JSON/);
+  await assert.rejects(
+    listReferrers(client(), img.repo, img.digest, { mode: 'tag' }),
+    /referrers tag sha256-[0-9a-f]{64} is not valid JSON/,
+  );
   proxy.override(/\/manifests\/sha256:/, (_req, res) => {
     res.writeHead(200, { 'content-type': MediaType.OciManifest });
     res.end('{"not":"the manifest you asked for"}');
   });
-  await assert.rejects(client().getManifest(img.repo, img.digest), /returned content for .* whose digest is sha256:[0-9a-f]{64}; refusing it/);
+  await assert.rejects(
+    client().getManifest(img.repo, img.digest),
+    /returned content for .* whose digest is sha256:[0-9a-f]{64}; refusing it/,
+  );
 });

@@ -5,7 +5,8 @@ import { parseDuration, parseInsecureRegistries, parseKeyValues, parseList, pars
 test('durations', () => {
   assert.equal(parseDuration('30d', 'expiry'), 30 * 86_400_000);
   assert.equal(parseDuration('1w2d12h', 'expiry'), (9 * 24 + 12) * 3_600_000);
-  for (const bad of ['', '30', 'd', '1y', '-1d', '0h', '1d x']) assert.throws(() => parseDuration(bad, 'expiry'), /expiry: .* is not a duration/);
+  for (const bad of ['', '30', 'd', '1y', '-1d', '0h', '1d x'])
+    assert.throws(() => parseDuration(bad, 'expiry'), /expiry: .* is not a duration/);
 });
 
 test('lists and key=value inputs', () => {

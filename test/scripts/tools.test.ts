@@ -38,7 +38,10 @@ test('nothing installable: one line naming what to install', () => {
   const r = runTools('scripts/tools.ts');
   assert.equal(r.code, 1);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, /^notary-sign: the CNCF distribution registry and openssl are not installed \(.*\); run: install .*registry.* and openssl so that it is on PATH$/m);
+  assert.match(
+    r.stderr,
+    /^notary-sign: the CNCF distribution registry and openssl are not installed \(.*\); run: install .*registry.* and openssl so that it is on PATH$/m,
+  );
 });
 
 test('with apt-get but neither root nor sudo: the apt-get command, run with sudo', async () => {
@@ -67,7 +70,10 @@ test('dnf systems get the dnf command; docker hosts get the registry binary out 
   await symlink(openssl, join(bin, 'openssl'));
   await fake('docker');
   r = runTools('scripts/tools.ts');
-  assert.match(r.stderr, /registry is not installed .*run: docker create --name notary-sign-registry registry:2 && docker cp notary-sign-registry:\/bin\/registry \/usr\/local\/bin\/registry/);
+  assert.match(
+    r.stderr,
+    /registry is not installed .*run: docker create --name notary-sign-registry registry:2 && docker cp notary-sign-registry:\/bin\/registry \/usr\/local\/bin\/registry/,
+  );
   await rm(join(bin, 'docker'));
   await rm(join(bin, 'openssl'));
 });

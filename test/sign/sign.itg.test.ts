@@ -87,7 +87,15 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     // The signature manifest, field by field.
     const sm = await raw(registry.host, `/v2/team/app/manifests/${result.signatureDigest}`, MediaType.OciManifest);
     const manifest = JSON.parse(sm.body.toString());
-    assert.deepEqual(Object.keys(manifest).sort(), ['annotations', 'artifactType', 'config', 'layers', 'mediaType', 'schemaVersion', 'subject']);
+    assert.deepEqual(Object.keys(manifest).sort(), [
+      'annotations',
+      'artifactType',
+      'config',
+      'layers',
+      'mediaType',
+      'schemaVersion',
+      'subject',
+    ]);
     assert.equal(manifest.schemaVersion, 2);
     assert.equal(manifest.mediaType, 'application/vnd.oci.image.manifest.v1+json');
     assert.equal(manifest.artifactType, 'application/vnd.cncf.notary.signature');
@@ -125,7 +133,9 @@ describe('sign against the real distribution registry (referrers tag schema)', (
 
     // Independent verification with jose against the leaf certificate's key.
     const key = await jose.importX509(ec.leaf.certPem, 'ES256');
-    const verified = await jose.flattenedVerify(envelope, key, { crit: { 'io.cncf.notary.signingScheme': true, 'io.cncf.notary.expiry': true } });
+    const verified = await jose.flattenedVerify(envelope, key, {
+      crit: { 'io.cncf.notary.signingScheme': true, 'io.cncf.notary.expiry': true },
+    });
     const payload = JSON.parse(Buffer.from(verified.payload).toString());
     assert.deepEqual(payload, {
       targetArtifact: { mediaType: image.mediaType, digest: image.digest, size: image.size, annotations: { 'io.example.build': '42' } },
@@ -140,15 +150,24 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     const [result] = await sign({ images: [`${registry.host}/team/tagged:latest`], signer, registry: client, logger: log });
     assert.equal(result?.signedDigest, image.digest);
     assert.equal(result?.signedReference, `${registry.host}/team/tagged@${image.digest}`);
-    assert.ok(log.lines.some((l) => l.startsWith('warn:') && l.includes(image.digest) && l.includes('is a tag')), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((l) => l.startsWith('warn:') && l.includes(image.digest) && l.includes('is a tag')),
+      log.lines.join('\n'),
+    );
   });
 
   test('RSA-3072 signs with PS384 (RSASSA-PSS) and verifies with jose', async () => {
     const rsa = await writeTestChain(dir, 'rsa-signer', 'RSA-3072');
     const repo = { registry: registry.host, repository: 'team/rsa' };
     const image = await pushImage(client, repo, 'v1', { mediaType: MediaType.DockerManifest });
-    const [result] = await sign({ images: [`${registry.host}/team/rsa@${image.digest}`], signer: await LocalKeySigner.fromFiles(rsa.keyPath, rsa.chainPath), registry: client });
-    const manifest = JSON.parse((await raw(registry.host, `/v2/team/rsa/manifests/${result!.signatureDigest}`, MediaType.OciManifest)).body.toString());
+    const [result] = await sign({
+      images: [`${registry.host}/team/rsa@${image.digest}`],
+      signer: await LocalKeySigner.fromFiles(rsa.keyPath, rsa.chainPath),
+      registry: client,
+    });
+    const manifest = JSON.parse(
+      (await raw(registry.host, `/v2/team/rsa/manifests/${result!.signatureDigest}`, MediaType.OciManifest)).body.toString(),
+    );
     assert.equal(manifest.subject.mediaType, MediaType.DockerManifest);
     const envelope = JSON.parse((await raw(registry.host, `/v2/team/rsa/blobs/${manifest.layers[0].digest}`)).body.toString());
     assert.equal(JSON.parse(Buffer.from(envelope.protected, 'base64url').toString()).alg, 'PS384');
@@ -171,7 +190,10 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     const annotated = await sign({ images: [ref], signer, registry: client, annotations: { 'io.example.k': 'v' } });
     const forced = await sign({ images: [ref], signer, registry: client, reuseExisting: false, now: () => new Date(Date.now() + 2000) });
     const { descriptors } = await listReferrers(client, repo, image.digest, { artifactType: MediaType.NotarySignature });
-    assert.deepEqual(descriptors.map((d) => d.digest).sort(), [a[0]!.signatureDigest, annotated[0]!.signatureDigest, forced[0]!.signatureDigest].sort());
+    assert.deepEqual(
+      descriptors.map((d) => d.digest).sort(),
+      [a[0]!.signatureDigest, annotated[0]!.signatureDigest, forced[0]!.signatureDigest].sort(),
+    );
   });
 
   test('an expiring signature is not reused once past half its validity', async () => {
@@ -193,7 +215,10 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     const { index, children } = await pushIndex(client, repo, 'v1');
     const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
     const results = await sign({ images: [`${registry.host}/team/multiarch:v1`], signer, registry: client, recursive: true });
-    assert.deepEqual(results.map((r) => r.signedDigest), [index.digest, ...children.map((c) => c.digest)]);
+    assert.deepEqual(
+      results.map((r) => r.signedDigest),
+      [index.digest, ...children.map((c) => c.digest)],
+    );
     assert.match(results[1]!.image, /\(linux\/amd64\)$/);
     for (const d of [index, ...children]) {
       const { descriptors } = await listReferrers(client, repo, d.digest, { artifactType: MediaType.NotarySignature });
@@ -205,8 +230,25 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     const { parseTrustPolicy } = await import('../../src/verify/trust-policy.js');
     const { TrustStore } = await import('../../src/verify/trust-store.js');
     const { verifyImage } = await import('../../src/verify/verify.js');
-    const trustPolicy = parseTrustPolicy(JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'ma', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:ma'], trustedIdentities: ['*'] }] }));
-    const v = await verifyImage(`${registry.host}/team/multiarch@${children[1]!.digest}`, { registry: client, trustPolicy, trustStore: new TrustStore(join(dir.path, 'ma-store')) });
+    const trustPolicy = parseTrustPolicy(
+      JSON.stringify({
+        version: '1.0',
+        trustPolicies: [
+          {
+            name: 'ma',
+            registryScopes: ['*'],
+            signatureVerification: { level: 'strict' },
+            trustStores: ['ca:ma'],
+            trustedIdentities: ['*'],
+          },
+        ],
+      }),
+    );
+    const v = await verifyImage(`${registry.host}/team/multiarch@${children[1]!.digest}`, {
+      registry: client,
+      trustPolicy,
+      trustStore: new TrustStore(join(dir.path, 'ma-store')),
+    });
     assert.equal(v.verified, true, v.reason);
   });
 
@@ -216,14 +258,26 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        sign({ images: [`${registry.host}/team/race@${image.digest}`], signer, registry: new RegistryClient({ insecureRegistries: [registry.host] }), referrers: 'tag', annotations: { 'io.example.signer': String(i) } }),
+        sign({
+          images: [`${registry.host}/team/race@${image.digest}`],
+          signer,
+          registry: new RegistryClient({ insecureRegistries: [registry.host] }),
+          referrers: 'tag',
+          annotations: { 'io.example.signer': String(i) },
+        }),
       ),
     );
     const expected = results.map((r) => r[0]!.signatureDigest).sort();
     assert.equal(new Set(expected).size, 10);
-    const index = JSON.parse((await raw(registry.host, `/v2/team/race/manifests/sha256-${image.digest.slice(7)}`, MediaType.OciIndex)).body.toString());
+    const index = JSON.parse(
+      (await raw(registry.host, `/v2/team/race/manifests/sha256-${image.digest.slice(7)}`, MediaType.OciIndex)).body.toString(),
+    );
     const listed: string[] = index.manifests.map((d: { digest: string }) => d.digest).sort();
-    assert.deepEqual(listed, expected, `missing: ${expected.filter((d) => !listed.includes(d)).join(', ')}; duplicated: ${listed.filter((d, i) => listed.indexOf(d) !== i).join(', ')}`);
+    assert.deepEqual(
+      listed,
+      expected,
+      `missing: ${expected.filter((d) => !listed.includes(d)).join(', ')}; duplicated: ${listed.filter((d, i) => listed.indexOf(d) !== i).join(', ')}`,
+    );
   });
 
   test('referrers: api on a registry without the API fails before anything is pushed', async () => {
@@ -231,11 +285,14 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     const image = await pushImage(client, repo, 'v1');
     const before = await tagsOf(registry.host, 'team/noapi');
     const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
-    await assert.rejects(sign({ images: [`${registry.host}/team/noapi@${image.digest}`], signer, registry: client, referrers: 'api' }), (err: NotarySignError) => {
-      assert.equal(err.code, 'REGISTRY');
-      assert.match(err.message, /does not support the OCI referrers API; set referrers to "auto" or "tag"/);
-      return true;
-    });
+    await assert.rejects(
+      sign({ images: [`${registry.host}/team/noapi@${image.digest}`], signer, registry: client, referrers: 'api' }),
+      (err: NotarySignError) => {
+        assert.equal(err.code, 'REGISTRY');
+        assert.match(err.message, /does not support the OCI referrers API; set referrers to "auto" or "tag"/);
+        return true;
+      },
+    );
     assert.deepEqual(await tagsOf(registry.host, 'team/noapi'), before);
   });
 });
@@ -255,7 +312,14 @@ describe('sign against a registry with the referrers API', () => {
     const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
     const digests: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const [r] = await sign({ images: [`${api.host}/team/app@${image.digest}`], signer, registry: apiClient, referrers: 'api', reuseExisting: false, now: () => new Date(Date.now() - i * 1000) });
+      const [r] = await sign({
+        images: [`${api.host}/team/app@${image.digest}`],
+        signer,
+        registry: apiClient,
+        referrers: 'api',
+        reuseExisting: false,
+        now: () => new Date(Date.now() - i * 1000),
+      });
       assert.equal(r?.storage, 'referrers-api');
       digests.push(r.signatureDigest);
     }
@@ -263,13 +327,20 @@ describe('sign against a registry with the referrers API', () => {
     const { descriptors, storage } = await listReferrers(apiClient, repo, image.digest, { artifactType: MediaType.NotarySignature });
     assert.equal(storage, 'referrers-api');
     assert.deepEqual(descriptors.map((d) => d.digest).sort(), digests.sort());
-    assert.ok(api.log.filter((l) => l.startsWith('GET') && l.includes('/referrers/')).length >= 2, 'followed the Link header to a second page');
+    assert.ok(
+      api.log.filter((l) => l.startsWith('GET') && l.includes('/referrers/')).length >= 2,
+      'followed the Link header to a second page',
+    );
   });
 
   test('auto mode also lands on the API when the registry answers OCI-Subject', async () => {
     const repo = { registry: api.host, repository: 'team/auto' };
     const image = await pushImage(apiClient, repo, 'v1');
-    const [r] = await sign({ images: [`${api.host}/team/auto@${image.digest}`], signer: await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath), registry: apiClient });
+    const [r] = await sign({
+      images: [`${api.host}/team/auto@${image.digest}`],
+      signer: await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath),
+      registry: apiClient,
+    });
     assert.equal(r?.storage, 'referrers-api');
   });
 });
@@ -297,7 +368,11 @@ describe('bad input: one actionable line, nothing pushed', () => {
     await pushImage(client, repo, 'v1');
     const before = await tagsOf(registry.host, 'team/missing');
     const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
-    await expectError(sign({ images: [`${registry.host}/team/missing:nope`], signer, registry: client }), 'NOT_FOUND', /team\/missing:nope was not found/);
+    await expectError(
+      sign({ images: [`${registry.host}/team/missing:nope`], signer, registry: client }),
+      'NOT_FOUND',
+      /team\/missing:nope was not found/,
+    );
     await expectError(
       sign({ images: [`${registry.host}/team/missing@sha256:${'0'.repeat(64)}`], signer, registry: client }),
       'NOT_FOUND',
@@ -310,7 +385,11 @@ describe('bad input: one actionable line, nothing pushed', () => {
     const repo = { registry: registry.host, repository: 'team/batch' };
     const image = await pushImage(client, repo, 'v1');
     const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
-    await expectError(sign({ images: [`${registry.host}/team/batch@${image.digest}`, `${registry.host}/team/batch:absent`], signer, registry: client }), 'NOT_FOUND', /absent/);
+    await expectError(
+      sign({ images: [`${registry.host}/team/batch@${image.digest}`, `${registry.host}/team/batch:absent`], signer, registry: client }),
+      'NOT_FOUND',
+      /absent/,
+    );
     assert.deepEqual(await tagsOf(registry.host, 'team/batch'), ['v1']);
   });
 
@@ -335,7 +414,11 @@ describe('bad input: one actionable line, nothing pushed', () => {
   });
 
   test('missing files name the input', async () => {
-    await expectError(LocalKeySigner.fromFiles('/nonexistent/key.pem', ec.chainPath), 'INPUT', /^key: cannot read \/nonexistent\/key.pem \(no such file\)/);
+    await expectError(
+      LocalKeySigner.fromFiles('/nonexistent/key.pem', ec.chainPath),
+      'INPUT',
+      /^key: cannot read \/nonexistent\/key.pem \(no such file\)/,
+    );
     await expectError(LocalKeySigner.fromFiles(ec.keyPath, await dir.file('empty.crt', '')), 'INPUT', /contains no certificate/);
   });
 
@@ -344,7 +427,11 @@ describe('bad input: one actionable line, nothing pushed', () => {
     const host = `127.0.0.1:${port}`;
     const c = new RegistryClient({ insecureRegistries: [host], maxAttempts: 2, maxRetryDelayMs: 10 });
     const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
-    await expectError(sign({ images: [`${host}/app:v1`], signer, registry: c }), 'NETWORK', new RegExp(`cannot reach registry ${host}.*ECONNREFUSED`));
+    await expectError(
+      sign({ images: [`${host}/app:v1`], signer, registry: c }),
+      'NETWORK',
+      new RegExp(`cannot reach registry ${host}.*ECONNREFUSED`),
+    );
   });
 
   test('plain HTTP is never used unless the registry is listed as insecure', async () => {
@@ -370,22 +457,51 @@ describe('token auth (distribution `auth: token` with a token service)', () => {
   });
 
   test('basic credentials are exchanged for bearer tokens, cached per scope', async () => {
-    const c = new RegistryClient({ insecureRegistries: [authRegistry.host], credentials: staticCredentials({ [authRegistry.host]: { username: 'alice', password: 's3cret-pass' } }) });
+    const c = new RegistryClient({
+      insecureRegistries: [authRegistry.host],
+      credentials: staticCredentials({ [authRegistry.host]: { username: 'alice', password: 's3cret-pass' } }),
+    });
     const repo = { registry: authRegistry.host, repository: 'secure/app' };
     const image = await pushImage(c, repo, 'v1');
     const before = tokens.requests;
-    const [r] = await sign({ images: [`${authRegistry.host}/secure/app@${image.digest}`], signer: await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath), registry: c });
+    const [r] = await sign({
+      images: [`${authRegistry.host}/secure/app@${image.digest}`],
+      signer: await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath),
+      registry: c,
+    });
     assert.equal(r?.storage, 'referrers-tag');
     assert.ok(tokens.requests - before <= 2, `tokens fetched once per scope (got ${tokens.requests - before})`);
   });
 
   test('wrong credentials: AUTH error, nothing pushed', async () => {
-    const good = new RegistryClient({ insecureRegistries: [authRegistry.host], credentials: staticCredentials({ [authRegistry.host]: { username: 'alice', password: 's3cret-pass' } }) });
+    const good = new RegistryClient({
+      insecureRegistries: [authRegistry.host],
+      credentials: staticCredentials({ [authRegistry.host]: { username: 'alice', password: 's3cret-pass' } }),
+    });
     const image = await pushImage(good, { registry: authRegistry.host, repository: 'secure/other' }, 'v1');
-    const bad = new RegistryClient({ insecureRegistries: [authRegistry.host], credentials: staticCredentials({ [authRegistry.host]: { username: 'alice', password: 'wrong' } }) });
-    await expectErrorCode(sign({ images: [`${authRegistry.host}/secure/other@${image.digest}`], signer: await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath), registry: bad }), 'AUTH', /rejected the credentials for secure\/other \(401\).*registry-username/);
+    const bad = new RegistryClient({
+      insecureRegistries: [authRegistry.host],
+      credentials: staticCredentials({ [authRegistry.host]: { username: 'alice', password: 'wrong' } }),
+    });
+    await expectErrorCode(
+      sign({
+        images: [`${authRegistry.host}/secure/other@${image.digest}`],
+        signer: await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath),
+        registry: bad,
+      }),
+      'AUTH',
+      /rejected the credentials for secure\/other \(401\).*registry-username/,
+    );
     const none = new RegistryClient({ insecureRegistries: [authRegistry.host] });
-    await expectErrorCode(sign({ images: [`${authRegistry.host}/secure/other@${image.digest}`], signer: await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath), registry: none }), 'AUTH', /no credentials were found/);
+    await expectErrorCode(
+      sign({
+        images: [`${authRegistry.host}/secure/other@${image.digest}`],
+        signer: await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath),
+        registry: none,
+      }),
+      'AUTH',
+      /no credentials were found/,
+    );
     const { descriptors } = await listReferrers(good, { registry: authRegistry.host, repository: 'secure/other' }, image.digest);
     assert.equal(descriptors.length, 0);
   });

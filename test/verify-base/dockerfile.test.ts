@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { NotarySignError } from '../../src/errors.js';
 import { baseImages, pinDockerfile } from '../../src/verify-base/dockerfile.js';
 
-const images = (text: string, args: Record<string, string> = {}) => baseImages(text, args).map((b) => [b.kind, b.image, b.line, b.stage ?? null, b.platform ?? null]);
+const images = (text: string, args: Record<string, string> = {}) =>
+  baseImages(text, args).map((b) => [b.kind, b.image, b.line, b.stage ?? null, b.platform ?? null]);
 
 test('FROM lines with ARG defaults, build-arg overrides, stages, scratch and platforms', () => {
   const df = `# syntax=docker/dockerfile:1
@@ -54,7 +55,11 @@ FROM x/\${B-unset}:\${A+unused}v
 
 test('errors name the file and line', () => {
   const bad = (text: string, pattern: RegExp) =>
-    assert.throws(() => baseImages(text, {}, 'ci/Dockerfile'), (e: unknown) => e instanceof NotarySignError && e.code === 'INPUT' && pattern.test(e.message), pattern.source);
+    assert.throws(
+      () => baseImages(text, {}, 'ci/Dockerfile'),
+      (e: unknown) => e instanceof NotarySignError && e.code === 'INPUT' && pattern.test(e.message),
+      pattern.source,
+    );
   bad('FROM\n', /^ci\/Dockerfile:1: FROM has no image/);
   bad('ARG BASE\nFROM $BASE\n', /^ci\/Dockerfile:2: FROM \$BASE expands to nothing; pass --build-arg/);
   bad('FROM alpine\nFROM Not_Valid!\n', /^ci\/Dockerfile:2: invalid image reference "Not_Valid!"/);
@@ -65,19 +70,35 @@ test('errors name the file and line', () => {
 test('pinning rewrites exactly the image text, including ARG-built ones', () => {
   const df = 'ARG T=3.20\nFROM alpine:${T} AS a\nCOPY --from=busybox:1 /bin/sh /sh\nFROM a\n';
   const found = baseImages(df);
-  const pinned = pinDockerfile(df, found.map((b) => ({ span: b.span, pinned: `${b.image}@sha256:${'0'.repeat(64)}` })));
-  assert.equal(pinned, `ARG T=3.20\nFROM alpine:3.20@sha256:${'0'.repeat(64)} AS a\nCOPY --from=busybox:1@sha256:${'0'.repeat(64)} /bin/sh /sh\nFROM a\n`);
+  const pinned = pinDockerfile(
+    df,
+    found.map((b) => ({ span: b.span, pinned: `${b.image}@sha256:${'0'.repeat(64)}` })),
+  );
+  assert.equal(
+    pinned,
+    `ARG T=3.20\nFROM alpine:3.20@sha256:${'0'.repeat(64)} AS a\nCOPY --from=busybox:1@sha256:${'0'.repeat(64)} /bin/sh /sh\nFROM a\n`,
+  );
 });
 
 test('property: arbitrary text never crashes the parser, only INPUT errors', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.array(fc.constantFrom('FROM ', 'ARG ', 'COPY --from=', '${', '}', 'a', '/', ':', '\n', '\\\n', ' AS ', '$X', '=', '#'), { maxLength: 40 }).map((a) => a.join(''))), (text) => {
-      try {
-        baseImages(text);
-      } catch (err) {
-        assert.ok(err instanceof NotarySignError && err.code === 'INPUT', String(err));
-      }
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ maxLength: 300 }),
+        fc
+          .array(fc.constantFrom('FROM ', 'ARG ', 'COPY --from=', '${', '}', 'a', '/', ':', '\n', '\\\n', ' AS ', '$X', '=', '#'), {
+            maxLength: 40,
+          })
+          .map((a) => a.join('')),
+      ),
+      (text) => {
+        try {
+          baseImages(text);
+        } catch (err) {
+          assert.ok(err instanceof NotarySignError && err.code === 'INPUT', String(err));
+        }
+      },
+    ),
     { numRuns: 1000 },
   );
 });

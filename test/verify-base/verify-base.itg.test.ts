@@ -33,7 +33,15 @@ before(async () => {
     'trustpolicy.json',
     JSON.stringify({
       version: '1.0',
-      trustPolicies: [{ name: 'base-images', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:base'], trustedIdentities: ['x509.subject: C=US, ST=WA, O=notary-sign'] }],
+      trustPolicies: [
+        {
+          name: 'base-images',
+          registryScopes: ['*'],
+          signatureVerification: { level: 'strict' },
+          trustStores: ['ca:base'],
+          trustedIdentities: ['x509.subject: C=US, ST=WA, O=notary-sign'],
+        },
+      ],
     }),
   );
 });
@@ -42,7 +50,6 @@ after(async () => {
   await dir?.remove();
 });
 
-
 test('three signed and one unsigned base image: fails naming the unsigned one, passes once it is signed, and pins exactly the verified digests', async () => {
   const R = registry.host;
   const golang = await pushImage(client, { registry: R, repository: 'base/golang' }, '1.23');
@@ -50,7 +57,11 @@ test('three signed and one unsigned base image: fails naming the unsigned one, p
   const jq = await pushImage(client, { registry: R, repository: 'tools/jq' }, '1.7');
   const distroless = await pushImage(client, { registry: R, repository: 'base/distroless' }, 'nonroot');
   const signer = await LocalKeySigner.fromFiles(keys.keyPath, keys.chainPath);
-  await sign({ images: [`${R}/base/golang@${golang.digest}`, `${R}/base/alpine@${alpineIndex.digest}`, `${R}/tools/jq@${jq.digest}`], signer, registry: client });
+  await sign({
+    images: [`${R}/base/golang@${golang.digest}`, `${R}/base/alpine@${alpineIndex.digest}`, `${R}/tools/jq@${jq.digest}`],
+    signer,
+    registry: client,
+  });
 
   const dockerfile = await dir.file(
     'Dockerfile',
@@ -65,11 +76,20 @@ COPY --from=certs /etc/ssl /etc/ssl
 `,
   );
   const pinOutput = join(dir.path, 'Dockerfile.pinned');
-  const opts = { registry: client, trustPolicy: parseTrustPolicy(await readFile(policyPath, 'utf8')), trustStore: new TrustStore(storePath), dockerfile, pinOutput };
+  const opts = {
+    registry: client,
+    trustPolicy: parseTrustPolicy(await readFile(policyPath, 'utf8')),
+    trustStore: new TrustStore(storePath),
+    dockerfile,
+    pinOutput,
+  };
 
   const failing = await verifyBaseImages(opts);
   assert.equal(failing.verified, false);
-  assert.deepEqual(failing.images.filter((i) => !i.verified).map((i) => i.image), [`${R}/base/distroless:nonroot`]);
+  assert.deepEqual(
+    failing.images.filter((i) => !i.verified).map((i) => i.image),
+    [`${R}/base/distroless:nonroot`],
+  );
   assert.match(failing.images.find((i) => !i.verified)!.reason, /no signature found .*unsigned/);
   assert.equal(failing.pinnedDockerfile, undefined);
   await assert.rejects(readFile(pinOutput), /ENOENT/, 'no pinned Dockerfile is written when verification fails');
@@ -78,7 +98,17 @@ COPY --from=certs /etc/ssl /etc/ssl
   assert.equal(alpine.platformManifest?.digest, children[1]!.digest, 'reports the linux/arm64 manifest of the index');
 
   // Through the CLI as well: exit 1 and the unsigned image named.
-  const cliFail = await runCli(['verify-base', '--dockerfile', dockerfile, '--trust-policy', policyPath, '--trust-store', storePath, '--insecure-registry', R]);
+  const cliFail = await runCli([
+    'verify-base',
+    '--dockerfile',
+    dockerfile,
+    '--trust-policy',
+    policyPath,
+    '--trust-store',
+    storePath,
+    '--insecure-registry',
+    R,
+  ]);
   assert.equal(cliFail.code, 1);
   assert.match(cliFail.stderr, new RegExp(`1 base image of .* failed verification: ${R.replace(/\./g, '\\.')}/base/distroless:nonroot`));
 
@@ -95,11 +125,26 @@ COPY --from=certs /etc/ssl /etc/ssl
   // The pinned Dockerfile names exactly the verified digests, and each resolves to the same manifest.
   const pinned = await readFile(pinOutput, 'utf8');
   const pinnedImages = baseImages(pinned);
-  assert.deepEqual(pinnedImages.map((b) => b.ref.digest), [golang.digest, alpineIndex.digest, jq.digest, distroless.digest]);
+  assert.deepEqual(
+    pinnedImages.map((b) => b.ref.digest),
+    [golang.digest, alpineIndex.digest, jq.digest, distroless.digest],
+  );
   for (const b of pinnedImages) assert.equal((await client.resolve(b.ref)).digest, b.ref.digest);
   assert.match(pinned, /^FROM --platform=linux\/arm64 .*\/base\/alpine:3\.20@sha256:[0-9a-f]{64} AS certs$/m);
 
-  const cliPass = await runCli(['verify-base', '--dockerfile', dockerfile, '--trust-policy', policyPath, '--trust-store', storePath, '--insecure-registry', R, '--output', 'json']);
+  const cliPass = await runCli([
+    'verify-base',
+    '--dockerfile',
+    dockerfile,
+    '--trust-policy',
+    policyPath,
+    '--trust-store',
+    storePath,
+    '--insecure-registry',
+    R,
+    '--output',
+    'json',
+  ]);
   assert.equal(cliPass.code, 0, cliPass.stderr);
   assert.equal(JSON.parse(cliPass.stdout).verified, true);
 });
@@ -107,7 +152,12 @@ COPY --from=certs /etc/ssl /etc/ssl
 test('verify-base keeps going past an unreachable or missing image and reports it', async () => {
   const R = registry.host;
   const dockerfile = await dir.file('Dockerfile.missing', `FROM ${R}/base/ghost:1\n`);
-  const r = await verifyBaseImages({ registry: client, trustPolicy: parseTrustPolicy(await readFile(policyPath, 'utf8')), trustStore: new TrustStore(storePath), dockerfile });
+  const r = await verifyBaseImages({
+    registry: client,
+    trustPolicy: parseTrustPolicy(await readFile(policyPath, 'utf8')),
+    trustStore: new TrustStore(storePath),
+    dockerfile,
+  });
   assert.equal(r.verified, false);
   assert.match(r.images[0]!.reason, /base\/ghost:1 was not found in the registry/);
 });
@@ -116,11 +166,36 @@ test('verify CLI: PASS/FAIL lines and exit codes', async () => {
   const R = registry.host;
   const signed = await pushImage(client, { registry: R, repository: 'cli/verify' }, 'signed');
   const unsigned = await pushImage(client, { registry: R, repository: 'cli/verify' }, 'unsigned');
-  await sign({ images: [`${R}/cli/verify@${signed.digest}`], signer: await LocalKeySigner.fromFiles(keys.keyPath, keys.chainPath), registry: client });
-  const ok = await runCli(['verify', `${R}/cli/verify@${signed.digest}`, '--trust-policy', policyPath, '--trust-store', storePath, '--insecure-registry', R]);
+  await sign({
+    images: [`${R}/cli/verify@${signed.digest}`],
+    signer: await LocalKeySigner.fromFiles(keys.keyPath, keys.chainPath),
+    registry: client,
+  });
+  const ok = await runCli([
+    'verify',
+    `${R}/cli/verify@${signed.digest}`,
+    '--trust-policy',
+    policyPath,
+    '--trust-store',
+    storePath,
+    '--insecure-registry',
+    R,
+  ]);
   assert.equal(ok.code, 0, ok.stderr);
-  assert.match(ok.stdout, /^PASS\t.*cli\/verify@sha256:[0-9a-f]{64}\tsignature sha256:.* satisfies trust policy statement "base-images" \(strict\)/);
-  const bad = await runCli(['verify', `${R}/cli/verify@${unsigned.digest}`, '--trust-policy', policyPath, '--trust-store', storePath, '--insecure-registry', R]);
+  assert.match(
+    ok.stdout,
+    /^PASS\t.*cli\/verify@sha256:[0-9a-f]{64}\tsignature sha256:.* satisfies trust policy statement "base-images" \(strict\)/,
+  );
+  const bad = await runCli([
+    'verify',
+    `${R}/cli/verify@${unsigned.digest}`,
+    '--trust-policy',
+    policyPath,
+    '--trust-store',
+    storePath,
+    '--insecure-registry',
+    R,
+  ]);
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /^FAIL\t.*no signature found/);
   const noPolicy = await runCli(['verify', `${R}/cli/verify@${unsigned.digest}`, '--trust-store', storePath]);

@@ -10,13 +10,37 @@ import { tempDir, writeTestChain } from '../helpers/files.js';
 
 /** A real notation-made envelope (see test/fixtures/notation/README.md). */
 const fixture = () => readFile(new URL('../fixtures/notation/withoutTimestamp.sig', import.meta.url));
-const target = { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: 'sha256:c0669ef34cdc14332c0f1ab0c2c01acb91d96014b172f1a76f3a39e63d1f0bda', size: 528 };
+const target = {
+  mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+  digest: 'sha256:c0669ef34cdc14332c0f1ab0c2c01acb91d96014b172f1a76f3a39e63d1f0bda',
+  size: 528,
+};
 
 async function check(bytes: Buffer, identity = 'x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=alpine') {
   const env = JSON.parse((await fixture()).toString());
   const anchor = new Certificate(Buffer.from(env.header.x5c[0], 'base64'));
-  const doc = parseTrustPolicy(JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'notation', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:notation'], trustedIdentities: [identity] }] }));
-  return verifyEnvelope({ mediaType: 'application/jose+json', bytes, target, policy: doc.trustPolicies[0]!, anchors: () => Promise.resolve([anchor]), now: new Date('2026-11-26T00:00:00Z') });
+  const doc = parseTrustPolicy(
+    JSON.stringify({
+      version: '1.0',
+      trustPolicies: [
+        {
+          name: 'notation',
+          registryScopes: ['*'],
+          signatureVerification: { level: 'strict' },
+          trustStores: ['ca:notation'],
+          trustedIdentities: [identity],
+        },
+      ],
+    }),
+  );
+  return verifyEnvelope({
+    mediaType: 'application/jose+json',
+    bytes,
+    target,
+    policy: doc.trustPolicies[0]!,
+    anchors: () => Promise.resolve([anchor]),
+    now: new Date('2026-11-26T00:00:00Z'),
+  });
 }
 
 test('a signature made by notation verifies with notary-sign (strict)', async () => {
@@ -42,7 +66,16 @@ test('our envelope has exactly the shape notation writes', async () => {
   try {
     const keys = await writeTestChain(dir, 'shape', 'RSA-2048');
     const signer = await LocalKeySigner.fromFiles(keys.keyPath, keys.chainPath);
-    const ours = JSON.parse((await signJws({ payload: Buffer.from(JSON.stringify({ targetArtifact: target })), signer, signingTime: new Date(), signingAgent: 'notary-sign/test' })).toString());
+    const ours = JSON.parse(
+      (
+        await signJws({
+          payload: Buffer.from(JSON.stringify({ targetArtifact: target })),
+          signer,
+          signingTime: new Date(),
+          signingAgent: 'notary-sign/test',
+        })
+      ).toString(),
+    );
     const theirs = JSON.parse((await fixture()).toString());
     const headerOf = (e: { protected: string }) => JSON.parse(Buffer.from(e.protected, 'base64url').toString());
     assert.deepEqual(Object.keys(ours), Object.keys(theirs));

@@ -19,12 +19,27 @@ const statement = (over: Record<string, unknown> = {}) => ({
 });
 const doc = (...policies: object[]) => JSON.stringify({ version: '1.0', trustPolicies: policies });
 const invalid = (text: string, pattern: RegExp) =>
-  assert.throws(() => parseTrustPolicy(text), (e: unknown) => e instanceof NotarySignError && e.code === 'POLICY' && pattern.test(e.message), pattern.source);
+  assert.throws(
+    () => parseTrustPolicy(text),
+    (e: unknown) => e instanceof NotarySignError && e.code === 'POLICY' && pattern.test(e.message),
+    pattern.source,
+  );
 
 test('a valid policy parses with the level table and overrides applied', () => {
-  const d = parseTrustPolicy(doc(statement({ signatureVerification: { level: 'permissive', override: { expiry: 'enforce', revocation: 'skip' } } }), statement({ name: 'all', registryScopes: ['*'], signatureVerification: { level: 'audit' } })));
+  const d = parseTrustPolicy(
+    doc(
+      statement({ signatureVerification: { level: 'permissive', override: { expiry: 'enforce', revocation: 'skip' } } }),
+      statement({ name: 'all', registryScopes: ['*'], signatureVerification: { level: 'audit' } }),
+    ),
+  );
   const p = d.trustPolicies[0]!;
-  assert.deepEqual(p.enforcement, { integrity: 'enforce', authenticity: 'enforce', authenticTimestamp: 'log', expiry: 'enforce', revocation: 'skip' });
+  assert.deepEqual(p.enforcement, {
+    integrity: 'enforce',
+    authenticity: 'enforce',
+    authenticTimestamp: 'log',
+    expiry: 'enforce',
+    revocation: 'skip',
+  });
   assert.deepEqual(p.trustStores, [{ type: 'ca', name: 'acme' }]);
   assert.equal(applicablePolicy(d, 'reg.example.com/app')?.name, 'p');
   assert.equal(applicablePolicy(d, 'reg.example.com/other')?.name, 'all');
@@ -39,9 +54,18 @@ test('invalid documents are refused with the field named', () => {
   invalid(doc(statement(), statement({ registryScopes: ['reg.example.com/b'] })), /statement name "p" is used twice/);
   invalid(doc(statement({ signatureVerification: {} })), /signatureVerification.level is missing/);
   invalid(doc(statement({ signatureVerification: { level: 'paranoid' } })), /level "paranoid" is not one of/);
-  invalid(doc(statement({ signatureVerification: { level: 'strict', override: { integrity: 'log' } } })), /integrity verification cannot be overridden/);
-  invalid(doc(statement({ signatureVerification: { level: 'strict', override: { authenticity: 'skip' } } })), /authenticity verification cannot be skipped/);
-  invalid(doc(statement({ signatureVerification: { level: 'strict', override: { tampering: 'log' } } })), /override "tampering" is not one of/);
+  invalid(
+    doc(statement({ signatureVerification: { level: 'strict', override: { integrity: 'log' } } })),
+    /integrity verification cannot be overridden/,
+  );
+  invalid(
+    doc(statement({ signatureVerification: { level: 'strict', override: { authenticity: 'skip' } } })),
+    /authenticity verification cannot be skipped/,
+  );
+  invalid(
+    doc(statement({ signatureVerification: { level: 'strict', override: { tampering: 'log' } } })),
+    /override "tampering" is not one of/,
+  );
   invalid(doc(statement({ signatureVerification: { level: 'skip', override: { expiry: 'log' } } })), /level "skip" cannot be customised/);
   invalid(doc(statement({ registryScopes: [] })), /has no registryScopes/);
   invalid(doc(statement({ registryScopes: ['*', 'reg.example.com/app'] })), /mixes the wildcard scope/);
@@ -59,7 +83,10 @@ test('invalid documents are refused with the field named', () => {
   invalid(doc(statement({ trustedIdentities: ['x509.subject: CN=only'] })), /lacks C, ST, O/);
   invalid(doc(statement({ trustedIdentities: ['x509.subject: C=US, ST=WA, O=a, O=b'] })), /repeats the attribute O/);
   invalid(doc(statement({ trustedIdentities: ['x509.subject: C=US+ST=WA, O=a'] })), /multi-valued RDN/);
-  invalid(doc(statement({ trustedIdentities: ['x509.subject: C=US, ST=WA, O=a', 'x509.subject: C=US, ST=WA, O=a, CN=b'] })), /overlapping trusted identities/);
+  invalid(
+    doc(statement({ trustedIdentities: ['x509.subject: C=US, ST=WA, O=a', 'x509.subject: C=US, ST=WA, O=a, CN=b'] })),
+    /overlapping trusted identities/,
+  );
   invalid(doc(statement({ signatureVerification: { level: 'strict', verifyTimestamp: 'sometimes' } })), /verifyTimestamp must be/);
 });
 
@@ -68,10 +95,19 @@ test('distinguished names: RFC 4514 escapes and quoting, subset matching', () =>
   assert.ok(typeof dn !== 'string');
   assert.equal(dn.get('O'), 'Acme, Inc.');
   assert.equal(dn.get('CN'), 'a+b');
-  const subject = new Map([['C', ['US']], ['ST', ['WA']], ['O', ['Acme, Inc.']], ['CN', ['a+b']], ['OU', ['x']]]);
+  const subject = new Map([
+    ['C', ['US']],
+    ['ST', ['WA']],
+    ['O', ['Acme, Inc.']],
+    ['CN', ['a+b']],
+    ['OU', ['x']],
+  ]);
   assert.ok(subjectMatches(dn, subject));
   assert.ok(!subjectMatches(dn, new Map([...subject, ['CN', ['other']]])));
-  assert.ok(!subjectMatches(dn, new Map([...subject, ['O', ['Acme, Inc.', 'Evil']]])), 'a repeated attribute in the certificate never matches');
+  assert.ok(
+    !subjectMatches(dn, new Map([...subject, ['O', ['Acme, Inc.', 'Evil']]])),
+    'a repeated attribute in the certificate never matches',
+  );
   assert.match(parseDistinguishedName('C=US, ST="WA') as string, /unterminated/);
 });
 
@@ -87,7 +123,10 @@ test('trust store: notation layout, clear errors for missing stores and non-CA c
     await mkdir(join(dir.path, 'x509/ca/empty'), { recursive: true });
     const store = new TrustStore(dir.path);
     assert.equal((await store.certificates('ca', 'good')).length, 1);
-    await assert.rejects(store.certificates('ca', 'missing'), /trust store ca:missing was not found: put its certificates in .*x509\/ca\/missing\//);
+    await assert.rejects(
+      store.certificates('ca', 'missing'),
+      /trust store ca:missing was not found: put its certificates in .*x509\/ca\/missing\//,
+    );
     await assert.rejects(store.certificates('ca', 'bad'), /neither a CA certificate nor self-signed/);
     await assert.rejects(store.certificates('ca', 'empty'), /holds no certificate/);
   } finally {
@@ -101,20 +140,35 @@ test('property: arbitrary JSON never crashes the trust policy parser, only POLIC
     {
       name: fc.oneof(fc.string(), fc.constant('p')),
       registryScopes: fc.oneof(fc.array(fc.oneof(fc.string(), fc.constant('*'), fc.constant('reg.io/app'))), fc.jsonValue()),
-      signatureVerification: fc.oneof(fc.record({ level: fc.constantFrom('strict', 'permissive', 'audit', 'skip', 'x'), override: fc.dictionary(fc.string(), fc.string()) }), fc.jsonValue()),
+      signatureVerification: fc.oneof(
+        fc.record({
+          level: fc.constantFrom('strict', 'permissive', 'audit', 'skip', 'x'),
+          override: fc.dictionary(fc.string(), fc.string()),
+        }),
+        fc.jsonValue(),
+      ),
       trustStores: fc.oneof(fc.array(fc.oneof(fc.string(), fc.constant('ca:acme'))), fc.jsonValue()),
-      trustedIdentities: fc.oneof(fc.array(fc.oneof(fc.string(), fc.constant('*'), fc.constant('x509.subject: C=US, ST=WA, O=a'))), fc.jsonValue()),
+      trustedIdentities: fc.oneof(
+        fc.array(fc.oneof(fc.string(), fc.constant('*'), fc.constant('x509.subject: C=US, ST=WA, O=a'))),
+        fc.jsonValue(),
+      ),
     },
     { requiredKeys: [] },
   );
   fc.assert(
-    fc.property(fc.oneof(fc.jsonValue(), fc.record({ version: fc.oneof(fc.constant('1.0'), fc.jsonValue()), trustPolicies: fc.array(statementArb, { maxLength: 3 }) })), (doc) => {
-      try {
-        parseTrustPolicy(JSON.stringify(doc));
-      } catch (err) {
-        assert.ok(err instanceof NotarySignError && err.code === 'POLICY', String(err));
-      }
-    }),
+    fc.property(
+      fc.oneof(
+        fc.jsonValue(),
+        fc.record({ version: fc.oneof(fc.constant('1.0'), fc.jsonValue()), trustPolicies: fc.array(statementArb, { maxLength: 3 }) }),
+      ),
+      (doc) => {
+        try {
+          parseTrustPolicy(JSON.stringify(doc));
+        } catch (err) {
+          assert.ok(err instanceof NotarySignError && err.code === 'POLICY', String(err));
+        }
+      },
+    ),
     { numRuns: 2000 },
   );
 });

@@ -42,7 +42,9 @@ function policy(level: LevelName, extra: Record<string, unknown> = {}, scopes: s
           name: 'test',
           registryScopes: scopes,
           signatureVerification: { level, ...(extra.override ? { override: extra.override } : {}) },
-          ...(level === 'skip' ? {} : { trustStores: ['ca:acme'], trustedIdentities: extra.identities ?? ['x509.subject: C=US, ST=WA, O=acme'] }),
+          ...(level === 'skip'
+            ? {}
+            : { trustStores: ['ca:acme'], trustedIdentities: extra.identities ?? ['x509.subject: C=US, ST=WA, O=acme'] }),
         },
       ],
     }),
@@ -55,12 +57,26 @@ async function freshImage(): Promise<{ ref: string; repo: { registry: string; re
   return { ref: `${registry.host}/${repo.repository}@${image.digest}`, repo, image };
 }
 
-async function verify(ref: string, level: LevelName = 'strict', extra: Record<string, unknown> = {}, now?: Date): Promise<ImageVerification> {
-  return verifyImage(ref, { registry: client, trustPolicy: policy(level, extra, (extra.scopes as string[]) ?? ['*']), trustStore: store, ...(now ? { now: () => now } : {}), ...(extra.required ? { requiredAnnotations: extra.required as Record<string, string> } : {}) });
+async function verify(
+  ref: string,
+  level: LevelName = 'strict',
+  extra: Record<string, unknown> = {},
+  now?: Date,
+): Promise<ImageVerification> {
+  return verifyImage(ref, {
+    registry: client,
+    trustPolicy: policy(level, extra, (extra.scopes as string[]) ?? ['*']),
+    trustStore: store,
+    ...(now ? { now: () => now } : {}),
+    ...(extra.required ? { requiredAnnotations: extra.required as Record<string, string> } : {}),
+  });
 }
 
 /** Attach a forged envelope to a fresh image and verify it at `level`. */
-async function forged(opts: Partial<ForgeOptions> & { level?: LevelName; extra?: Record<string, unknown>; now?: Date }, mutateTarget?: (d: Descriptor) => Descriptor): Promise<ImageVerification> {
+async function forged(
+  opts: Partial<ForgeOptions> & { level?: LevelName; extra?: Record<string, unknown>; now?: Date },
+  mutateTarget?: (d: Descriptor) => Descriptor,
+): Promise<ImageVerification> {
   const { ref, repo, image } = await freshImage();
   const envelope = forgeJws({ signer: leaf, chain: [leaf, inter, root], target: mutateTarget ? mutateTarget(image) : image, ...opts });
   await attachSignature(client, repo, image, envelope);
@@ -78,7 +94,13 @@ before(async () => {
   client = new RegistryClient({ insecureRegistries: [registry.host] });
   dir = await tempDir();
   root = await issueCertificate({ subject: 'CN=acme root,O=acme,ST=WA,C=US', ca: true, key: 'EC-384' });
-  inter = await issueCertificate({ subject: 'CN=acme intermediate,O=acme,ST=WA,C=US', ca: true, key: 'EC-256', issuer: root, pathLength: 0 });
+  inter = await issueCertificate({
+    subject: 'CN=acme intermediate,O=acme,ST=WA,C=US',
+    ca: true,
+    key: 'EC-256',
+    issuer: root,
+    pathLength: 0,
+  });
   leaf = await issueCertificate({ subject: SIGNER, key: 'EC-256', issuer: inter });
   evilRoot = await issueCertificate({ subject: 'CN=acme root,O=acme,ST=WA,C=US', ca: true, key: 'EC-256' });
   evilLeaf = await issueCertificate({ subject: SIGNER, key: 'EC-256', issuer: evilRoot });
@@ -101,13 +123,26 @@ describe('signatures made by sign() verify', () => {
     assert.equal(v.verified, true, v.reason);
     assert.equal(v.signatures.length, 1);
     assert.equal(v.signatures[0]!.signer, SIGNER_SUBJECT);
-    assert.deepEqual(v.signatures[0]!.results.map((r) => [r.type, r.ok]), [['integrity', true], ['authenticity', true], ['expiry', true], ['authenticTimestamp', true], ['revocation', true]]);
+    assert.deepEqual(
+      v.signatures[0]!.results.map((r) => [r.type, r.ok]),
+      [
+        ['integrity', true],
+        ['authenticity', true],
+        ['expiry', true],
+        ['authenticTimestamp', true],
+        ['revocation', true],
+      ],
+    );
     assert.match(v.reason, /satisfies trust policy statement "test" \(strict\)/);
   });
 
   test('by tag: the tag is resolved and its digest verified', async () => {
     const { repo, image } = await freshImage();
-    await sign({ images: [`${registry.host}/${repo.repository}@${image.digest}`], signer: await LocalKeySigner.fromFiles(keyPath, chainPath), registry: client });
+    await sign({
+      images: [`${registry.host}/${repo.repository}@${image.digest}`],
+      signer: await LocalKeySigner.fromFiles(keyPath, chainPath),
+      registry: client,
+    });
     const v = await verify(`${registry.host}/${repo.repository}:v1`);
     assert.equal(v.verified, true);
     assert.equal(v.reference, `${registry.host}/${repo.repository}@${image.digest}`);
@@ -115,9 +150,17 @@ describe('signatures made by sign() verify', () => {
 
   test('required annotations bind a signature to its pipeline', async () => {
     const { ref } = await freshImage();
-    await sign({ images: [ref], signer: await LocalKeySigner.fromFiles(keyPath, chainPath), registry: client, annotations: { 'io.example.run': '7' } });
+    await sign({
+      images: [ref],
+      signer: await LocalKeySigner.fromFiles(keyPath, chainPath),
+      registry: client,
+      annotations: { 'io.example.run': '7' },
+    });
     assert.equal((await verify(ref, 'strict', { required: { 'io.example.run': '7' } })).verified, true);
-    rejected(await verify(ref, 'strict', { required: { 'io.example.run': '8' } }), /lacks the required annotation io.example.run=8 \(it has 7\)/);
+    rejected(
+      await verify(ref, 'strict', { required: { 'io.example.run': '8' } }),
+      /lacks the required annotation io.example.run=8 \(it has 7\)/,
+    );
   });
 });
 
@@ -129,7 +172,12 @@ describe('adversarial corpus: each forgery is rejected with its own reason', () 
 
   test('tampered payload', async () => {
     rejected(
-      await forged({ after: (e) => (e.payload = Buffer.from(JSON.stringify({ targetArtifact: { mediaType: 'x', digest: `sha256:${'1'.repeat(64)}`, size: 1 } })).toString('base64url')) }),
+      await forged({
+        after: (e) =>
+          (e.payload = Buffer.from(
+            JSON.stringify({ targetArtifact: { mediaType: 'x', digest: `sha256:${'1'.repeat(64)}`, size: 1 } }),
+          ).toString('base64url')),
+      }),
       /integrity: the signature does not match the signed content/,
     );
   });
@@ -148,7 +196,10 @@ describe('adversarial corpus: each forgery is rejected with its own reason', () 
   });
 
   test('signature of another digest swapped onto this image', async () => {
-    rejected(await forged({}, (d) => ({ ...d, digest: `sha256:${'2'.repeat(64)}` })), /integrity: the signature is for sha256:2{64}, not this image/);
+    rejected(
+      await forged({}, (d) => ({ ...d, digest: `sha256:${'2'.repeat(64)}` })),
+      /integrity: the signature is for sha256:2{64}, not this image/,
+    );
   });
 
   test('signature manifest whose subject is another image, listed under this one', async () => {
@@ -164,11 +215,17 @@ describe('adversarial corpus: each forgery is rejected with its own reason', () 
   });
 
   test('wrong mediaType in the payload', async () => {
-    rejected(await forged({}, (d) => ({ ...d, mediaType: 'application/vnd.docker.distribution.manifest.v2+json' })), /integrity: the signed media type .* differs/);
+    rejected(
+      await forged({}, (d) => ({ ...d, mediaType: 'application/vnd.docker.distribution.manifest.v2+json' })),
+      /integrity: the signed media type .* differs/,
+    );
   });
 
   test('certificate chain not rooted in the trust store', async () => {
-    rejected(await forged({ signer: evilLeaf, chain: [evilLeaf, evilRoot] }), /authenticity: .*does not chain to a certificate in trust store ca:acme/);
+    rejected(
+      await forged({ signer: evilLeaf, chain: [evilLeaf, evilRoot] }),
+      /authenticity: .*does not chain to a certificate in trust store ca:acme/,
+    );
   });
 
   test('self-signed leaf that is not in the trust store', async () => {
@@ -177,36 +234,66 @@ describe('adversarial corpus: each forgery is rejected with its own reason', () 
   });
 
   test('chain in the wrong order', async () => {
-    rejected(await forged({ chain: [leaf, root, inter] }), /integrity: invalid certificate chain: certificate "CN=signer.*" is not issued by the next certificate/);
+    rejected(
+      await forged({ chain: [leaf, root, inter] }),
+      /integrity: invalid certificate chain: certificate "CN=signer.*" is not issued by the next certificate/,
+    );
   });
 
   test('leaf expired at signing time', async () => {
-    const old = await issueCertificate({ subject: SIGNER, key: 'EC-256', issuer: inter, notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - 10 * DAY) });
-    rejected(await forged({ signer: old, chain: [old, inter, root] }), /integrity: invalid certificate chain: certificate "CN=signer.*" was not valid at signing time/);
+    const old = await issueCertificate({
+      subject: SIGNER,
+      key: 'EC-256',
+      issuer: inter,
+      notBefore: new Date(Date.now() - 30 * DAY),
+      notAfter: new Date(Date.now() - 10 * DAY),
+    });
+    rejected(
+      await forged({ signer: old, chain: [old, inter, root] }),
+      /integrity: invalid certificate chain: certificate "CN=signer.*" was not valid at signing time/,
+    );
   });
 
   test('signature past io.cncf.notary.expiry', async () => {
-    rejected(await forged({ signingTime: new Date(Date.now() - 2 * DAY), expiry: new Date(Date.now() - DAY) }), /expiry: the signature expired at/);
+    rejected(
+      await forged({ signingTime: new Date(Date.now() - 2 * DAY), expiry: new Date(Date.now() - DAY) }),
+      /expiry: the signature expired at/,
+    );
   });
 
   test('unknown critical header', async () => {
-    rejected(await forged({ header: { crit: ['io.cncf.notary.signingScheme', 'io.example.mustUnderstand'], 'io.example.mustUnderstand': 'x' } }), /integrity: unknown critical header "io.example.mustUnderstand"/);
+    rejected(
+      await forged({ header: { crit: ['io.cncf.notary.signingScheme', 'io.example.mustUnderstand'], 'io.example.mustUnderstand': 'x' } }),
+      /integrity: unknown critical header "io.example.mustUnderstand"/,
+    );
   });
 
   test('critical header listed but absent', async () => {
-    rejected(await forged({ header: { crit: ['io.cncf.notary.signingScheme', 'io.cncf.notary.expiry'] } }), /integrity: header "io.cncf.notary.expiry" is marked critical but not present/);
+    rejected(
+      await forged({ header: { crit: ['io.cncf.notary.signingScheme', 'io.cncf.notary.expiry'] } }),
+      /integrity: header "io.cncf.notary.expiry" is marked critical but not present/,
+    );
   });
 
   test('expiry present but not marked critical', async () => {
-    rejected(await forged({ header: { 'io.cncf.notary.expiry': '2099-01-01T00:00:00Z' } }), /integrity: header "io.cncf.notary.expiry" must be marked critical/);
+    rejected(
+      await forged({ header: { 'io.cncf.notary.expiry': '2099-01-01T00:00:00Z' } }),
+      /integrity: header "io.cncf.notary.expiry" must be marked critical/,
+    );
   });
 
   test('alg that does not match the key', async () => {
-    rejected(await forged({ hash: 'sha384' }), /integrity: signature algorithm ES384 does not match the signing certificate's EC-256 key, which requires ES256/);
+    rejected(
+      await forged({ hash: 'sha384' }),
+      /integrity: signature algorithm ES384 does not match the signing certificate's EC-256 key, which requires ES256/,
+    );
   });
 
   test('alg none', async () => {
-    rejected(await forged({ header: { alg: 'none' }, after: (e) => (e.signature = '') }), /integrity: signature algorithm "none" is not allowed/);
+    rejected(
+      await forged({ header: { alg: 'none' }, after: (e) => (e.signature = '') }),
+      /integrity: signature algorithm "none" is not allowed/,
+    );
   });
 
   test('symmetric alg HS256', async () => {
@@ -222,19 +309,31 @@ describe('adversarial corpus: each forgery is rejected with its own reason', () 
   });
 
   test('unsupported signing scheme', async () => {
-    rejected(await forged({ header: { 'io.cncf.notary.signingScheme': 'notary.x509.custom' } }), /integrity: unsupported signing scheme "notary.x509.custom"/);
+    rejected(
+      await forged({ header: { 'io.cncf.notary.signingScheme': 'notary.x509.custom' } }),
+      /integrity: unsupported signing scheme "notary.x509.custom"/,
+    );
   });
 
   test('signing time that is not RFC 3339', async () => {
-    rejected(await forged({ header: { 'io.cncf.notary.signingTime': 'yesterday' } }), /integrity: "io.cncf.notary.signingTime" is missing or not an RFC 3339 time/);
+    rejected(
+      await forged({ header: { 'io.cncf.notary.signingTime': 'yesterday' } }),
+      /integrity: "io.cncf.notary.signingTime" is missing or not an RFC 3339 time/,
+    );
   });
 
   test('extra top-level envelope field (general JWS serialization)', async () => {
-    rejected(await forged({ after: (e) => Object.assign(e, { signatures: [] }) }), /integrity: the JWS envelope has an unsupported top-level field "signatures"/);
+    rejected(
+      await forged({ after: (e) => Object.assign(e, { signatures: [] }) }),
+      /integrity: the JWS envelope has an unsupported top-level field "signatures"/,
+    );
   });
 
   test('a certificate with trailing bytes after its DER is rejected', async () => {
-    rejected(await forged({ after: (e) => ((e.header.x5c as string[])[0] = Buffer.concat([leaf.der, Buffer.from([0])]).toString('base64')) }), /integrity: x5c\[0\] is not a valid X\.509 certificate/);
+    rejected(
+      await forged({ after: (e) => ((e.header.x5c as string[])[0] = Buffer.concat([leaf.der, Buffer.from([0])]).toString('base64')) }),
+      /integrity: x5c\[0\] is not a valid X\.509 certificate/,
+    );
   });
 
   test('empty certificate chain', async () => {
@@ -243,7 +342,10 @@ describe('adversarial corpus: each forgery is rejected with its own reason', () 
 
   test('CA certificate used as the signing certificate', async () => {
     const caLeaf = await issueCertificate({ subject: SIGNER, key: 'EC-256', issuer: inter, ca: true });
-    rejected(await forged({ signer: caLeaf, chain: [caLeaf, inter, root] }), /integrity: invalid certificate chain: signing certificate .* is a CA certificate/);
+    rejected(
+      await forged({ signer: caLeaf, chain: [caLeaf, inter, root] }),
+      /integrity: invalid certificate chain: signing certificate .* is a CA certificate/,
+    );
   });
 
   test('signing certificate without digitalSignature key usage', async () => {
@@ -257,19 +359,34 @@ describe('adversarial corpus: each forgery is rejected with its own reason', () 
   });
 
   test('intermediate without CA basic constraints', async () => {
-    const fakeInter = await issueCertificate({ subject: 'CN=fake intermediate,O=acme,ST=WA,C=US', ca: true, noBasicConstraints: true, key: 'EC-256', issuer: root });
+    const fakeInter = await issueCertificate({
+      subject: 'CN=fake intermediate,O=acme,ST=WA,C=US',
+      ca: true,
+      noBasicConstraints: true,
+      key: 'EC-256',
+      issuer: root,
+    });
     const l = await issueCertificate({ subject: SIGNER, key: 'EC-256', issuer: fakeInter });
-    rejected(await forged({ signer: l, chain: [l, fakeInter, root] }), /CA certificate "CN=fake intermediate.*" must have basicConstraints CA=true/);
+    rejected(
+      await forged({ signer: l, chain: [l, fakeInter, root] }),
+      /CA certificate "CN=fake intermediate.*" must have basicConstraints CA=true/,
+    );
   });
 
   test('trusted identity mismatch', async () => {
-    rejected(await forged({ extra: { identities: ['x509.subject: C=US, ST=WA, O=acme, CN=someone-else'] } }), /authenticity: signing certificate subject "CN=signer.*" matches none of the trusted identities/);
+    rejected(
+      await forged({ extra: { identities: ['x509.subject: C=US, ST=WA, O=acme, CN=someone-else'] } }),
+      /authenticity: signing certificate subject "CN=signer.*" matches none of the trusted identities/,
+    );
   });
 
   test('no trust policy statement for the repository', async () => {
     const { ref } = await freshImage();
     await sign({ images: [ref], signer: await LocalKeySigner.fromFiles(keyPath, chainPath), registry: client });
-    rejected(await verify(ref, 'strict', { scopes: ['example.com/other/repo'] }), /no trust policy statement applies to 127\.0\.0\.1:\d+\/verify\/img\d+/);
+    rejected(
+      await verify(ref, 'strict', { scopes: ['example.com/other/repo'] }),
+      /no trust policy statement applies to 127\.0\.0\.1:\d+\/verify\/img\d+/,
+    );
   });
 
   test('multiple signatures where only one is valid: passes, and reports the rejected ones', async () => {
@@ -304,12 +421,16 @@ describe('verification levels follow the specification table', () => {
     for (const level of ['permissive', 'audit'] as const) {
       const v = await forged({ ...opts, level });
       assert.equal(v.verified, true, `${level}: ${v.reason}`);
-      assert.ok(v.warnings.some((w) => /expiry: the signature expired/.test(w)), v.warnings.join('\n'));
+      assert.ok(
+        v.warnings.some((w) => /expiry: the signature expired/.test(w)),
+        v.warnings.join('\n'),
+      );
     }
   });
 
   test('untrusted signer: strict and permissive fail, audit passes with a warning', async () => {
-    for (const level of ['strict', 'permissive'] as const) rejected(await forged({ signer: evilLeaf, chain: [evilLeaf, evilRoot], level }), /authenticity/);
+    for (const level of ['strict', 'permissive'] as const)
+      rejected(await forged({ signer: evilLeaf, chain: [evilLeaf, evilRoot], level }), /authenticity/);
     const v = await forged({ signer: evilLeaf, chain: [evilLeaf, evilRoot], level: 'audit' });
     assert.equal(v.verified, true, v.reason);
     assert.ok(v.warnings.some((w) => /authenticity:/.test(w)));
@@ -334,13 +455,21 @@ describe('verification levels follow the specification table', () => {
     const soon = new Date(Date.now() + 60_000);
     const shortLived = await issueCertificate({ subject: SIGNER, key: 'EC-256', issuer: inter, notAfter: soon });
     const later = new Date(Date.now() + 2 * 60_000);
-    rejected(await forged({ signer: shortLived, chain: [shortLived, inter, root], now: later }), /authenticTimestamp: certificate "CN=signer.*" expired at .* no trusted timestamp/);
+    rejected(
+      await forged({ signer: shortLived, chain: [shortLived, inter, root], now: later }),
+      /authenticTimestamp: certificate "CN=signer.*" expired at .* no trusted timestamp/,
+    );
     const v = await forged({ signer: shortLived, chain: [shortLived, inter, root], now: later, level: 'permissive' });
     assert.equal(v.verified, true, v.reason);
   });
 
   test('revocation endpoints: strict fails closed; override revocation skip accepts', async () => {
-    const withCrl = await issueCertificate({ subject: SIGNER, key: 'EC-256', issuer: inter, extraExtensions: [new x509.CRLDistributionPointsExtension(['http://crl.example/acme.crl'])] });
+    const withCrl = await issueCertificate({
+      subject: SIGNER,
+      key: 'EC-256',
+      issuer: inter,
+      extraExtensions: [new x509.CRLDistributionPointsExtension(['http://crl.example/acme.crl'])],
+    });
     rejected(await forged({ signer: withCrl, chain: [withCrl, inter, root] }), /revocation: revocation status of "CN=signer.*" is unknown/);
     const v = await forged({ signer: withCrl, chain: [withCrl, inter, root], extra: { override: { revocation: 'skip' } } });
     assert.equal(v.verified, true, v.reason);

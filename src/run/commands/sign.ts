@@ -23,12 +23,15 @@ export interface SignCommandOptions extends CommonOptions {
 export function parseOptions(inputs: RunInputs, common: CommonOptions): SignCommandOptions {
   const { name } = common;
   const format = (inputs.signatureFormat?.trim() || 'jws').toLowerCase();
-  if (format !== 'jws' && format !== 'cose') throw new NotarySignError('INPUT', `${name('signature-format')}: "${inputs.signatureFormat}" is not jws or cose`);
+  if (format !== 'jws' && format !== 'cose')
+    throw new NotarySignError('INPUT', `${name('signature-format')}: "${inputs.signatureFormat}" is not jws or cose`);
   const images = inputs.images ?? [];
-  if (images.length === 0) throw new NotarySignError('INPUT', `${name('image')} is required: the pushed image(s) to sign, ideally registry/repo@sha256:<digest>`);
+  if (images.length === 0)
+    throw new NotarySignError('INPUT', `${name('image')} is required: the pushed image(s) to sign, ideally registry/repo@sha256:<digest>`);
   const user = parseKeyValues(inputs.annotations, name('annotations'));
   const ci = inputs.annotateCi ? provenanceAnnotations(inputs.ciProvenance ?? {}) : {};
-  if (inputs.annotateCi && Object.keys(ci).length === 0) common.logger.warn(`${name('annotate-ci')} is set but this CI exposed no provenance values`);
+  if (inputs.annotateCi && Object.keys(ci).length === 0)
+    common.logger.warn(`${name('annotate-ci')} is set but this CI exposed no provenance values`);
   const expiryMs = inputs.expiry?.trim() ? parseDuration(inputs.expiry, name('expiry')) : undefined;
   const timestamp = timestampInputs(inputs, common);
   return {
@@ -47,7 +50,10 @@ function timestampInputs({ timestampUrl, timestampRootCert }: RunInputs, { name 
   const rootCertPath = timestampRootCert?.trim();
   if (!url && !rootCertPath) return undefined;
   if (!url || !rootCertPath) {
-    throw new NotarySignError('INPUT', `${name('timestamp-url')} and ${name('timestamp-root-cert')} go together: the TSA URL and the PEM root its timestamps chain to`);
+    throw new NotarySignError(
+      'INPUT',
+      `${name('timestamp-url')} and ${name('timestamp-root-cert')} go together: the TSA URL and the PEM root its timestamps chain to`,
+    );
   }
   if (!isHttpUrl(url)) throw new NotarySignError('INPUT', `${name('timestamp-url')}: "${url}" is not an http(s) URL`);
   return { url, rootCertPath };
@@ -71,7 +77,10 @@ async function readTimestampRoots(path: string, input: string): Promise<Certific
 
 export async function run(options: SignCommandOptions, session: SessionFactory): Promise<RunReport> {
   const { name, logger } = options;
-  const timestamp = options.timestamp && { url: options.timestamp.url, rootCertificates: await readTimestampRoots(options.timestamp.rootCertPath, name('timestamp-root-cert')) };
+  const timestamp = options.timestamp && {
+    url: options.timestamp.url,
+    rootCertificates: await readTimestampRoots(options.timestamp.rootCertPath, name('timestamp-root-cert')),
+  };
   const s = session.forImages(options.images);
   const signer = await s.signer();
   const { sign } = await import('../../sign/sign.js');

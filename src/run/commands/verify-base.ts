@@ -17,7 +17,8 @@ export interface VerifyBaseCommandOptions extends TrustOptions {
 
 export function parseOptions(inputs: RunInputs, common: CommonOptions): VerifyBaseCommandOptions {
   const { name } = common;
-  if (!inputs.dockerfile) throw new NotarySignError('INPUT', `${name('dockerfile')} is required for verify-base: the Dockerfile whose base images are checked`);
+  if (!inputs.dockerfile)
+    throw new NotarySignError('INPUT', `${name('dockerfile')} is required for verify-base: the Dockerfile whose base images are checked`);
   return {
     ...parseTrustOptions(inputs, common),
     dockerfile: inputs.dockerfile,
@@ -32,7 +33,9 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
   const { baseImages } = await import('../../verify-base/dockerfile.js');
   // Explicit registry credentials go only to the registries the Dockerfile names.
   const registries = session.hasExplicitCredentials
-    ? baseImages(await readFile(options.dockerfile, 'utf8').catch(() => ''), options.buildArgs, options.dockerfile).map((b) => b.ref.registry)
+    ? baseImages(await readFile(options.dockerfile, 'utf8').catch(() => ''), options.buildArgs, options.dockerfile).map(
+        (b) => b.ref.registry,
+      )
     : [];
   const registry = await session.forRegistries(registries).registry();
   const { verifyBaseImages } = await import('../../verify-base/verify-base.js');
@@ -52,7 +55,10 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
   return {
     command: 'verify-base',
     ok: base.verified,
-    ...failed(headline, rejected.map((i) => ({ subject: i.image, reason: i.reason }))),
+    ...failed(
+      headline,
+      rejected.map((i) => ({ subject: i.image, reason: i.reason })),
+    ),
     base,
     outputs: {
       verified: String(base.verified),

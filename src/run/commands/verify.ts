@@ -17,8 +17,10 @@ export interface TrustOptions extends CommonOptions {
 
 export function parseTrustOptions(inputs: RunInputs, common: CommonOptions): TrustOptions {
   const { name } = common;
-  if (!inputs.trustPolicy) throw new NotarySignError('INPUT', `${name('trust-policy')} is required to verify: the path of a Notary Project trustpolicy.json`);
-  if (!inputs.trustStore) throw new NotarySignError('INPUT', `${name('trust-store')} is required to verify: a directory with x509/ca/<name>/ certificates`);
+  if (!inputs.trustPolicy)
+    throw new NotarySignError('INPUT', `${name('trust-policy')} is required to verify: the path of a Notary Project trustpolicy.json`);
+  if (!inputs.trustStore)
+    throw new NotarySignError('INPUT', `${name('trust-store')} is required to verify: a directory with x509/ca/<name>/ certificates`);
   return {
     ...common,
     trustPolicyPath: inputs.trustPolicy,
@@ -47,18 +49,30 @@ export function parseOptions(inputs: RunInputs, common: CommonOptions): VerifyCo
 
 export async function run(options: VerifyCommandOptions, session: SessionFactory): Promise<RunReport> {
   const trust = await loadTrust(options);
-  const registry = await (session.forImages(options.images)).registry();
+  const registry = await session.forImages(options.images).registry();
   const { verifyImage } = await import('../../verify/verify.js');
-  const common = { registry, ...trust, referrers: options.referrers, requiredAnnotations: options.requiredAnnotations, logger: options.logger };
+  const common = {
+    registry,
+    ...trust,
+    referrers: options.referrers,
+    requiredAnnotations: options.requiredAnnotations,
+    logger: options.logger,
+  };
   const verified = await mapLimit(options.images, 4, (image) => verifyImage(image, common));
   const rejected = verified.filter((v) => !v.verified);
   const headline = `${rejected.length} of ${verified.length} image${verified.length === 1 ? '' : 's'} failed verification`;
   return {
     command: 'verify',
     ok: rejected.length === 0,
-    ...failed(headline, rejected.map((v) => ({ subject: v.image, reason: v.reason }))),
+    ...failed(
+      headline,
+      rejected.map((v) => ({ subject: v.image, reason: v.reason })),
+    ),
     verified,
-    outputs: { verified: String(rejected.length === 0), 'verified-digests': JSON.stringify(verified.filter((v) => v.verified).map((v) => v.reference)) },
+    outputs: {
+      verified: String(rejected.length === 0),
+      'verified-digests': JSON.stringify(verified.filter((v) => v.verified).map((v) => v.reference)),
+    },
     summary: verifySummary(verified),
   };
 }
