@@ -20,6 +20,8 @@ await build({
   legalComments: 'linked',
   define: { __NOTARY_SIGN_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
+  // src/version.ts reads package.json through import.meta only when the define above is absent (tsx runs).
+  logOverride: { 'empty-import-meta': 'silent' },
 });
 // The task library loads its strings relative to its own module file: ship them beside the bundle.
 await cp('node_modules/azure-pipelines-task-lib/lib.json', `${out}/dist/lib.json`);

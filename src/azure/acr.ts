@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { NotarySignError } from '../errors.js';
+import type { InputNames } from '../util/input-names.js';
 import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
 import { memoizeByKey } from '../util/concurrency.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -20,6 +21,8 @@ export interface AcrAuthOptions {
   tenantId?: string;
   logger?: Logger;
   onSecret?: (value: string) => void;
+  /** How the user's CI spells inputs, for messages. */
+  inputName?: InputNames;
 }
 
 /**
@@ -42,7 +45,8 @@ async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Pr
     entra = token.token;
   } catch (err) {
     throw (
-      signInError(err) ?? new NotarySignError('AUTH', `Azure sign-in for ${registry} failed: ${azureErrorMessage(err)}`, { cause: err })
+      signInError(err, opts.inputName) ??
+      new NotarySignError('AUTH', `Azure sign-in for ${registry} failed: ${azureErrorMessage(err)}`, { cause: err })
     );
   }
   const body = new URLSearchParams({ grant_type: 'access_token', service: registry, access_token: entra });
@@ -55,7 +59,7 @@ async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Pr
       { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body },
       { timeoutMs: 30_000 },
     );
-    text = (await readBody(res, 1 << 20, `the ACR ${registry} token exchange response`, 'AUTH')).toString('utf8');
+    text = (await readBody(res, { limit: 1 << 20, what: `the ACR ${registry} token exchange response`, code: 'AUTH' })).toString('utf8');
   } catch (err) {
     if (err instanceof NetworkFailure)
       throw new NotarySignError('NETWORK', `cannot reach ${registry} for the ACR token exchange (${err.code})`, { cause: err });

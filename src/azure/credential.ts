@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { NotarySignError } from '../errors.js';
+import { inputNames, type InputNames } from '../util/input-names.js';
 import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
 import { silentLogger, type Logger } from '../log.js';
 
@@ -18,6 +19,8 @@ export interface AzureAuthOptions {
   logger?: Logger;
   /** Told each token obtained (the GitHub ID token), so the CI can mask it. */
   onSecret?: (value: string) => void;
+  /** How the user's CI spells inputs, for messages. */
+  inputName?: InputNames;
 }
 
 export type CredentialKind = 'github-oidc' | 'azure-pipelines-wif' | 'client-secret' | 'default-azure-credential';
@@ -26,7 +29,7 @@ const PUBLIC_AUTHORITIES = ['login.microsoftonline.com', 'login.microsoftonline.
 export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
 /** Options every @azure/identity credential takes here. */
-function identityOptions(authorityHost: string | undefined) {
+function identityOptions(authorityHost: string | undefined, name: InputNames) {
   if (!authorityHost) return {};
   let host: string;
   try {
@@ -34,7 +37,10 @@ function identityOptions(authorityHost: string | undefined) {
     if (url.protocol !== 'https:') throw new Error();
     host = url.hostname;
   } catch {
-    throw new NotarySignError('INPUT', `authority-host: "${authorityHost}" is not an https URL such as https://login.microsoftonline.us`);
+    throw new NotarySignError(
+      'INPUT',
+      `${name('authority-host')}: "${authorityHost}" is not an https URL such as https://login.microsoftonline.us`,
+    );
   }
   // Instance discovery only knows Microsoft's public clouds; skip it for any other authority.
   return { authorityHost, disableInstanceDiscovery: !PUBLIC_AUTHORITIES.includes(host) };
@@ -48,12 +54,13 @@ function identityOptions(authorityHost: string | undefined) {
 export async function selectCredential(opts: AzureAuthOptions): Promise<{ credential: TokenCredential; kind: CredentialKind }> {
   const log = opts.logger ?? silentLogger;
   const identity = await import('@azure/identity');
-  const common = identityOptions(opts.authorityHost);
+  const name = opts.inputName ?? inputNames(undefined);
+  const common = identityOptions(opts.authorityHost, name);
   const needIds = (what: string) => {
     if (!opts.clientId || !opts.tenantId) {
       throw new NotarySignError(
         'INPUT',
-        `${what} needs client-id and tenant-id: the app registration (or user-assigned identity) whose federated credential trusts this pipeline`,
+        `${what} needs ${name('client-id')} and ${name('tenant-id')}: the app registration (or user-assigned identity) whose federated credential trusts this pipeline`,
       );
     }
     return { clientId: opts.clientId, tenantId: opts.tenantId };
@@ -152,7 +159,7 @@ async function fetchGitHubIdToken(github: { requestUrl: string; requestToken: st
         `the GitHub OIDC token endpoint answered ${res.status}: check that the job has permissions: id-token: write`,
       );
     }
-    text = (await readBody(res, 64 * 1024, 'the GitHub OIDC token response', 'AUTH')).toString('utf8');
+    text = (await readBody(res, { limit: 64 * 1024, what: 'the GitHub OIDC token response', code: 'AUTH' })).toString('utf8');
   } catch (err) {
     if (err instanceof NetworkFailure)
       throw new NotarySignError('NETWORK', `cannot reach the GitHub OIDC token endpoint (${err.code})`, { cause: err });
@@ -182,13 +189,13 @@ export function azureErrorMessage(err: unknown): string {
 }
 
 /** The error for a failed Azure sign-in, or undefined when `err` is not one. */
-export function signInError(err: unknown): NotarySignError | undefined {
+export function signInError(err: unknown, inputName: InputNames = inputNames(undefined)): NotarySignError | undefined {
   const name = (err as { name?: string }).name;
   const detail = azureErrorMessage(err);
   if (name === 'AggregateAuthenticationError' || name === 'CredentialUnavailableError') {
     return new NotarySignError(
       'AUTH',
-      `Azure sign-in failed: no credential was available (${detail}); in GitHub Actions give client-id and tenant-id with permissions: id-token: write, in Azure DevOps use a workload identity service connection, elsewhere run az login or use a managed identity`,
+      `Azure sign-in failed: no credential was available (${detail}); in GitHub Actions give ${inputName('client-id')} and ${inputName('tenant-id')} with permissions: id-token: write, in Azure DevOps use a workload identity service connection, elsewhere run az login or use a managed identity`,
       { cause: err },
     );
   }

@@ -2,6 +2,7 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import type { KeyVaultKey, CryptographyClient } from '@azure/keyvault-keys';
 import { NotarySignError } from '../errors.js';
+import { inputNames, type InputNames } from '../util/input-names.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Certificate, parseCertificates } from '../crypto/certificate.js';
 import { hashOf, jwsAlgorithm, type KeySpec } from '../crypto/key-spec.js';
@@ -17,6 +18,8 @@ export interface KeyVaultSignerOptions {
   certificateChain?: string;
   certificateChainSource?: string;
   logger?: Logger;
+  /** How the user's CI spells inputs, for messages. */
+  inputName?: InputNames;
 }
 
 interface ParsedKeyId {
@@ -26,24 +29,24 @@ interface ParsedKeyId {
   version?: string;
 }
 
-export function parseKeyId(keyId: string): ParsedKeyId {
+export function parseKeyId(keyId: string, input: InputNames = inputNames(undefined)): ParsedKeyId {
   let url: URL;
   try {
     url = new URL(keyId);
   } catch {
-    throw badKeyId(keyId);
+    throw badKeyId(keyId, input);
   }
   const parts = url.pathname.split('/').filter(Boolean);
   const [kind, name, version, ...rest] = parts;
   if (url.protocol !== 'https:' || (kind !== 'keys' && kind !== 'certificates') || !name || rest.length > 0 || url.search || url.hash)
-    throw badKeyId(keyId);
+    throw badKeyId(keyId, input);
   return { vaultUrl: url.origin, kind, name, ...(version ? { version } : {}) };
 }
 
-const badKeyId = (keyId: string) =>
+const badKeyId = (keyId: string, name: InputNames) =>
   new NotarySignError(
     'INPUT',
-    `key-id: "${keyId}" is not a Key Vault key or certificate URL; use https://<vault>.vault.azure.net/keys/<name>[/<version>] or .../certificates/<name>[/<version>]`,
+    `${name('key-id')}: "${keyId}" is not a Key Vault key or certificate URL; use https://<vault>.vault.azure.net/keys/<name>[/<version>] or .../certificates/<name>[/<version>]`,
   );
 
 const isLoopback = (origin: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(origin).hostname);
@@ -54,17 +57,20 @@ const isLoopback = (origin: string) => ['127.0.0.1', 'localhost', '[::1]'].inclu
  * never leaving the vault.
  */
 export class KeyVaultSigner implements Signer {
-  private constructor(
-    readonly keySpec: KeySpec,
-    readonly keyId: string,
-    private readonly crypto: CryptographyClient,
-    private readonly chain: Certificate[],
-    private readonly log: Logger,
-  ) {}
+  readonly keySpec: KeySpec;
+  readonly keyId: string;
+  private readonly crypto: CryptographyClient;
+  private readonly chain: Certificate[];
+  private readonly log: Logger;
+
+  private constructor(parts: { keySpec: KeySpec; keyId: string; crypto: CryptographyClient; chain: Certificate[]; log: Logger }) {
+    ({ keySpec: this.keySpec, keyId: this.keyId, crypto: this.crypto, chain: this.chain, log: this.log } = parts);
+  }
 
   static async create(opts: KeyVaultSignerOptions): Promise<KeyVaultSigner> {
     const log = opts.logger ?? silentLogger;
-    const id = parseKeyId(opts.keyId);
+    const name = opts.inputName ?? inputNames(undefined);
+    const id = parseKeyId(opts.keyId, name);
     const [{ KeyClient, CryptographyClient }, { CertificateClient }] = await Promise.all([
       import('@azure/keyvault-keys'),
       import('@azure/keyvault-certificates'),
@@ -97,12 +103,12 @@ export class KeyVaultSigner implements Signer {
     const keySpec = keySpecOfJwk(key);
     const publicKey = publicKeyOfJwk(key);
     const versionedKeyId = key.id ?? `${id.vaultUrl}/keys/${keyName}/${key.properties.version}`;
-    if (!keyVersion) log.info(`key-id names no version; signing with the current version, ${versionedKeyId}`);
+    if (!keyVersion) log.info(`${name('key-id')} names no version; signing with the current version, ${versionedKeyId}`);
 
     let chain: Certificate[];
     let source: string;
     if (opts.certificateChain !== undefined) {
-      source = `certificate-chain ${opts.certificateChainSource ?? ''}`.trim();
+      source = `${name('certificate-chain')} ${opts.certificateChainSource ?? ''}`.trim();
       chain = parseCertificates(opts.certificateChain, source);
     } else {
       if (!leafFromVault) {
@@ -110,13 +116,13 @@ export class KeyVaultSigner implements Signer {
           `get certificate ${keyName}`,
           () => certs.getCertificate(keyName),
           () =>
-            `key ${keyName} has no Key Vault certificate of the same name; pass certificate-chain (a PEM file, signing certificate first)`,
+            `key ${keyName} has no Key Vault certificate of the same name; pass ${name('certificate-chain')} (a PEM file, signing certificate first)`,
         );
         if (!cert.cer) throw new NotarySignError('KEY', `Key Vault certificate ${keyName} has no issued certificate yet`);
         if (cert.keyId && parseKeyId(cert.keyId).version !== key.properties.version) {
           throw new NotarySignError(
             'KEY',
-            `Key Vault certificate ${keyName} uses key version ${parseKeyId(cert.keyId).version}, not ${key.properties.version}; name the certificate in key-id, or pass certificate-chain`,
+            `Key Vault certificate ${keyName} uses key version ${parseKeyId(cert.keyId).version}, not ${key.properties.version}; name the certificate in ${name('key-id')}, or pass ${name('certificate-chain')}`,
           );
         }
         leafFromVault = new Certificate(cert.cer);
@@ -126,7 +132,12 @@ export class KeyVaultSigner implements Signer {
         chain = [leafFromVault];
         source = `Key Vault certificate ${keyName} (self-signed)`;
       } else {
-        chain = await chainFromSecret(opts, id.vaultUrl, clientOptions, keyName, certificateVersion);
+        chain = await chainFromSecret(opts, {
+          vaultUrl: id.vaultUrl,
+          clientOptions,
+          secretName: keyName,
+          ...(certificateVersion ? { version: certificateVersion } : {}),
+        });
         source = `Key Vault secret ${keyName}`;
         if (!chain[0]!.equals(leafFromVault))
           throw new NotarySignError(
@@ -135,10 +146,10 @@ export class KeyVaultSigner implements Signer {
           );
       }
     }
-    checkSigningMaterial(keySpec, publicKey, chain, source);
+    checkSigningMaterial({ keySpec, publicKey, chain, source });
     const crypto = new CryptographyClient(key, opts.credential, clientOptions);
     log.info(`signing key ${versionedKeyId} (${keySpec}, ${jwsAlgorithm(keySpec)}); certificate "${chain[0]!.subject}"`);
-    return new KeyVaultSigner(keySpec, versionedKeyId, crypto, chain, log);
+    return new KeyVaultSigner({ keySpec, keyId: versionedKeyId, crypto, chain, log });
   }
 
   certificateChain(): Promise<Certificate[]> {
@@ -168,30 +179,32 @@ export class KeyVaultSigner implements Signer {
   }
 }
 
+/** The chain from the certificate's secret (PEM or PKCS#12), whose private part is never kept. */
 async function chainFromSecret(
   opts: KeyVaultSignerOptions,
-  vaultUrl: string,
-  clientOptions: object,
-  name: string,
-  version?: string,
+  { vaultUrl, clientOptions, secretName, version }: { vaultUrl: string; clientOptions: object; secretName: string; version?: string },
 ): Promise<Certificate[]> {
+  const name = opts.inputName ?? inputNames(undefined);
   const { SecretClient } = await import('@azure/keyvault-secrets');
   const secrets = new SecretClient(vaultUrl, opts.credential, clientOptions);
   const secret = await call(
-    `get secret ${name}`,
-    () => secrets.getSecret(name, version ? { version } : {}),
+    `get secret ${secretName}`,
+    () => secrets.getSecret(secretName, version ? { version } : {}),
     (status) =>
       status === 403
-        ? `reading the certificate chain needs "get" permission on secret ${name}; grant it (Key Vault Secrets User), or pass certificate-chain`
+        ? `reading the certificate chain needs "get" permission on secret ${secretName}; grant it (Key Vault Secrets User), or pass ${name('certificate-chain')}`
         : undefined,
   );
   const value = secret.value ?? '';
   if (secret.properties.contentType === 'application/x-pkcs12')
-    return extractPkcs12Certificates(Buffer.from(value, 'base64'), `Key Vault secret ${name}`);
+    return extractPkcs12Certificates(Buffer.from(value, 'base64'), {
+      source: `Key Vault secret ${secretName}`,
+      chainInput: name('certificate-chain'),
+    });
   // PEM: keep only the certificates; the private key block in the same secret is ignored and dropped.
   return parseCertificates(
     value.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, ''),
-    `Key Vault secret ${name}`,
+    `Key Vault secret ${secretName}`,
   );
 }
 

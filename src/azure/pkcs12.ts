@@ -9,7 +9,10 @@ const X509_CERT = '1.2.840.113549.1.9.22.1';
  * The certificates of a password-less PKCS#12 (how Key Vault stores a
  * certificate's secret), leaf first. Key bags are never decrypted or kept.
  */
-export async function extractPkcs12Certificates(pfxBytes: Buffer, source: string): Promise<Certificate[]> {
+export async function extractPkcs12Certificates(
+  pfxBytes: Buffer,
+  { source, chainInput = 'certificate-chain' }: { source: string; chainInput?: string },
+): Promise<Certificate[]> {
   const pkijs = await loadPkijs();
   const empty = new ArrayBuffer(0);
   const ders: Buffer[] = [];
@@ -33,7 +36,7 @@ export async function extractPkcs12Certificates(pfxBytes: Buffer, source: string
   } catch (err) {
     throw new NotarySignError(
       'KEY',
-      `${source} is PKCS#12 that notary-sign cannot read (${(err as Error).message}); create the certificate with content type application/x-pem-file, or pass certificate-chain`,
+      `${source} is PKCS#12 that notary-sign cannot read (${(err as Error).message}); create the certificate with content type application/x-pem-file, or pass ${chainInput}`,
     );
   }
   if (ders.length === 0) throw new NotarySignError('KEY', `${source} holds no certificate`);

@@ -59,7 +59,7 @@ export function signLocal(spec: KeySpec, key: KeyObject, data: Uint8Array): Uint
     : nodeSign(hash, data, { key, dsaEncoding: 'ieee-p1363' });
 }
 
-export function verifyRaw(spec: KeySpec, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
+export function verifyRaw(spec: KeySpec, key: KeyObject, { data, signature }: { data: Uint8Array; signature: Uint8Array }): boolean {
   const hash = hashOf(spec);
   try {
     return isRsa(spec)

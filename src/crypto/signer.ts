@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { NotarySignError } from '../errors.js';
+import { inputNames, type InputNames } from '../util/input-names.js';
 import { codeSigningChainProblem, parseCertificates, type Certificate } from './certificate.js';
 import { requireKeySpec, samePublicKey, signLocal, type KeySpec } from './key-spec.js';
 
@@ -22,7 +23,20 @@ export interface Signer {
  * Refuse a chain that notation would reject, or whose leaf is not the signing
  * key: checked before anything is pushed.
  */
-export function checkSigningMaterial(keySpec: KeySpec, publicKey: KeyObject, chain: Certificate[], source: string, now = new Date()): void {
+export function checkSigningMaterial({
+  keySpec,
+  publicKey,
+  chain,
+  source,
+  now = new Date(),
+}: {
+  keySpec: KeySpec;
+  publicKey: KeyObject;
+  chain: Certificate[];
+  /** Where the chain came from, for messages. */
+  source: string;
+  now?: Date;
+}): void {
   const leaf = chain[0];
   if (!leaf) throw new NotarySignError('KEY', `${source} contains no certificate`);
   if (!samePublicKey(leaf.publicKey, publicKey)) {
@@ -40,15 +54,17 @@ export function checkSigningMaterial(keySpec: KeySpec, publicKey: KeyObject, cha
 
 /** A PEM private key on disk: the no-cloud path for local use, demos and tests. */
 export class LocalKeySigner implements Signer {
-  private constructor(
-    readonly keySpec: KeySpec,
-    readonly keyId: string,
-    private readonly key: KeyObject,
-    private readonly chain: Certificate[],
-  ) {}
+  readonly keySpec: KeySpec;
+  readonly keyId: string;
+  private readonly key: KeyObject;
+  private readonly chain: Certificate[];
 
-  static async fromFiles(keyPath: string, chainPath: string): Promise<LocalKeySigner> {
-    const [keyPem, chainPem] = await Promise.all([readInput(keyPath, 'key'), readInput(chainPath, 'certificate-chain')]);
+  private constructor(parts: { keySpec: KeySpec; keyId: string; key: KeyObject; chain: Certificate[] }) {
+    ({ keySpec: this.keySpec, keyId: this.keyId, key: this.key, chain: this.chain } = parts);
+  }
+
+  static async fromFiles(keyPath: string, chainPath: string, name: InputNames = inputNames(undefined)): Promise<LocalKeySigner> {
+    const [keyPem, chainPem] = await Promise.all([readInput(keyPath, name('key')), readInput(chainPath, name('certificate-chain'))]);
     let key: KeyObject;
     try {
       key = createPrivateKey(keyPem);
@@ -62,9 +78,9 @@ export class LocalKeySigner implements Signer {
       );
     }
     const keySpec = requireKeySpec(key, `key ${keyPath}`);
-    const chain = parseCertificates(chainPem, `certificate-chain ${chainPath}`);
-    checkSigningMaterial(keySpec, createPublicKey(key), chain, `certificate-chain ${chainPath}`);
-    return new LocalKeySigner(keySpec, `local key ${keyPath}`, key, chain);
+    const chain = parseCertificates(chainPem, `${name('certificate-chain')} ${chainPath}`);
+    checkSigningMaterial({ keySpec, publicKey: createPublicKey(key), chain, source: `${name('certificate-chain')} ${chainPath}` });
+    return new LocalKeySigner({ keySpec, keyId: `local key ${keyPath}`, key, chain });
   }
 
   certificateChain(): Promise<Certificate[]> {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { NotarySignError } from '../errors.js';
+import { inputNames, type InputNames } from '../util/input-names.js';
 import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
 import { Certificate, OID } from './certificate.js';
 import { loadPkijs } from './pkijs.js';
@@ -24,8 +25,19 @@ const MAX_RESPONSE = 1 << 20;
 // A TSA answers in well under a second; a stalled one must not hold the signing step.
 const TSA_TIMEOUT_MS = 10_000;
 
-/** Ask the TSA at `url` to timestamp `signature`; the token is checked against `roots` before it is kept. */
-export async function requestTimestamp(url: string, signature: Uint8Array, hash: HashName, roots: Certificate[]): Promise<Buffer> {
+export interface TimestampRequest {
+  /** The TSA (RFC 3161 over HTTP). */
+  url: string;
+  /** The signature bytes to countersign. */
+  signature: Uint8Array;
+  hash: HashName;
+  /** The roots the TSA's tokens must chain to. */
+  roots: Certificate[];
+  name?: InputNames;
+}
+
+/** Ask the TSA to timestamp the signature; the token is checked against the roots before it is kept. */
+export async function requestTimestamp({ url, signature, hash, roots, name = inputNames(undefined) }: TimestampRequest): Promise<Buffer> {
   const pkijs = await loadPkijs();
   const nonce = randomBytes(8);
   nonce[0] = nonce[0]! & 0x7f; // positive INTEGER
@@ -47,12 +59,12 @@ export async function requestTimestamp(url: string, signature: Uint8Array, hash:
     );
     if (!res.ok) {
       await res.body?.cancel();
-      throw new NotarySignError('TIMESTAMP', `timestamp-url: the TSA answered ${res.status} ${res.statusText}`);
+      throw new NotarySignError('TIMESTAMP', `${name('timestamp-url')}: the TSA answered ${res.status} ${res.statusText}`);
     }
-    body = await readBody(res, MAX_RESPONSE, 'timestamp-url: the TSA response', 'TIMESTAMP');
+    body = await readBody(res, { limit: MAX_RESPONSE, what: `${name('timestamp-url')}: the TSA response`, code: 'TIMESTAMP' });
   } catch (err) {
     if (err instanceof NetworkFailure)
-      throw new NotarySignError('NETWORK', `timestamp-url: cannot reach ${new URL(url).origin} (${err.code})`, { cause: err });
+      throw new NotarySignError('NETWORK', `${name('timestamp-url')}: cannot reach ${new URL(url).origin} (${err.code})`, { cause: err });
     throw err;
   }
   let token: Buffer;
@@ -67,11 +79,14 @@ export async function requestTimestamp(url: string, signature: Uint8Array, hash:
     if (!resp.timeStampToken) throw new Error('no token in the response');
     token = Buffer.from(resp.timeStampToken.toSchema().toBER());
   } catch (err) {
-    throw new NotarySignError('TIMESTAMP', `timestamp-url: the TSA did not grant a timestamp: ${(err as Error).message}`);
+    throw new NotarySignError('TIMESTAMP', `${name('timestamp-url')}: the TSA did not grant a timestamp: ${(err as Error).message}`);
   }
-  const checked = await verifyTimestampToken(token, signature, roots, nonce);
+  const checked = await verifyTimestampToken(token, signature, { roots, nonce });
   if (typeof checked === 'string')
-    throw new NotarySignError('TIMESTAMP', `timestamp-url: the TSA's token does not verify against timestamp-root-cert: ${checked}`);
+    throw new NotarySignError(
+      'TIMESTAMP',
+      `${name('timestamp-url')}: the TSA's token does not verify against ${name('timestamp-root-cert')}: ${checked}`,
+    );
   return token;
 }
 
@@ -88,8 +103,7 @@ export interface TimestampInfo {
 export async function verifyTimestampToken(
   token: Uint8Array,
   signature: Uint8Array,
-  roots: Certificate[],
-  nonce?: Buffer,
+  { roots, nonce }: { roots: Certificate[]; nonce?: Buffer },
 ): Promise<TimestampInfo | string> {
   const pkijs = await loadPkijs();
   try {

@@ -29,7 +29,7 @@ export function verifyIntegrity(content: EnvelopeContent): void {
       `signature algorithm ${content.algorithm} does not match the signing certificate's ${spec.spec} key, which requires ${expected}`,
     );
   }
-  if (!verifyRaw(spec.spec, leaf.publicKey, content.signedBytes, content.signature)) {
+  if (!verifyRaw(spec.spec, leaf.publicKey, { data: content.signedBytes, signature: content.signature })) {
     throw new EnvelopeError('the signature does not match the signed content: the envelope was altered or signed by another key');
   }
   const problem = codeSigningChainProblem(content.certificateChain, content.signingTime);

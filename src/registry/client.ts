@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { MANIFEST_ACCEPT, type Descriptor } from '../oci/media-types.js';
 import { digestOf } from '../util/encoding.js';
 import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
+import { inputNames, registryCredentialsHint, type InputNames } from '../util/input-names.js';
 import type { Reference } from '../oci/reference.js';
 import { parseChallenge, type Challenge } from './challenge.js';
 import type { CredentialResolver } from './credentials.js';
@@ -22,6 +23,8 @@ export interface RegistryOptions {
   onSecret?: (value: string) => void;
   /** Total time for one request attempt (default 60 s). */
   timeoutMs?: number;
+  /** How the user's CI spells inputs, for messages. */
+  inputName?: InputNames;
 }
 
 export interface Repository {
@@ -58,11 +61,14 @@ export class RegistryClient {
   private readonly tokens = new Map<string, Promise<string>>(); // `${registry} ${scope}` -> Authorization
   private readonly challenges = new Map<string, Challenge>();
   private readonly log: Logger;
+  /** How the user's CI spells inputs, for messages about the registry. */
+  readonly inputName: InputNames;
   /** Requests sent, by host: for benchmarks and tests. */
   readonly requestCounts = new Map<string, number>();
 
   constructor(private readonly opts: RegistryOptions = {}) {
     this.log = opts.logger ?? silentLogger;
+    this.inputName = opts.inputName ?? inputNames(undefined);
   }
 
   baseUrl(registry: string): string {
@@ -81,7 +87,7 @@ export class RegistryClient {
     const url = init.url ?? `${this.baseUrl(repo.registry)}${path}`;
     // Once a registry has challenged us, authorise new scopes up front instead of after another 401.
     const known = this.challenges.has(repo.registry);
-    let res = await this.send(repo.registry, url, init, known ? await this.authorization(repo, scope) : undefined);
+    let res = await this.send(repo.registry, url, { ...init, ...(known ? { authorization: await this.authorization(repo, scope) } : {}) });
     if (res.status !== 401) return res;
 
     const challenge = parseChallenge(res.headers.get('www-authenticate'));
@@ -91,14 +97,14 @@ export class RegistryClient {
     if (challenge) this.challenges.set(repo.registry, challenge);
     // A cached token may have expired or lack this scope: fetch a fresh one once.
     this.tokens.delete(`${repo.registry} ${scope}`);
-    res = await this.send(repo.registry, url, init, await this.authorization(repo, scope));
+    res = await this.send(repo.registry, url, { ...init, authorization: await this.authorization(repo, scope) });
     if (res.status === 401) {
       await res.body?.cancel();
       this.tokens.delete(`${repo.registry} ${scope}`);
       const action = init.action === 'pull,push' ? 'push to' : 'pull from';
       throw new NotarySignError(
         'AUTH',
-        `registry ${repo.registry} rejected the credentials to ${action} ${repo.repository} (401 Unauthorized): check registry-username/registry-password or your docker login, and that they allow this`,
+        `registry ${repo.registry} rejected the credentials to ${action} ${repo.repository} (401 Unauthorized): check ${registryCredentialsHint(this.inputName)}, and that they allow this`,
       );
     }
     return res;
@@ -142,13 +148,13 @@ export class RegistryClient {
     tokenUrl.searchParams.append('scope', scope);
     const headers: Record<string, string> = {};
     if (cred) headers.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
-    const res = await this.send(repo.registry, tokenUrl.toString(), { headers }, undefined);
+    const res = await this.send(repo.registry, tokenUrl.toString(), { headers });
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
       if (!cred) throw this.noCredentials(repo);
       throw new NotarySignError(
         'AUTH',
-        `registry ${repo.registry} token service rejected the credentials for ${repo.repository} (${res.status}): check registry-username/registry-password or your docker login`,
+        `registry ${repo.registry} token service rejected the credentials for ${repo.repository} (${res.status}): check ${registryCredentialsHint(this.inputName)}`,
       );
     }
     if (!res.ok) {
@@ -171,13 +177,13 @@ export class RegistryClient {
   private noCredentials(repo: Repository): NotarySignError {
     return new NotarySignError(
       'AUTH',
-      `registry ${repo.registry} requires authentication for ${repo.repository} and no credentials were found: set registry-username/registry-password or run docker login ${repo.registry}`,
+      `registry ${repo.registry} requires authentication for ${repo.repository} and no credentials were found: set ${registryCredentialsHint(this.inputName)} (docker login ${repo.registry})`,
     );
   }
 
-  private async send(registry: string, url: string, init: RequestInit, authorization: string | undefined): Promise<Response> {
+  private async send(registry: string, url: string, init: RequestInit & { authorization?: string }): Promise<Response> {
     const headers: Record<string, string> = { 'user-agent': this.opts.userAgent ?? 'notary-sign', ...init.headers };
-    if (authorization) headers.authorization = authorization;
+    if (init.authorization) headers.authorization = init.authorization;
     const method = init.method ?? 'GET';
     try {
       return await httpFetch(
@@ -195,7 +201,14 @@ export class RegistryClient {
         },
       );
     } catch (err) {
-      if (err instanceof NetworkFailure) throw networkError(registry, url, err, this.opts.insecureRegistries?.includes(registry) ?? false);
+      if (err instanceof NetworkFailure) {
+        throw networkError(err, {
+          registry,
+          url,
+          insecure: this.opts.insecureRegistries?.includes(registry) ?? false,
+          name: this.inputName,
+        });
+      }
       throw err;
     }
   }
@@ -257,18 +270,15 @@ export class RegistryClient {
    */
   async putManifest(
     repo: Repository,
-    reference: string,
-    bytes: Uint8Array,
-    mediaType: string,
-    opts: { ifMatch?: string } = {},
+    { reference, bytes, mediaType, ifMatch }: { reference: string; bytes: Uint8Array; mediaType: string; ifMatch?: string },
   ): Promise<{ digest: string; subjectAccepted: boolean; conflict?: boolean }> {
     const res = await this.request(repo, `/v2/${repo.repository}/manifests/${reference}`, {
       method: 'PUT',
-      headers: { 'content-type': mediaType, ...(opts.ifMatch ? { 'if-match': opts.ifMatch } : {}) },
+      headers: { 'content-type': mediaType, ...(ifMatch ? { 'if-match': ifMatch } : {}) },
       body: bytes,
       action: 'pull,push',
     });
-    if (res.status === 412 && opts.ifMatch) {
+    if (res.status === 412 && ifMatch) {
       await res.body?.cancel();
       return { digest: '', subjectAccepted: false, conflict: true };
     }
@@ -362,7 +372,7 @@ function notFound(repo: Repository, reference: string): NotarySignError {
 /** Read a registry response body, refusing more than `limit` bytes. */
 export async function readLimited(res: Response, limit: number, what: string): Promise<Buffer> {
   try {
-    return await readBody(res, limit, what);
+    return await readBody(res, { limit, what });
   } catch (err) {
     if (err instanceof NetworkFailure)
       throw new NotarySignError('NETWORK', `${what}: the connection failed while reading (${err.code})`, { cause: err });
@@ -370,12 +380,15 @@ export async function readLimited(res: Response, limit: number, what: string): P
   }
 }
 
-function networkError(registry: string, url: string, err: NetworkFailure, insecure: boolean): NotarySignError {
+function networkError(
+  err: NetworkFailure,
+  { registry, url, insecure, name }: { registry: string; url: string; insecure: boolean; name: InputNames },
+): NotarySignError {
   const code = err.code;
   const tlsMismatch = /wrong version number|EPROTO|ERR_SSL/i.test(code);
   const hint =
     tlsMismatch && !insecure
-      ? `; if ${registry} serves plain HTTP, list it in insecure-registries`
+      ? `; if ${registry} serves plain HTTP, list it in ${name('insecure-registries')}`
       : /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)
         ? '; its TLS certificate is not trusted: add its CA with NODE_EXTRA_CA_CERTS'
         : '; check the registry address and that it is running';

@@ -45,8 +45,7 @@ function nextLink(header: string | null, base: string): string | undefined {
 async function listViaApi(
   client: RegistryClient,
   repo: Repository,
-  subject: string,
-  artifactType?: string,
+  { subject, artifactType }: { subject: string; artifactType?: string | undefined },
 ): Promise<Descriptor[] | undefined> {
   const base = client.baseUrl(repo.registry);
   let url: string | undefined =
@@ -94,8 +93,7 @@ async function readTagIndex(client: RegistryClient, repo: Repository, subject: s
 async function listViaTag(
   client: RegistryClient,
   repo: Repository,
-  subject: string,
-  artifactType?: string,
+  { subject, artifactType }: { subject: string; artifactType?: string | undefined },
 ): Promise<{ descriptors: Descriptor[]; exists: boolean }> {
   const { descriptors, exists } = await readTagIndex(client, repo, subject);
   return { descriptors: artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors, exists };
@@ -105,25 +103,27 @@ async function listViaTag(
 export async function listReferrers(
   client: RegistryClient,
   repo: Repository,
-  subject: string,
-  opts: { artifactType?: string; mode?: ReferrersMode } = {},
+  opts: { subject: string; artifactType?: string; mode?: ReferrersMode },
 ): Promise<{ descriptors: Descriptor[]; storage: ReferrersStorage }> {
   const mode = opts.mode ?? 'auto';
   if (mode !== 'tag') {
-    const viaApi = await listViaApi(client, repo, subject, opts.artifactType);
+    const viaApi = await listViaApi(client, repo, opts);
     if (viaApi) return { descriptors: viaApi, storage: 'referrers-api' };
-    if (mode === 'api') throw apiUnsupported(repo);
+    if (mode === 'api') throw apiUnsupported(client, repo);
   }
-  const { descriptors } = await listViaTag(client, repo, subject, opts.artifactType);
+  const { descriptors } = await listViaTag(client, repo, opts);
   return { descriptors, storage: 'referrers-tag' };
 }
 
-const apiUnsupported = (repo: Repository) =>
-  new NotarySignError('REGISTRY', `registry ${repo.registry} does not support the OCI referrers API; set referrers to "auto" or "tag"`);
+const apiUnsupported = (client: RegistryClient, repo: Repository) =>
+  new NotarySignError(
+    'REGISTRY',
+    `registry ${repo.registry} does not support the OCI referrers API; set ${client.inputName('referrers')} to "auto" or "tag"`,
+  );
 
 /** Fail early, before anything is pushed, when `api` was demanded but is missing. */
 export async function requireReferrersApi(client: RegistryClient, repo: Repository, subject: string): Promise<void> {
-  if (!(await listViaApi(client, repo, subject))) throw apiUnsupported(repo);
+  if (!(await listViaApi(client, repo, { subject }))) throw apiUnsupported(client, repo);
 }
 
 /**
@@ -135,11 +135,13 @@ export async function requireReferrersApi(client: RegistryClient, repo: Reposito
 export async function pushReferrer(
   client: RegistryClient,
   repo: Repository,
-  manifest: { bytes: Uint8Array; descriptor: Descriptor },
-  subject: string,
-  mode: ReferrersMode,
+  { manifest, subject, mode }: { manifest: { bytes: Uint8Array; descriptor: Descriptor }; subject: string; mode: ReferrersMode },
 ): Promise<ReferrersStorage> {
-  const put = await client.putManifest(repo, manifest.descriptor.digest, manifest.bytes, manifest.descriptor.mediaType);
+  const put = await client.putManifest(repo, {
+    reference: manifest.descriptor.digest,
+    bytes: manifest.bytes,
+    mediaType: manifest.descriptor.mediaType,
+  });
   if (put.digest !== manifest.descriptor.digest) {
     throw new NotarySignError(
       'REGISTRY',
@@ -148,7 +150,7 @@ export async function pushReferrer(
   }
   if (mode !== 'tag' && put.subjectAccepted) return 'referrers-api';
   if (mode === 'api') return 'referrers-api'; // probed before pushing; registry indexes it without saying so
-  await addToReferrersTag(client, repo, subject, manifest.descriptor);
+  await addToReferrersTag(client, repo, { subject, entry: manifest.descriptor });
   return 'referrers-tag';
 }
 
@@ -160,7 +162,11 @@ export async function pushReferrer(
  * holds every entry we know of and has stayed unchanged for a quiet period
  * longer than a writer's read-modify-write; re-add whatever went missing.
  */
-async function addToReferrersTag(client: RegistryClient, repo: Repository, subject: string, entry: Descriptor): Promise<void> {
+async function addToReferrersTag(
+  client: RegistryClient,
+  repo: Repository,
+  { subject, entry }: { subject: string; entry: Descriptor },
+): Promise<void> {
   const tag = referrersTag(subject);
   const known = new Map<string, Descriptor>([[entry.digest, entry]]);
   let lastWriteMs = 0;
@@ -178,7 +184,12 @@ async function addToReferrersTag(client: RegistryClient, repo: Repository, subje
       const body = Buffer.from(
         JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [...index.descriptors, ...missing] }),
       );
-      const put = await client.putManifest(repo, tag, body, MediaType.OciIndex, index.etag ? { ifMatch: index.etag } : {});
+      const put = await client.putManifest(repo, {
+        reference: tag,
+        bytes: body,
+        mediaType: MediaType.OciIndex,
+        ...(index.etag ? { ifMatch: index.etag } : {}),
+      });
       lastWriteMs = Date.now() - started;
       if (put.conflict) continue;
       stableDigest = sha256Digest(body); // settled if nobody replaces it during the quiet period

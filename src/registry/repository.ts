@@ -48,7 +48,11 @@ export class RegistryRepository implements SignatureRepository {
   }
 
   listSignatures(repo: Repository, subject: Descriptor, opts: { mode?: ReferrersMode } = {}) {
-    return listReferrers(this.client, repo, subject.digest, { artifactType: MediaType.NotarySignature, mode: opts.mode ?? 'auto' });
+    return listReferrers(this.client, repo, {
+      subject: subject.digest,
+      artifactType: MediaType.NotarySignature,
+      mode: opts.mode ?? 'auto',
+    });
   }
 
   requireReferrersApi(repo: Repository, subject: Descriptor): Promise<void> {
@@ -84,7 +88,11 @@ export class RegistryRepository implements SignatureRepository {
     };
     await this.client.pushBlob(repo, EMPTY_CONFIG_BYTES, EMPTY_CONFIG.digest);
     await this.client.pushBlob(repo, envelope.bytes, layer.digest);
-    const storage = await pushReferrer(this.client, repo, { bytes, descriptor }, subject.digest, signature.mode);
+    const storage = await pushReferrer(this.client, repo, {
+      manifest: { bytes, descriptor },
+      subject: subject.digest,
+      mode: signature.mode,
+    });
     return { descriptor, storage };
   }
 

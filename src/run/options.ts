@@ -4,6 +4,7 @@ import type { ReferrersMode } from '../registry/referrers.js';
 import { parseReferrersMode } from './inputs.js';
 import type { CiProvenance } from './provenance.js';
 import type { SessionInputs } from './session.js';
+import { inputNames, type InputNamer, type InputNames } from '../util/input-names.js';
 
 /**
  * What an adapter hands the core: its CI's inputs, still text, under the
@@ -35,20 +36,7 @@ export interface RunInputs {
   inputName?: InputNamer;
 }
 
-/** How an adapter spells an input (`--key-id`, `key-id`, `keyId`); undefined for one it does not have. */
-export type InputNamer = (kebab: string) => string | undefined;
-
-/** Names for messages: the adapter's spelling, kebab-case when it has none. */
-export interface InputNames {
-  (kebab: string): string;
-  /** Whether this adapter offers the input at all. */
-  has(kebab: string): boolean;
-}
-
-export function inputNames(namer: InputNamer | undefined): InputNames {
-  const name = (kebab: string) => (namer ? (namer(kebab) ?? kebab) : kebab);
-  return Object.assign(name, { has: (kebab: string) => !namer || namer(kebab) !== undefined });
-}
+export type { InputNamer, InputNames } from '../util/input-names.js';
 
 export const COMMANDS = ['sign', 'verify', 'verify-base'] as const;
 export type Command = (typeof COMMANDS)[number];

@@ -9,7 +9,7 @@ import type { AzureAuthOptions, CredentialKind } from '../azure/credential.js';
 import type { Signer } from '../crypto/signer.js';
 import { VERSION } from '../version.js';
 import { parseReference } from '../oci/reference.js';
-import type { InputNames } from './options.js';
+import { inputNames, type InputNames } from '../util/input-names.js';
 
 /**
  * Turns adapter inputs (CLI flags, action inputs, task inputs) into the
@@ -62,8 +62,12 @@ export class Session {
   private credentialPromise?: Promise<{ credential: TokenCredential; kind: CredentialKind }>;
   readonly log: Logger;
 
+  /** How the user's CI spells inputs, for every message this session's parts make. */
+  readonly name: InputNames;
+
   constructor(readonly inputs: SessionInputs) {
     this.log = inputs.logger ?? silentLogger;
+    this.name = inputs.inputName ?? inputNames(undefined);
   }
 
   /** The Azure credential, chosen once and only when something needs it. */
@@ -72,6 +76,7 @@ export class Session {
       const selected = await m.selectCredential({
         ...this.inputs.azure,
         logger: this.log,
+        inputName: this.name,
         ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
       });
       const onSecret = this.inputs.onSecret;
@@ -89,14 +94,6 @@ export class Session {
     return this.credentialPromise;
   }
 
-  private name(kebab: string): string {
-    return this.inputs.inputName?.(kebab) ?? kebab;
-  }
-
-  private offers(kebab: string): boolean {
-    return this.inputs.inputName?.has(kebab) ?? true;
-  }
-
   async signer(): Promise<Signer> {
     const { keyId, key, certificateChain } = this.inputs;
     if (keyId && key)
@@ -106,13 +103,14 @@ export class Session {
       );
     if (keyId) {
       const { KeyVaultSigner } = await import('../azure/keyvault-signer.js');
-      const chainText = certificateChain ? await readText(certificateChain, 'certificate-chain') : undefined;
+      const chainText = certificateChain ? await readText(certificateChain, this.name('certificate-chain')) : undefined;
       const { credential } = await this.azureCredential();
       return KeyVaultSigner.create({
         keyId,
         credential,
         ...(chainText !== undefined ? { certificateChain: chainText, certificateChainSource: certificateChain } : {}),
         logger: this.log,
+        inputName: this.name,
       });
     }
     if (key) {
@@ -122,11 +120,11 @@ export class Session {
           `${this.name('certificate-chain')} is required with a local key: PEM certificates, signing certificate first`,
         );
       const { LocalKeySigner } = await import('../crypto/signer.js');
-      return LocalKeySigner.fromFiles(key, certificateChain);
+      return LocalKeySigner.fromFiles(key, certificateChain, this.name);
     }
     throw new NotarySignError(
       'INPUT',
-      this.offers('key')
+      this.name.has('key')
         ? `${this.name('key-id')} (Azure Key Vault key URL) or ${this.name('key')} (local PEM private key) is required`
         : `${this.name('key-id')} is required: the Azure Key Vault key or certificate URL to sign with`,
     );
@@ -149,6 +147,7 @@ export class Session {
           ...(azure?.tenantId ? { tenantId: azure.tenantId } : {}),
           ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
           logger: this.log,
+          inputName: this.name,
         }),
       );
       return (await viaEntra)(registry);
@@ -166,6 +165,7 @@ export class Session {
       credentials: memoizeByKey(credentials),
       userAgent: `notary-sign/${VERSION}`,
       logger: this.log,
+      inputName: this.name,
       ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
     });
   }

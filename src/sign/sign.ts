@@ -16,6 +16,7 @@ import { requestTimestamp } from '../crypto/timestamp.js';
 import { hashOf } from '../crypto/key-spec.js';
 import type { Signer } from '../crypto/signer.js';
 import { SIGNING_AGENT } from '../version.js';
+import { inputNames, type InputNames } from '../util/input-names.js';
 
 export interface SignOptions {
   /** Image references; a tag is resolved and its digest is what gets signed. */
@@ -45,6 +46,8 @@ export interface SignOptions {
   signatureFormat?: 'jws' | 'cose';
   /** RFC 3161 TSA to countersign each signature, with the root its tokens must chain to. */
   timestamp?: { url: string; rootCertificates: Certificate[] };
+  /** How the user's CI spells inputs, for messages. */
+  inputName?: InputNames;
 }
 
 export interface SignResult {
@@ -69,10 +72,14 @@ export interface SignResult {
  * a bad input leaves nothing behind.
  */
 export async function sign(opts: SignOptions): Promise<SignResult[]> {
+  const name = opts.inputName ?? inputNames(undefined);
   const log = opts.logger ?? silentLogger;
   if (opts.images.length === 0)
-    throw new NotarySignError('INPUT', 'image: no image to sign; give at least one reference such as registry/app@sha256:<digest>');
-  validateAnnotations(opts.annotations ?? {});
+    throw new NotarySignError(
+      'INPUT',
+      `${name('image')}: no image to sign; give at least one reference such as registry/app@sha256:<digest>`,
+    );
+  validateAnnotations(opts.annotations ?? {}, name);
   const refs = opts.images.map((image) => ({ image, ref: parseReference(image) }));
 
   const limit = opts.concurrency ?? 16;
@@ -104,11 +111,14 @@ export async function sign(opts: SignOptions): Promise<SignResult[]> {
   return mapLimit(unique, limit, (t) => signOne(t, { ...opts, repository }, log));
 }
 
-function validateAnnotations(annotations: Record<string, string>): void {
+function validateAnnotations(annotations: Record<string, string>, name: InputNames): void {
   for (const [k, v] of Object.entries(annotations)) {
     if (!k || /\s/.test(k))
-      throw new NotarySignError('INPUT', `annotations: key ${JSON.stringify(k)} must be non-empty without whitespace (use key=value)`);
-    if (typeof v !== 'string') throw new NotarySignError('INPUT', `annotations: value of ${k} must be a string`);
+      throw new NotarySignError(
+        'INPUT',
+        `${name('annotations')}: key ${JSON.stringify(k)} must be non-empty without whitespace (use key=value)`,
+      );
+    if (typeof v !== 'string') throw new NotarySignError('INPUT', `${name('annotations')}: value of ${k} must be a string`);
   }
 }
 
@@ -172,7 +182,14 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
   const cose = opts.signatureFormat === 'cose';
   const tsa = opts.timestamp;
   const timestamp = tsa
-    ? (signature: Uint8Array) => requestTimestamp(tsa.url, signature, hashOf(opts.signer.keySpec), tsa.rootCertificates)
+    ? (signature: Uint8Array) =>
+        requestTimestamp({
+          url: tsa.url,
+          signature,
+          hash: hashOf(opts.signer.keySpec),
+          roots: tsa.rootCertificates,
+          ...(opts.inputName ? { name: opts.inputName } : {}),
+        })
     : undefined;
   const envelope = await (cose ? signCose : signJws)({
     payload,
@@ -192,7 +209,11 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
   const { descriptor: manifestDescriptor, storage } = pushed;
   const signedReference = formatReference(withDigest(t.ref, t.descriptor.digest));
   // Self-check: read the signature back the way a verifier will, so a broken set-up fails here, not at deploy.
-  const problem = await checkOwnSignature(opts.repository, t, manifestDescriptor.digest, { chain, annotations: opts.annotations ?? {} });
+  const problem = await checkOwnSignature(opts.repository, t, {
+    sigDigest: manifestDescriptor.digest,
+    chain,
+    annotations: opts.annotations ?? {},
+  });
   if (typeof problem === 'string')
     throw new NotarySignError('REGISTRY', `self-check of the signature just pushed for ${signedReference} failed: ${problem}`);
   // The tag-schema update already returned from a read-back that lists it; the API needs asking.
@@ -229,8 +250,7 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
 async function checkOwnSignature(
   repository: SignatureRepository,
   t: Target,
-  sigDigest: string,
-  { chain, annotations }: { chain: Certificate[]; annotations: Record<string, string> },
+  { sigDigest, chain, annotations }: { sigDigest: string; chain: Certificate[]; annotations: Record<string, string> },
 ): Promise<{ content: EnvelopeContent; envelopeDigest: string } | string> {
   const fetched = await repository.fetchSignatureBlob(t.ref, sigDigest, t.descriptor);
   if (typeof fetched === 'string') return fetched;
@@ -266,7 +286,7 @@ async function findReusable(
   const thumbprints = JSON.stringify(chain.map((c) => c.thumbprint));
   const { descriptors } = await repository.listSignatures(t.ref, t.descriptor);
   for (const d of descriptors.filter((x) => x.annotations?.[Annotation.Thumbprints] === thumbprints).slice(0, 10)) {
-    const checked = await checkOwnSignature(repository, t, d.digest, { chain, annotations });
+    const checked = await checkOwnSignature(repository, t, { sigDigest: d.digest, chain, annotations });
     if (typeof checked === 'string') continue;
     const { expiry } = checked.content;
     if (chain.some((c) => !c.validAt(now))) continue;

@@ -125,7 +125,10 @@ function retryAfter(value: string | null, max: number): number | undefined {
 }
 
 /** Read a response body, refusing more than `limit` bytes (declared or streamed). */
-export async function readBody(res: Response, limit: number, what: string, code: ErrorCode = 'REGISTRY'): Promise<Buffer> {
+export async function readBody(
+  res: Response,
+  { limit, what, code = 'REGISTRY' }: { limit: number; what: string; code?: ErrorCode },
+): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     await res.body?.cancel();

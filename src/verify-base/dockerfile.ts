@@ -60,35 +60,29 @@ export function baseImages(content: string, buildArgs: Record<string, string> = 
   const images: BaseImage[] = [];
   const stages: string[] = [];
   const isStage = (name: string) => stages.includes(name.toLowerCase());
-  const add = (
-    text: string,
-    where: string,
-    line: number,
-    kind: BaseImage['kind'],
-    span: BaseImage['span'],
-    extra: Partial<BaseImage> = {},
-  ) => {
+  const add = (text: string, where: string, use: Omit<BaseImage, 'image' | 'ref'>) => {
     let ref: Reference;
     try {
       ref = parseReference(text);
     } catch (err) {
       throw new NotarySignError('INPUT', `${where}: ${(err as Error).message}`);
     }
-    images.push({ image: text, ref, line, kind, span, ...extra });
+    images.push({ image: text, ref, ...use });
   };
 
   /** `--from=<x>` (COPY) or `from=<x>` (RUN --mount): an image unless it names a stage or a stage index. */
   const addFrom = (
     ins: Instruction,
-    line: number,
     kind: BaseImage['kind'],
     value: { getValue(): string | null; getValueRange(): Range | null } | null,
   ) => {
+    const line = ins.getRange().start.line + 1;
     const text = value?.getValue();
     const range = value?.getValueRange();
     if (!text || !range) return;
     const from = expand(text, scope, at(ins));
-    if (!isStage(from) && !/^\d+$/.test(from)) add(from, at(ins), line, kind, { start: offset(range.start), end: offset(range.end) });
+    if (!isStage(from) && !/^\d+$/.test(from))
+      add(from, at(ins), { line, kind, span: { start: offset(range.start), end: offset(range.end) } });
   };
 
   for (const ins of dockerfile.getInstructions()) {
@@ -104,20 +98,19 @@ export function baseImages(content: string, buildArgs: Record<string, string> = 
       const flag = ins.getPlatformFlag()?.getValue();
       const platform = flag ? expand(flag, scope, at(ins)) : undefined;
       if (image !== 'scratch' && !isStage(image)) {
-        add(
-          image,
-          at(ins),
+        add(image, at(ins), {
           line,
-          'from',
-          { start: offset(range.start), end: offset(range.end) },
-          { ...(stage ? { stage } : {}), ...(platform ? { platform } : {}) },
-        );
+          kind: 'from',
+          span: { start: offset(range.start), end: offset(range.end) },
+          ...(stage ? { stage } : {}),
+          ...(platform ? { platform } : {}),
+        });
       }
       stages.push(stage ?? `\u0000${stages.length}`);
     } else if (ins instanceof Copy) {
-      addFrom(ins, line, 'copy-from', ins.getFromFlag());
+      addFrom(ins, 'copy-from', ins.getFromFlag());
     } else if (ins instanceof Run) {
-      for (const flag of ins.getFlags()) if (flag.getName() === 'mount') addFrom(ins, line, 'run-mount', flag.getOption('from'));
+      for (const flag of ins.getFlags()) if (flag.getName() === 'mount') addFrom(ins, 'run-mount', flag.getOption('from'));
     }
   }
   return images;

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { NotarySignError } from '../errors.js';
+import type { InputNames } from '../util/input-names.js';
 import { mapLimit } from '../util/concurrency.js';
 import { silentLogger } from '../log.js';
 import { isIndexMediaType, type Descriptor } from '../oci/media-types.js';
@@ -17,6 +18,8 @@ export interface VerifyBaseOptions extends VerifyImageOptions {
   pinOutput?: string;
   /** Images verified at once (default 4). */
   concurrency?: number;
+  /** How the user's CI spells inputs, for messages. */
+  inputName?: InputNames;
 }
 
 export interface BaseImageVerification extends ImageVerification {
@@ -49,7 +52,7 @@ export async function verifyBaseImages(opts: VerifyBaseOptions): Promise<VerifyB
   } catch (err) {
     throw new NotarySignError(
       'INPUT',
-      `dockerfile: cannot read ${opts.dockerfile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      `${opts.inputName?.('dockerfile') ?? 'dockerfile'}: cannot read ${opts.dockerfile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
     );
   }
   const found = baseImages(content, opts.buildArgs, opts.dockerfile);
@@ -104,7 +107,7 @@ async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptio
   }
   let verification: ImageVerification;
   try {
-    verification = await verifyDescriptor(image, ref, descriptor, opts);
+    verification = await verifyDescriptor({ image, ref, descriptor }, opts);
   } catch (err) {
     if (!(err instanceof NotarySignError) || err.code === 'POLICY') throw err;
     return {
@@ -122,7 +125,7 @@ async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptio
   const out: BaseImageVerification = { ...verification, lines };
   const platform = uses.find((u) => u.platform)?.platform ?? opts.platform;
   if (isIndexMediaType(descriptor.mediaType) && platform) {
-    const manifest = await selectPlatform(opts, ref, descriptor, platform);
+    const manifest = await selectPlatform(opts, { ref, index: descriptor, platform });
     if (manifest) out.platformManifest = manifest;
   }
   return out;
@@ -130,9 +133,7 @@ async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptio
 
 async function selectPlatform(
   opts: VerifyBaseOptions,
-  ref: BaseImage['ref'],
-  index: Descriptor,
-  platform: string,
+  { ref, index, platform }: { ref: BaseImage['ref']; index: Descriptor; platform: string },
 ): Promise<Descriptor | undefined> {
   const [os, architecture, variant] = platform.split('/');
   const { bytes } = await opts.registry.getManifest(ref, index.digest);

@@ -206,16 +206,14 @@ export function applicablePolicy(doc: TrustPolicyDocument, repository: string): 
   );
 }
 
-export async function readTrustPolicy(path: string): Promise<TrustPolicyDocument> {
+/** Read and validate the trust policy file; `input` is how the user's CI names it. */
+export async function readTrustPolicy(path: string, input = 'trust-policy'): Promise<TrustPolicyDocument> {
   const { readFile } = await import('node:fs/promises');
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new NotarySignError(
-      'INPUT',
-      `trust-policy: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
+    throw new NotarySignError('INPUT', `${input}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   return parseTrustPolicy(text, path);
 }

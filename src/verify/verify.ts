@@ -73,7 +73,8 @@ type Problem = string | undefined;
 export async function verifyEnvelope(check: EnvelopeCheck): Promise<SignatureVerdict> {
   const { policy, now } = check;
   const integrity = validateIntegrity(check);
-  if (typeof integrity === 'string') return rejected({ verified: false, results: [] }, 'integrity', 'enforce', integrity);
+  if (typeof integrity === 'string')
+    return rejected({ verified: false, results: [] }, { type: 'integrity', action: 'enforce', problem: integrity });
   const { content, annotations } = integrity;
   const verdict: SignatureVerdict = {
     verified: false,
@@ -89,19 +90,23 @@ export async function verifyEnvelope(check: EnvelopeCheck): Promise<SignatureVer
     ...(Object.keys(required).length > 0 ? [userMetadata] : []),
     ['authenticity', policy.enforcement.authenticity, () => validateAuthenticity(content, policy, check.anchors)],
     ['expiry', policy.enforcement.expiry, () => validateExpiry(content, now)],
-    ['authenticTimestamp', policy.enforcement.authenticTimestamp, () => validateAuthenticTimestamp(content, now, policy, check.anchors)],
+    ['authenticTimestamp', policy.enforcement.authenticTimestamp, () => validateAuthenticTimestamp(content, check)],
     ['revocation', policy.enforcement.revocation, () => validateRevocation(content)],
   ];
   for (const [type, action, validate] of steps) {
     if (action === 'skip') continue;
     const problem = await validate();
-    if (problem && action === 'enforce') return rejected(verdict, type, action, problem);
+    if (problem && action === 'enforce') return rejected(verdict, { type, action, problem });
     verdict.results.push({ type, action, ok: !problem, ...(problem ? { message: problem } : {}) });
   }
   return { ...verdict, verified: true };
 }
 
-function rejected(verdict: SignatureVerdict, type: CheckType, action: ValidationAction, problem: string): SignatureVerdict {
+/** The verdict once an enforced check failed: that check, and why, recorded as data and as one line. */
+function rejected(
+  verdict: SignatureVerdict,
+  { type, action, problem }: { type: CheckType; action: ValidationAction; problem: string },
+): SignatureVerdict {
   return {
     ...verdict,
     results: [...verdict.results, { type, action, ok: false, message: problem }],
@@ -177,9 +182,7 @@ function validateExpiry(content: EnvelopeContent, now: Date): Problem {
  */
 async function validateAuthenticTimestamp(
   content: EnvelopeContent,
-  now: Date,
-  policy: TrustPolicy,
-  anchors: TrustAnchors,
+  { now, policy, anchors }: Pick<EnvelopeCheck, 'now' | 'policy' | 'anchors'>,
 ): Promise<Problem> {
   const chain = content.certificateChain;
   if (content.signingScheme === 'notary.x509.signingAuthority') {
@@ -199,7 +202,7 @@ async function validateAuthenticTimestamp(
     return `the signature is timestamped but trust policy statement "${policy.name}" names no tsa trust store to verify it`;
   const roots = (await Promise.all(stores.map((s) => anchors(s.type, s.name)))).flat();
   const { verifyTimestampToken } = await import('../crypto/timestamp.js');
-  const ts = await verifyTimestampToken(content.timestampSignature, content.signature, roots);
+  const ts = await verifyTimestampToken(content.timestampSignature, content.signature, { roots });
   if (typeof ts === 'string') return `timestamp: ${ts}`;
   const earliest = new Date(ts.time.getTime() - ts.accuracyMs);
   const latest = new Date(ts.time.getTime() + ts.accuracyMs);
@@ -262,13 +265,11 @@ export async function verifyImage(image: string, opts: VerifyImageOptions): Prom
   const ref = parseReference(image);
   const descriptor = await (opts.repository ?? opts.registry).resolve(ref);
   if (!ref.digest) log.warn(`${image} is a tag; verifying the digest it points to now, ${descriptor.digest}`);
-  return verifyDescriptor(image, ref, descriptor, opts);
+  return verifyDescriptor({ image, ref, descriptor }, opts);
 }
 
 export async function verifyDescriptor(
-  image: string,
-  ref: Reference,
-  descriptor: Descriptor,
+  { image, ref, descriptor }: { image: string; ref: Reference; descriptor: Descriptor },
   opts: VerifyImageOptions,
 ): Promise<ImageVerification> {
   const log = opts.logger ?? silentLogger;
@@ -347,6 +348,9 @@ async function verifySignatureManifest(
   const { repository, ref, signature, ...check } = opts;
   const fetched = await repository.fetchSignatureBlob(ref, signature.digest, check.target);
   if (typeof fetched === 'string')
-    return { signatureDigest: signature.digest, ...rejected({ verified: false, results: [] }, 'integrity', 'enforce', fetched) };
+    return {
+      signatureDigest: signature.digest,
+      ...rejected({ verified: false, results: [] }, { type: 'integrity', action: 'enforce', problem: fetched }),
+    };
   return { signatureDigest: signature.digest, ...(await verifyEnvelope({ ...check, mediaType: fetched.mediaType, bytes: fetched.bytes })) };
 }

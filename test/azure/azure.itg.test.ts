@@ -57,9 +57,11 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     assert.equal(az.acr.exchanges - exchangesBefore, 1, 'one ACR token exchange per run');
     assert.match(r.stderr, /Azure sign-in: GitHub OIDC federated credential/);
 
-    const { descriptors } = await listReferrers(setup, { registry: az.acr.upstream.host, repository }, descriptor.digest, {
-      artifactType: MediaType.NotarySignature,
-    });
+    const { descriptors } = await listReferrers(
+      setup,
+      { registry: az.acr.upstream.host, repository },
+      { subject: descriptor.digest, artifactType: MediaType.NotarySignature },
+    );
     assert.equal(descriptors.length, 1);
 
     const v = await cli(['verify', ref, '--trust-policy', az.trustPolicy, '--trust-store', az.trustStore, ...githubArgs()], {
@@ -119,7 +121,7 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
       assert.equal(denied.code, 1);
       assert.match(
         denied.stderr,
-        /^error: reading the certificate chain needs "get" permission on secret release; grant it \(Key Vault Secrets User\), or pass certificate-chain$/m,
+        /^error: reading the certificate chain needs "get" permission on secret release; grant it \(Key Vault Secrets User\), or pass --certificate-chain$/m,
       );
     } finally {
       az.kv.grant(az.github.objectId, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
@@ -267,7 +269,7 @@ describe('failures say what to fix, in one line, with no token in the output', (
         ...githubArgs(),
       ]);
       expectFailure(r, /does not belong to the signing key/);
-      const { descriptors } = await listReferrers(setup, { registry: az.acr.upstream.host, repository }, descriptor.digest);
+      const { descriptors } = await listReferrers(setup, { registry: az.acr.upstream.host, repository }, { subject: descriptor.digest });
       assert.equal(descriptors.length, 0);
     } finally {
       await dir.remove();

@@ -84,3 +84,13 @@ test('--registry-username reads the password from stdin and never echoes it', as
   assert.match(r.stderr, /was not found in the registry/);
   assert.doesNotMatch(r.stdout + r.stderr, /hunter2-secret/);
 });
+
+test('core messages name inputs as the CLI spells them', async () => {
+  // The TLS mismatch hint comes from the registry client, deep in the core.
+  const plain = await runCli(['sign', `${registry.host}/cli/app:v1`, '--key', keys.keyPath, '--certificate-chain', keys.chainPath]);
+  assert.equal(plain.code, 1);
+  assert.match(plain.stderr, /list it in --insecure-registry$/m);
+  // The trust policy reader, in verify/.
+  const policy = await runCli(['verify', `${registry.host}/cli/app:v1`, '--trust-policy', '/nonexistent/tp.json', '--trust-store', '/tmp']);
+  assert.match(policy.stderr, /^error: --trust-policy: cannot read \/nonexistent\/tp\.json/m);
+});

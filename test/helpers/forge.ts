@@ -103,6 +103,6 @@ export async function attachSignature(
   };
   await client.pushBlob(repo, EMPTY_CONFIG_BYTES, EMPTY_CONFIG.digest);
   await client.pushBlob(repo, envelope, layer.digest);
-  await pushReferrer(client, repo, { bytes, descriptor }, subject.digest, 'tag');
+  await pushReferrer(client, repo, { manifest: { bytes, descriptor }, subject: subject.digest, mode: 'tag' });
   return descriptor.digest;
 }

@@ -33,7 +33,7 @@ export async function pushImage(
   await client.pushBlob(repo, config, configDesc.digest);
   const mediaType = opts.mediaType ?? MediaType.OciManifest;
   const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, config: configDesc, layers: [layerDesc] }));
-  await client.putManifest(repo, tag, manifest, mediaType);
+  await client.putManifest(repo, { reference: tag, bytes: manifest, mediaType });
   return { mediaType, digest: sha256Digest(manifest), size: manifest.length };
 }
 
@@ -53,6 +53,6 @@ export async function pushIndex(
     children.push({ ...d, platform });
   }
   const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: children }));
-  await client.putManifest(repo, tag, index, MediaType.OciIndex);
+  await client.putManifest(repo, { reference: tag, bytes: index, mediaType: MediaType.OciIndex });
   return { index: { mediaType: MediaType.OciIndex, digest: sha256Digest(index), size: index.length }, children };
 }

@@ -42,7 +42,7 @@ async function fresh() {
 }
 const signers = () => LocalKeySigner.fromFiles(keys.keyPath, keys.chainPath);
 const signatures = async (img: Awaited<ReturnType<typeof fresh>>) =>
-  (await listReferrers(client(), img.repo, img.digest, { artifactType: MediaType.NotarySignature })).descriptors;
+  (await listReferrers(client(), img.repo, { subject: img.digest, artifactType: MediaType.NotarySignature })).descriptors;
 
 test('429 with Retry-After on the signature manifest PUT is waited out', async () => {
   const img = await fresh();
@@ -115,7 +115,7 @@ test('oversized and malformed registry responses are refused', async () => {
     res.end(Buffer.alloc(5 * 1024 * 1024, 0x20));
   });
   await assert.rejects(
-    listReferrers(client(), img.repo, img.digest, { mode: 'tag' }),
+    listReferrers(client(), img.repo, { subject: img.digest, mode: 'tag' }),
     /over the 4194304-byte limit|exceeds the 4194304-byte limit/,
   );
   proxy.override(/\/manifests\/sha256-/, (_req, res) => {
@@ -123,7 +123,7 @@ test('oversized and malformed registry responses are refused', async () => {
     res.end('{"manifests": [');
   });
   await assert.rejects(
-    listReferrers(client(), img.repo, img.digest, { mode: 'tag' }),
+    listReferrers(client(), img.repo, { subject: img.digest, mode: 'tag' }),
     /referrers tag sha256-[0-9a-f]{64} is not valid JSON/,
   );
   proxy.override(/\/manifests\/sha256:/, (_req, res) => {

@@ -189,7 +189,7 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     // Different annotations or an explicit re-sign make a new signature.
     const annotated = await sign({ images: [ref], signer, registry: client, annotations: { 'io.example.k': 'v' } });
     const forced = await sign({ images: [ref], signer, registry: client, reuseExisting: false, now: () => new Date(Date.now() + 2000) });
-    const { descriptors } = await listReferrers(client, repo, image.digest, { artifactType: MediaType.NotarySignature });
+    const { descriptors } = await listReferrers(client, repo, { subject: image.digest, artifactType: MediaType.NotarySignature });
     assert.deepEqual(
       descriptors.map((d) => d.digest).sort(),
       [a[0]!.signatureDigest, annotated[0]!.signatureDigest, forced[0]!.signatureDigest].sort(),
@@ -221,7 +221,7 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     );
     assert.match(results[1]!.image, /\(linux\/amd64\)$/);
     for (const d of [index, ...children]) {
-      const { descriptors } = await listReferrers(client, repo, d.digest, { artifactType: MediaType.NotarySignature });
+      const { descriptors } = await listReferrers(client, repo, { subject: d.digest, artifactType: MediaType.NotarySignature });
       assert.equal(descriptors.length, 1, d.digest);
     }
     // A platform manifest verifies on its own signature.
@@ -324,7 +324,10 @@ describe('sign against a registry with the referrers API', () => {
       digests.push(r.signatureDigest);
     }
     assert.ok(!api.log.some((l) => l.includes(`/manifests/sha256-`)), 'no referrers tag was touched');
-    const { descriptors, storage } = await listReferrers(apiClient, repo, image.digest, { artifactType: MediaType.NotarySignature });
+    const { descriptors, storage } = await listReferrers(apiClient, repo, {
+      subject: image.digest,
+      artifactType: MediaType.NotarySignature,
+    });
     assert.equal(storage, 'referrers-api');
     assert.deepEqual(descriptors.map((d) => d.digest).sort(), digests.sort());
     assert.ok(
@@ -502,7 +505,11 @@ describe('token auth (distribution `auth: token` with a token service)', () => {
       'AUTH',
       /no credentials were found/,
     );
-    const { descriptors } = await listReferrers(good, { registry: authRegistry.host, repository: 'secure/other' }, image.digest);
+    const { descriptors } = await listReferrers(
+      good,
+      { registry: authRegistry.host, repository: 'secure/other' },
+      { subject: image.digest },
+    );
     assert.equal(descriptors.length, 0);
   });
 });

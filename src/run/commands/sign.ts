@@ -95,6 +95,7 @@ export async function run(options: SignCommandOptions, session: SessionFactory):
     signatureFormat: options.signatureFormat,
     ...(timestamp ? { timestamp } : {}),
     logger,
+    inputName: name,
   });
   return {
     command: 'sign',

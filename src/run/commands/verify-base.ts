@@ -46,6 +46,7 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
     requiredAnnotations: options.requiredAnnotations,
     logger: options.logger,
     dockerfile: options.dockerfile,
+    inputName: options.name,
     buildArgs: options.buildArgs,
     ...(options.platform ? { platform: options.platform } : {}),
     ...(options.pinOutput ? { pinOutput: options.pinOutput } : {}),

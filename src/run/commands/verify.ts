@@ -33,7 +33,10 @@ export function parseTrustOptions(inputs: RunInputs, common: CommonOptions): Tru
 export async function loadTrust(options: TrustOptions): Promise<{ trustPolicy: TrustPolicyDocument; trustStore: TrustStore }> {
   const { readTrustPolicy } = await import('../../verify/trust-policy.js');
   const { TrustStore } = await import('../../verify/trust-store.js');
-  return { trustPolicy: await readTrustPolicy(options.trustPolicyPath), trustStore: new TrustStore(options.trustStorePath) };
+  return {
+    trustPolicy: await readTrustPolicy(options.trustPolicyPath, options.name('trust-policy')),
+    trustStore: new TrustStore(options.trustStorePath),
+  };
 }
 
 /** `verify`: each image against the trust policy. */

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-4O5FXNRW.js";import"./chunk-KD4Q5SSG.js";import"./chunk-47WFKB2H.js";import"./chunk-UTKQSRK2.js";import"./chunk-3NFG2A2W.js";import"./chunk-QNI6BXOE.js";import"./chunk-RNVXJ3PP.js";import"./chunk-QQRUEOPV.js";import"./chunk-SNWFGT2E.js";import"./chunk-V5TYSJDF.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
