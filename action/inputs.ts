@@ -38,13 +38,16 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunInputs {
     if (!requestUrl || !requestToken) {
       throw new NotarySignError(
         'AUTH',
-        'this job cannot request a GitHub OIDC token: add "permissions: id-token: write" (and contents: read) to the job or workflow, so notary-sign can sign in to Azure with client-id and tenant-id; to use azure/login instead, leave client-id and tenant-id empty',
+        'this job cannot request a GitHub OIDC token: add "permissions: id-token: write" (and contents: read) to the job or workflow, ' +
+          'so notary-sign can sign in to Azure with client-id and tenant-id; ' +
+          'to use azure/login instead, leave client-id and tenant-id empty',
       );
     }
     core.setSecret(requestToken);
     github = { requestUrl, requestToken };
   }
 
+  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   const images = parseList(core.getInput('image'));
   const command = input('command') || 'sign';
   return {
@@ -82,12 +85,12 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunInputs {
     ...optional('timestampRootCert', input('timestamp-root-cert')),
     annotateCi: booleanInput('annotate-ci'),
     ciProvenance: {
-      ...(env.GITHUB_REPOSITORY ? { source: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}` } : {}),
+      ...(env.GITHUB_REPOSITORY ? { source: `${server}/${env.GITHUB_REPOSITORY}` } : {}),
       ...(env.GITHUB_SHA ? { revision: env.GITHUB_SHA } : {}),
       ...(env.GITHUB_WORKFLOW_REF || env.GITHUB_WORKFLOW ? { pipeline: env.GITHUB_WORKFLOW_REF || env.GITHUB_WORKFLOW } : {}),
       ...(env.GITHUB_RUN_ID
         ? {
-            run: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT ?? '1'}`,
+            run: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT ?? '1'}`,
           }
         : {}),
     },

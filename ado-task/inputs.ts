@@ -30,6 +30,7 @@ export function readInputs(logger: Logger): RunInputs {
   }
   const optional = <K extends string>(key: K, value: string) => (value ? ({ [key]: value } as Record<K, string>) : {});
   const registry = dockerRegistryConnection(input('containerRegistry'));
+  const collection = tl.getVariable('System.TeamFoundationCollectionUri') ?? '';
   return {
     command,
     images,
@@ -64,7 +65,7 @@ export function readInputs(logger: Logger): RunInputs {
       ...optional('pipeline', tl.getVariable('Build.DefinitionName') ?? ''),
       ...(tl.getVariable('Build.BuildId')
         ? {
-            run: `${tl.getVariable('System.TeamFoundationCollectionUri') ?? ''}${tl.getVariable('System.TeamProject') ?? ''}/_build/results?buildId=${tl.getVariable('Build.BuildId')}`,
+            run: `${collection}${tl.getVariable('System.TeamProject') ?? ''}/_build/results?buildId=${tl.getVariable('Build.BuildId')}`,
           }
         : {}),
     },
@@ -107,7 +108,8 @@ function azureConnection(id: string): AzureAuthOptions {
     default:
       throw new NotarySignError(
         'INPUT',
-        `azureSubscription: service connection ${id} uses the "${scheme}" scheme; use an Azure Resource Manager connection with workload identity federation (or a service principal / managed identity)`,
+        `azureSubscription: service connection ${id} uses the "${scheme}" scheme; ` +
+          `use an Azure Resource Manager connection with workload identity federation (or a service principal / managed identity)`,
       );
   }
 }

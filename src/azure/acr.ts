@@ -68,7 +68,8 @@ async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Pr
   if (!res.ok) {
     throw new NotarySignError(
       'AUTH',
-      `ACR ${registry} refused the Entra token exchange (${res.status})${acrErrorDetail(text)}: the identity needs AcrPush (to sign) or AcrPull (to verify) on this registry`,
+      `ACR ${registry} refused the Entra token exchange (${res.status})${acrErrorDetail(text)}: ` +
+        `the identity needs AcrPush (to sign) or AcrPull (to verify) on this registry`,
     );
   }
   let refresh: unknown;

@@ -60,7 +60,8 @@ export async function selectCredential(opts: AzureAuthOptions): Promise<{ creden
     if (!opts.clientId || !opts.tenantId) {
       throw new NotarySignError(
         'INPUT',
-        `${what} needs ${name('client-id')} and ${name('tenant-id')}: the app registration (or user-assigned identity) whose federated credential trusts this pipeline`,
+        `${what} needs ${name('client-id')} and ${name('tenant-id')}: ` +
+          `the app registration (or user-assigned identity) whose federated credential trusts this pipeline`,
       );
     }
     return { clientId: opts.clientId, tenantId: opts.tenantId };
@@ -82,7 +83,8 @@ export async function selectCredential(opts: AzureAuthOptions): Promise<{ creden
     if (!opts.azurePipelines.systemAccessToken) {
       throw new NotarySignError(
         'AUTH',
-        'System.AccessToken is not available: allow scripts to access the OAuth token (or map SYSTEM_ACCESSTOKEN into the step) so the service connection can request an OIDC token',
+        'System.AccessToken is not available: allow scripts to access the OAuth token ' +
+          '(or map SYSTEM_ACCESSTOKEN into the step) so the service connection can request an OIDC token',
       );
     }
     log.info(`Azure sign-in: Azure DevOps workload identity federation (service connection ${opts.azurePipelines.serviceConnectionId})`);
@@ -188,16 +190,18 @@ export function azureErrorMessage(err: unknown): string {
   return line.length > 400 ? `${line.slice(0, 397)}...` : line;
 }
 
+const howToSignIn = (name: InputNames) =>
+  `in GitHub Actions give ${name('client-id')} and ${name('tenant-id')} with permissions: id-token: write, ` +
+  'in Azure DevOps use a workload identity service connection, elsewhere run az login or use a managed identity';
+
 /** The error for a failed Azure sign-in, or undefined when `err` is not one. */
 export function signInError(err: unknown, inputName: InputNames = inputNames(undefined)): NotarySignError | undefined {
   const name = (err as { name?: string }).name;
   const detail = azureErrorMessage(err);
   if (name === 'AggregateAuthenticationError' || name === 'CredentialUnavailableError') {
-    return new NotarySignError(
-      'AUTH',
-      `Azure sign-in failed: no credential was available (${detail}); in GitHub Actions give ${inputName('client-id')} and ${inputName('tenant-id')} with permissions: id-token: write, in Azure DevOps use a workload identity service connection, elsewhere run az login or use a managed identity`,
-      { cause: err },
-    );
+    return new NotarySignError('AUTH', `Azure sign-in failed: no credential was available (${detail}); ${howToSignIn(inputName)}`, {
+      cause: err,
+    });
   }
   if (name === 'AuthenticationError') return new NotarySignError('AUTH', `Azure sign-in failed: ${detail}`, { cause: err });
   return undefined;

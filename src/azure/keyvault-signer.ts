@@ -46,7 +46,8 @@ export function parseKeyId(keyId: string, input: InputNames = inputNames(undefin
 const badKeyId = (keyId: string, name: InputNames) =>
   new NotarySignError(
     'INPUT',
-    `${name('key-id')}: "${keyId}" is not a Key Vault key or certificate URL; use https://<vault>.vault.azure.net/keys/<name>[/<version>] or .../certificates/<name>[/<version>]`,
+    `${name('key-id')}: "${keyId}" is not a Key Vault key or certificate URL; ` +
+      `use https://<vault>.vault.azure.net/keys/<name>[/<version>] or .../certificates/<name>[/<version>]`,
   );
 
 const isLoopback = (origin: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(origin).hostname);
@@ -116,13 +117,15 @@ export class KeyVaultSigner implements Signer {
           `get certificate ${keyName}`,
           () => certs.getCertificate(keyName),
           () =>
-            `key ${keyName} has no Key Vault certificate of the same name; pass ${name('certificate-chain')} (a PEM file, signing certificate first)`,
+            `key ${keyName} has no Key Vault certificate of the same name; ` +
+            `pass ${name('certificate-chain')} (a PEM file, signing certificate first)`,
         );
         if (!cert.cer) throw new NotarySignError('KEY', `Key Vault certificate ${keyName} has no issued certificate yet`);
         if (cert.keyId && parseKeyId(cert.keyId).version !== key.properties.version) {
           throw new NotarySignError(
             'KEY',
-            `Key Vault certificate ${keyName} uses key version ${parseKeyId(cert.keyId).version}, not ${key.properties.version}; name the certificate in ${name('key-id')}, or pass ${name('certificate-chain')}`,
+            `Key Vault certificate ${keyName} uses key version ${parseKeyId(cert.keyId).version}, ` +
+              `not ${key.properties.version}; name the certificate in ${name('key-id')}, or pass ${name('certificate-chain')}`,
           );
         }
         leafFromVault = new Certificate(cert.cer);
@@ -192,7 +195,8 @@ async function chainFromSecret(
     () => secrets.getSecret(secretName, version ? { version } : {}),
     (status) =>
       status === 403
-        ? `reading the certificate chain needs "get" permission on secret ${secretName}; grant it (Key Vault Secrets User), or pass ${name('certificate-chain')}`
+        ? `reading the certificate chain needs "get" permission on secret ${secretName}; ` +
+          `grant it (Key Vault Secrets User), or pass ${name('certificate-chain')}`
         : undefined,
   );
   const value = secret.value ?? '';
@@ -247,7 +251,8 @@ async function call<T>(what: string, fn: () => Promise<T>, hint?: (status: numbe
     if (status === 401 || status === 403) {
       throw new NotarySignError(
         'AUTH',
-        `Key Vault refused to ${what} (${status}): ${detail}; the identity needs the Key Vault Crypto User role (sign, get key) and Key Vault Certificate User (get certificate)`,
+        `Key Vault refused to ${what} (${status}): ${detail}; the identity needs the Key Vault Crypto User role (sign, ` +
+          `get key) and Key Vault Certificate User (get certificate)`,
         { cause: err },
       );
     }

@@ -36,7 +36,8 @@ export async function extractPkcs12Certificates(
   } catch (err) {
     throw new NotarySignError(
       'KEY',
-      `${source} is PKCS#12 that notary-sign cannot read (${(err as Error).message}); create the certificate with content type application/x-pem-file, or pass ${chainInput}`,
+      `${source} is PKCS#12 that notary-sign cannot read (${(err as Error).message}); ` +
+        `create the certificate with content type application/x-pem-file, or pass ${chainInput}`,
     );
   }
   if (ders.length === 0) throw new NotarySignError('KEY', `${source} holds no certificate`);

@@ -165,17 +165,22 @@ const FORBIDDEN_CODE_SIGNING_EKUS: [string, string][] = [
  * (signature specification, "Certificate Requirements"), checked in the order
  * notation checks them. Returns the first violation, or undefined.
  */
+const validity = (c: Certificate) => `(valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()})`;
+
 export function codeSigningChainProblem(chain: Certificate[], signingTime?: Date): string | undefined {
   if (chain.length === 0) return 'the certificate chain is empty';
   const timeProblem = (c: Certificate): string | undefined =>
     signingTime && !c.validAt(signingTime)
-      ? `certificate "${c.subject}" was not valid at signing time ${signingTime.toISOString()} (valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()})`
+      ? `certificate "${c.subject}" was not valid at signing time ${signingTime.toISOString()} ${validity(c)}`
       : undefined;
 
   if (chain.length === 1) {
     const leaf = chain[0]!;
     if (!leaf.isSelfSigned()) {
-      return `certificate "${leaf.subject}" is alone in the chain but not self-signed: include its issuing certificates, leaf first, ending with the root`;
+      return (
+        `certificate "${leaf.subject}" is alone in the chain but not self-signed: ` +
+        `include its issuing certificates, leaf first, ending with the root`
+      );
     }
     return timeProblem(leaf) ?? leafProblem(leaf);
   }
@@ -193,7 +198,10 @@ export function codeSigningChainProblem(chain: Certificate[], signingTime?: Date
       }
       const parent = chain[i + 1]!;
       if (!cert.isIssuedBy(parent)) {
-        return `certificate "${cert.subject}" is not issued by the next certificate in the chain, "${parent.subject}": order the chain leaf first, then each issuer`;
+        return (
+          `certificate "${cert.subject}" is not issued by the next certificate in the chain, ` +
+          `"${parent.subject}": order the chain leaf first, then each issuer`
+        );
       }
     }
     const p = i === 0 ? leafProblem(cert) : caProblem(cert, i - 1);

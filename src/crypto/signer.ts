@@ -42,7 +42,8 @@ export function checkSigningMaterial({
   if (!samePublicKey(leaf.publicKey, publicKey)) {
     throw new NotarySignError(
       'KEY',
-      `the signing certificate "${leaf.subject}" in ${source} does not belong to the signing key: its public key differs; supply the certificate issued for this key (leaf first)`,
+      `the signing certificate "${leaf.subject}" in ${source} does not belong to the signing key: ` +
+        `its public key differs; supply the certificate issued for this key (leaf first)`,
     );
   }
   const leafSpec = requireKeySpec(leaf.publicKey, `the signing certificate "${leaf.subject}"`);

@@ -36,6 +36,8 @@ export interface TimestampRequest {
   name?: InputNames;
 }
 
+const statusText = (texts: string[]) => (texts.length > 0 ? ` (${texts.join('; ')})` : '');
+
 /** Ask the TSA to timestamp the signature; the token is checked against the roots before it is kept. */
 export async function requestTimestamp({ url, signature, hash, roots, name = inputNames(undefined) }: TimestampRequest): Promise<Buffer> {
   const pkijs = await loadPkijs();
@@ -73,9 +75,7 @@ export async function requestTimestamp({ url, signature, hash, roots, name = inp
     // PKIStatus granted (0) or grantedWithMods (1), RFC 3161 §2.4.2.
     const status = resp.status.status as number;
     if (status !== 0 && status !== 1)
-      throw new Error(
-        `status ${resp.status.status}${resp.status.statusStrings?.length ? ` (${resp.status.statusStrings.map((s) => s.valueBlock.value).join('; ')})` : ''}`,
-      );
+      throw new Error(`status ${status}${statusText(resp.status.statusStrings?.map((s) => s.valueBlock.value) ?? [])}`);
     if (!resp.timeStampToken) throw new Error('no token in the response');
     token = Buffer.from(resp.timeStampToken.toSchema().toBER());
   } catch (err) {

@@ -104,7 +104,8 @@ export class RegistryClient {
       const action = init.action === 'pull,push' ? 'push to' : 'pull from';
       throw new NotarySignError(
         'AUTH',
-        `registry ${repo.registry} rejected the credentials to ${action} ${repo.repository} (401 Unauthorized): check ${registryCredentialsHint(this.inputName)}, and that they allow this`,
+        `registry ${repo.registry} rejected the credentials to ${action} ${repo.repository} (401 Unauthorized): ` +
+          `check ${registryCredentialsHint(this.inputName)}, and that they allow this`,
       );
     }
     return res;
@@ -154,7 +155,8 @@ export class RegistryClient {
       if (!cred) throw this.noCredentials(repo);
       throw new NotarySignError(
         'AUTH',
-        `registry ${repo.registry} token service rejected the credentials for ${repo.repository} (${res.status}): check ${registryCredentialsHint(this.inputName)}`,
+        `registry ${repo.registry} token service rejected the credentials for ${repo.repository} (${res.status}): ` +
+          `check ${registryCredentialsHint(this.inputName)}`,
       );
     }
     if (!res.ok) {
@@ -177,7 +179,8 @@ export class RegistryClient {
   private noCredentials(repo: Repository): NotarySignError {
     return new NotarySignError(
       'AUTH',
-      `registry ${repo.registry} requires authentication for ${repo.repository} and no credentials were found: set ${registryCredentialsHint(this.inputName)} (docker login ${repo.registry})`,
+      `registry ${repo.registry} requires authentication for ${repo.repository} and no credentials were found: ` +
+        `set ${registryCredentialsHint(this.inputName)} (docker login ${repo.registry})`,
     );
   }
 
@@ -354,7 +357,8 @@ export class RegistryClient {
     if (res.status === 403) {
       throw new NotarySignError(
         'AUTH',
-        `access to ${where} was denied (403) during ${what}${detail}: the identity needs pull${what.startsWith('GET') || what.startsWith('HEAD') ? '' : ' and push'} permission on this repository`,
+        `access to ${where} was denied (403) during ${what}${detail}: ` +
+          `the identity needs pull${what.startsWith('GET') || what.startsWith('HEAD') ? '' : ' and push'} permission on this repository`,
       );
     }
     throw new NotarySignError('REGISTRY', `${what} on ${where} failed: ${res.status} ${res.statusText}${detail}`);

@@ -200,6 +200,7 @@ async function addToReferrersTag(
   }
   throw new NotarySignError(
     'REGISTRY',
-    `could not settle referrers tag ${tag} on ${repo.registry}/${repo.repository} after ${TAG_UPDATE_ROUNDS} rounds of concurrent updates; re-run to retry (the signature itself is pushed)`,
+    `could not settle referrers tag ${tag} on ${repo.registry}/${repo.repository} ` +
+      `after ${TAG_UPDATE_ROUNDS} rounds of concurrent updates; re-run to retry (the signature itself is pushed)`,
   );
 }

@@ -117,7 +117,10 @@ export class RegistryRepository implements SignatureRepository {
       return `manifest ${signatureDigest} is not a Notary Project signature manifest`;
     }
     if (manifest.subject?.digest !== subject.digest) {
-      return `signature manifest ${signatureDigest} names subject ${manifest.subject?.digest ?? '(none)'}, not this image (${subject.digest})`;
+      return (
+        `signature manifest ${signatureDigest} names subject ${manifest.subject?.digest ?? '(none)'}, ` +
+        `not this image (${subject.digest})`
+      );
     }
     const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
     if (!layer || typeof layer.digest !== 'string' || typeof layer.mediaType !== 'string')

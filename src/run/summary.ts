@@ -4,12 +4,12 @@ import type { ImageVerification } from '../verify/verify.js';
 /** Markdown for the GitHub job summary and the Azure DevOps build summary. */
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 const short = (digest: string) => (digest ? `\`${digest.slice(0, 19)}…\`` : '—');
 
 export function signSummary(results: SignResult[]): string {
-  const rows = results.map(
-    (r) =>
-      `| ${cell(r.signedReference.split('@')[0]!)} | ${short(r.signedDigest)} | ${short(r.signatureDigest)} | ${cell(r.keyId)} | ${r.storage} |`,
+  const rows = results.map((r) =>
+    row([cell(r.signedReference.split('@')[0]!), short(r.signedDigest), short(r.signatureDigest), cell(r.keyId), r.storage]),
   );
   return [
     '### notary-sign: signed',
@@ -25,7 +25,13 @@ export function verifySummary(results: ImageVerification[]): string {
   const rows = results.map((r) => {
     const passing = r.signatures.find((s) => s.verified);
     const verdict = r.verified ? '✅ verified' : '❌ failed';
-    return `| ${cell(r.image)} | ${short(r.descriptor.digest)} | ${verdict} | ${cell(passing?.signer ?? r.signatures[0]?.signer ?? '—')} | ${cell(r.reason)} |`;
+    return row([
+      cell(r.image),
+      short(r.descriptor.digest),
+      verdict,
+      cell(passing?.signer ?? r.signatures[0]?.signer ?? '—'),
+      cell(r.reason),
+    ]);
   });
   return [
     '### notary-sign: verification',

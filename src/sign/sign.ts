@@ -132,7 +132,7 @@ async function platformManifests(registry: RegistryClient, t: Target, log: Logge
   const images = children.filter((c) => typeof c.digest === 'string' && !isAttestation(c));
   log.info(`${t.image} is an index: also signing its ${images.length} platform manifest(s)`);
   return images.map((c) => ({
-    image: `${formatReference(withDigest(t.ref, c.digest))}${c.platform ? ` (${c.platform.os}/${c.platform.architecture}${c.platform.variant ? `/${c.platform.variant}` : ''})` : ''}`,
+    image: platformImageName(t.ref, c),
     ref: withDigest(t.ref, c.digest),
     descriptor: { mediaType: c.mediaType, digest: c.digest, size: c.size },
   }));
@@ -162,7 +162,8 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
     });
     if (existing) {
       log.info(
-        `${formatReference(withDigest(t.ref, t.descriptor.digest))} already has a valid signature from this certificate chain (${existing.digest}); not pushing another`,
+        `${formatReference(withDigest(t.ref, t.descriptor.digest))} already has a valid signature from this certificate chain ` +
+          `(${existing.digest}); not pushing another`,
       );
       return {
         image: t.image,
@@ -222,13 +223,12 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
     if (!descriptors.some((d) => d.digest === manifestDescriptor.digest)) {
       throw new NotarySignError(
         'REGISTRY',
-        `self-check failed: the signature ${manifestDescriptor.digest} was pushed but the referrers API does not list it for ${signedReference}`,
+        `self-check failed: ` +
+          `the signature ${manifestDescriptor.digest} was pushed but the referrers API does not list it for ${signedReference}`,
       );
     }
   }
-  log.info(
-    `signed ${signedReference}: signature ${manifestDescriptor.digest} stored via ${storage === 'referrers-api' ? 'the referrers API' : `referrers tag ${t.descriptor.digest.replace(':', '-')}`}`,
-  );
+  log.info(`signed ${signedReference}: signature ${manifestDescriptor.digest} stored via ${storedVia(storage, t.descriptor.digest)}`);
   return {
     image: t.image,
     signedReference,
@@ -241,6 +241,15 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
     signingTime: rfc3339(signingTime),
     ...(expiry ? { expiry: rfc3339(expiry) } : {}),
   };
+}
+
+const storedVia = (storage: ReferrersStorage, subject: string) =>
+  storage === 'referrers-api' ? 'the referrers API' : `referrers tag ${subject.replace(':', '-')}`;
+
+/** `registry/repo@digest (os/arch[/variant])`: how a platform manifest of an index is named in logs and results. */
+function platformImageName(ref: Reference, c: Descriptor): string {
+  const p = c.platform;
+  return `${formatReference(withDigest(ref, c.digest))}${p ? ` (${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''})` : ''}`;
 }
 
 /**

@@ -52,7 +52,8 @@ export async function verifyBaseImages(opts: VerifyBaseOptions): Promise<VerifyB
   } catch (err) {
     throw new NotarySignError(
       'INPUT',
-      `${opts.inputName?.('dockerfile') ?? 'dockerfile'}: cannot read ${opts.dockerfile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      `${opts.inputName?.('dockerfile') ?? 'dockerfile'}: ` +
+        `cannot read ${opts.dockerfile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
     );
   }
   const found = baseImages(content, opts.buildArgs, opts.dockerfile);

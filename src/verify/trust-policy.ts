@@ -60,7 +60,9 @@ export function validateRegistryScope(scope: string): string | undefined {
   const domain = scope.slice(0, slash);
   const repository = scope.slice(slash + 1);
   if (slash <= 0 || !DOMAIN.test(domain) || !REPOSITORY.test(repository)) {
-    return `registry scope "${scope}" is not a fully qualified repository such as myregistry.azurecr.io/team/app (no scheme, tag or digest)`;
+    return (
+      `registry scope "${scope}" is not a fully qualified repository such as myregistry.azurecr.io/team/app (no scheme, ` + `tag or digest)`
+    );
   }
   return undefined;
 }
@@ -136,7 +138,10 @@ function validateSignatureVerification(sv: unknown, at: string): Pick<TrustPolic
   return { level, enforcement, verifyTimestamp };
 }
 
-/** registryScopes: fully qualified repositories or "*" alone, each in one statement only (trust-store-trust-policy.md, "Registry scopes"). */
+/**
+ * registryScopes: fully qualified repositories or "*" alone, each in one
+ * statement only (trust-store-trust-policy.md, "Registry scopes").
+ */
 function validateRegistryScopes(
   value: unknown,
   { at, name, claimed }: { at: string; name: string; claimed: Map<string, string> },

@@ -162,7 +162,10 @@ async function validateAuthenticity(content: EnvelopeContent, policy: TrustPolic
   const leaf = content.certificateChain[0]!;
   if (!content.certificateChain.some((c) => trusted.some((a) => a.equals(c)))) {
     const names = stores.map((s) => `${s.type}:${s.name}`).join(', ');
-    return `the signing certificate chain ("${leaf.subject}") does not chain to a certificate in trust store ${names}: the signature was not produced by a trusted signer`;
+    return (
+      `the signing certificate chain ("${leaf.subject}") does not chain to a certificate in trust store ${names}: ` +
+      `the signature was not produced by a trusted signer`
+    );
   }
   if (policy.trustedIdentities.some((id) => id.raw === '*')) return undefined;
   const subject = leaf.subjectAttributes();
@@ -218,7 +221,8 @@ async function validateAuthenticTimestamp(
 function validateRevocation(content: EnvelopeContent): Problem {
   const withEndpoints = content.certificateChain.find((c) => c.hasRevocationEndpoints());
   return withEndpoints
-    ? `revocation status of "${withEndpoints.subject}" is unknown: it names OCSP/CRL endpoints and notary-sign does not query them; set override revocation to "log" or "skip" to accept that`
+    ? `revocation status of "${withEndpoints.subject}" is unknown: ` +
+        `it names OCSP/CRL endpoints and notary-sign does not query them; set override revocation to "log" or "skip" to accept that`
     : undefined;
 }
 

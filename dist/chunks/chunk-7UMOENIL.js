@@ -1,4 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-var n=e=>e.replace(/\|/g,"\\|").replace(/\n/g," "),s=e=>e?`\`${e.slice(0,19)}\u2026\``:"\u2014";function a(e){return["### notary-sign: signed","","| image | digest | signature | key | stored via |","| --- | --- | --- | --- | --- |",...e.map(i=>`| ${n(i.signedReference.split("@")[0])} | ${s(i.signedDigest)} | ${s(i.signatureDigest)} | ${n(i.keyId)} | ${i.storage} |`),""].join(`
-`)}function c(e){return["### notary-sign: verification","","| image | digest | verdict | signer | reason |","| --- | --- | --- | --- | --- |",...e.map(i=>{let t=i.signatures.find(o=>o.verified),g=i.verified?"\u2705 verified":"\u274C failed";return`| ${n(i.image)} | ${s(i.descriptor.digest)} | ${g} | ${n(t?.signer??i.signatures[0]?.signer??"\u2014")} | ${n(i.reason)} |`}),""].join(`
-`)}export{a,c as b};
