@@ -38,11 +38,13 @@ export interface TimestampRequest {
 
 const statusText = (texts: string[]) => (texts.length > 0 ? ` (${texts.join('; ')})` : '');
 
-/** Ask the TSA to timestamp the signature; the token is checked against the roots before it is kept. */
-export async function requestTimestamp({ url, signature, hash, roots, name = inputNames(undefined) }: TimestampRequest): Promise<Buffer> {
+/** An RFC 3161 TimeStampReq (§2.4.1) for the signature's hash, with a fresh nonce and certReq set. */
+export async function timestampQuery(signature: Uint8Array, hash: HashName): Promise<{ der: Buffer; nonce: Buffer }> {
   const pkijs = await loadPkijs();
   const nonce = randomBytes(8);
-  nonce[0] = nonce[0]! & 0x7f; // positive INTEGER
+  // A positive INTEGER in minimal DER: the first byte 0x01-0x7f (a leading 0x00 is non-minimal, and TSAs
+  // such as OpenSSL's refuse the request as malformed, about one time in 256 before this).
+  nonce[0] = (nonce[0]! % 0x7f) + 1;
   const req = new pkijs.TimeStampReq({
     version: 1,
     messageImprint: new pkijs.MessageImprint({
@@ -52,11 +54,18 @@ export async function requestTimestamp({ url, signature, hash, roots, name = inp
     nonce: new asn1js.Integer({ valueHex: nonce }),
     certReq: true,
   });
+  return { der: Buffer.from(req.toSchema().toBER()), nonce };
+}
+
+/** Ask the TSA to timestamp the signature; the token is checked against the roots before it is kept. */
+export async function requestTimestamp({ url, signature, hash, roots, name = inputNames(undefined) }: TimestampRequest): Promise<Buffer> {
+  const pkijs = await loadPkijs();
+  const { der: query, nonce } = await timestampQuery(signature, hash);
   let body: Buffer;
   try {
     const res = await httpFetch(
       url,
-      { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: Buffer.from(req.toSchema().toBER()) },
+      { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: query },
       { timeoutMs: TSA_TIMEOUT_MS },
     );
     if (!res.ok) {

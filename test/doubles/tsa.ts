@@ -59,6 +59,7 @@ ess_cert_id_alg = sha256
 `,
   );
   const state = { requests: 0 };
+  let queue: Promise<void> = Promise.resolve();
   const server = createServer(async (req, res) => {
     state.requests++;
     if (req.method !== 'POST' || req.headers['content-type'] !== 'application/timestamp-query') return void res.writeHead(400).end();
@@ -66,11 +67,25 @@ ess_cert_id_alg = sha256
     const query = join(dir, `${id}.tsq`);
     const reply = join(dir, `${id}.tsr`);
     await writeFile(query, await readBody(req));
-    execFile('openssl', ['ts', '-reply', '-config', files.config, '-queryfile', query, '-out', reply], async (err, _out, stderr) => {
-      if (err) return void res.writeHead(500).end(stderr);
-      res.writeHead(200, { 'content-type': 'application/timestamp-reply' });
-      res.end(await readFile(reply));
-    });
+    // One `openssl ts -reply` at a time: each reads and rewrites the serial file, and two at once
+    // can read a half-written one (the reply is then "status 2, system error").
+    const turn = queue.then(
+      () =>
+        new Promise<void>((done) => {
+          execFile('openssl', ['ts', '-reply', '-config', files.config, '-queryfile', query, '-out', reply], (err, _out, stderr) => {
+            if (err) {
+              res.writeHead(500).end(stderr);
+              return done();
+            }
+            readFile(reply).then(
+              (bytes) => (res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(bytes), done()),
+              () => (res.writeHead(500).end(), done()),
+            );
+          });
+        }),
+    );
+    queue = turn;
+    await turn;
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
