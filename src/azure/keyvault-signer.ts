@@ -8,6 +8,7 @@ import { Certificate, parseCertificates } from '../crypto/certificate.js';
 import { hashOf, jwsAlgorithm, type KeySpec } from '../crypto/key-spec.js';
 import { checkSigningMaterial, type Signer } from '../crypto/signer.js';
 import { extractPkcs12Certificates } from './pkcs12.js';
+import { orderChain } from '../crypto/chain.js';
 import { azureErrorMessage, signInError } from './credential.js';
 
 export interface KeyVaultSignerOptions {
@@ -140,6 +141,7 @@ export class KeyVaultSigner implements Signer {
           clientOptions,
           secretName: keyName,
           ...(certificateVersion ? { version: certificateVersion } : {}),
+          leafKey: publicKey,
         });
         source = `Key Vault secret ${keyName}`;
         if (!chain[0]!.equals(leafFromVault))
@@ -185,7 +187,13 @@ export class KeyVaultSigner implements Signer {
 /** The chain from the certificate's secret (PEM or PKCS#12), whose private part is never kept. */
 async function chainFromSecret(
   opts: KeyVaultSignerOptions,
-  { vaultUrl, clientOptions, secretName, version }: { vaultUrl: string; clientOptions: object; secretName: string; version?: string },
+  {
+    vaultUrl,
+    clientOptions,
+    secretName,
+    version,
+    leafKey,
+  }: { vaultUrl: string; clientOptions: object; secretName: string; version?: string; leafKey: KeyObject },
 ): Promise<Certificate[]> {
   const name = opts.inputName ?? inputNames(undefined);
   const { SecretClient } = await import('@azure/keyvault-secrets');
@@ -200,16 +208,14 @@ async function chainFromSecret(
         : undefined,
   );
   const value = secret.value ?? '';
-  if (secret.properties.contentType === 'application/x-pkcs12')
-    return extractPkcs12Certificates(Buffer.from(value, 'base64'), {
-      source: `Key Vault secret ${secretName}`,
-      chainInput: name('certificate-chain'),
-    });
-  // PEM: keep only the certificates; the private key block in the same secret is ignored and dropped.
-  return parseCertificates(
-    value.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, ''),
-    `Key Vault secret ${secretName}`,
-  );
+  const source = `Key Vault secret ${secretName}`;
+  // The secret's value is the base64 of the PFX, or the PEM text (private key first, then certificates).
+  const certs =
+    secret.properties.contentType === 'application/x-pkcs12'
+      ? await extractPkcs12Certificates(Buffer.from(value, 'base64'), { source, chainInput: name('certificate-chain') })
+      : parseCertificates(value.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, ''), source);
+  // A secret holds its certificates in any order: put them leaf first, refusing what is not one chain.
+  return orderChain(certs, { source, leafKey });
 }
 
 function keySpecOfJwk(key: KeyVaultKey): KeySpec {

@@ -1,58 +1,201 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import * as asn1js from 'asn1js';
 import { NotarySignError } from '../errors.js';
 import { Certificate } from '../crypto/certificate.js';
-import { loadPkijs } from '../crypto/pkijs.js';
-
-const CERT_BAG = '1.2.840.113549.1.12.10.1.3';
-const X509_CERT = '1.2.840.113549.1.9.22.1';
 
 /**
- * The certificates of a password-less PKCS#12 (how Key Vault stores a
- * certificate's secret), leaf first. Key bags are never decrypted or kept.
+ * The certificates of a PKCS#12 file (RFC 7292) as Key Vault stores a
+ * certificate's secret (`application/x-pkcs12`, empty password). Key Vault
+ * encrypts the bags with the legacy pbeWithSHA1And3-KeyTripleDES-CBC and
+ * signs the file with a SHA-1 MAC; older Windows-made files use
+ * pbeWithSHA1And40BitRC2-CBC, newer OpenSSL ones PBES2. node-forge's
+ * password-based encryption handles all three. Only certificate bags are
+ * read: key bags (shrouded or not) are never decrypted, decoded or kept.
  */
+
+const OID = {
+  data: '1.2.840.113549.1.7.1',
+  encryptedData: '1.2.840.113549.1.7.6',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+  sha1: '1.3.14.3.2.26',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+} as const;
+const MAC_HASH: Record<string, { node: string; forge: 'sha1' | 'sha256' | 'sha384' | 'sha512'; size: number }> = {
+  [OID.sha1]: { node: 'sha1', forge: 'sha1', size: 20 },
+  [OID.sha256]: { node: 'sha256', forge: 'sha256', size: 32 },
+  [OID.sha384]: { node: 'sha384', forge: 'sha384', size: 48 },
+  [OID.sha512]: { node: 'sha512', forge: 'sha512', size: 64 },
+};
+// Bounds against hostile files: Key Vault uses 2000 iterations and a handful of bags.
+const MAX_ITERATIONS = 1_000_000;
+const MAX_BAGS = 64;
+
+/** What went wrong with the file, before it is phrased for the user. */
+class Pkcs12Error extends Error {}
+
+type Forge = typeof import('node-forge');
+/** node-forge's PBE entry point (not in its published types): a decipher for a PKCS#12 PBE or PBES2 algorithm. */
+type PbeCipherFactory = (
+  oid: string,
+  params: import('node-forge').asn1.Asn1,
+  password: string | null,
+) => { update(data: unknown): void; finish(): boolean; output: import('node-forge').util.ByteStringBuffer };
+
 export async function extractPkcs12Certificates(
   pfxBytes: Buffer,
   { source, chainInput = 'certificate-chain' }: { source: string; chainInput?: string },
 ): Promise<Certificate[]> {
-  const pkijs = await loadPkijs();
-  const empty = new ArrayBuffer(0);
-  const ders: Buffer[] = [];
+  const forge = (await import('node-forge')).default;
+  let ders: Buffer[];
   try {
-    const pfx = pkijs.PFX.fromBER(new Uint8Array(pfxBytes).buffer);
-    await pfx.parseInternalValues({ password: empty, checkIntegrity: false });
-    const safe = pfx.parsedValue?.authenticatedSafe;
-    if (!safe) throw new Error('no authenticated safe');
-    await safe.parseInternalValues({ safeContents: safe.safeContents.map(() => ({ password: empty })) });
-    // pkijs types the parsed safe contents loosely; each holds a SafeContents of bags.
-    const parsed =
-      (safe.parsedValue as { safeContents?: { value: InstanceType<typeof pkijs.SafeContents> }[] } | undefined)?.safeContents ?? [];
-    for (const contents of parsed) {
-      for (const bag of contents.value.safeBags) {
-        if (bag.bagId !== CERT_BAG) continue;
-        const certBag = bag.bagValue as InstanceType<typeof pkijs.CertBag>;
-        if (certBag.certId !== X509_CERT) continue;
-        ders.push(Buffer.from((certBag.certValue as { valueBlock: { valueHexView: Uint8Array } }).valueBlock.valueHexView));
-      }
-    }
+    ders = readCertificateBags(forge, pfxBytes);
   } catch (err) {
-    throw new NotarySignError(
-      'KEY',
-      `${source} is PKCS#12 that notary-sign cannot read (${(err as Error).message}); ` +
-        `create the certificate with content type application/x-pem-file, or pass ${chainInput}`,
-    );
+    const why = err instanceof Pkcs12Error ? err.message : `not a readable PKCS#12 file (${(err as Error).message})`;
+    throw new NotarySignError('KEY', `${source}: ${why}; re-export it from Key Vault, or pass ${chainInput} (a PEM file)`);
   }
   if (ders.length === 0) throw new NotarySignError('KEY', `${source} holds no certificate`);
-  return orderLeafFirst(ders.map((d) => new Certificate(d)));
+  return ders.map((d) => new Certificate(d));
 }
 
-/** PKCS#12 has no order: start from the certificate that issued no other, then follow issuers. */
-export function orderLeafFirst(certs: Certificate[]): Certificate[] {
-  const leaf = certs.find((c) => !certs.some((o) => o !== c && o.isIssuedBy(c))) ?? certs[0]!;
-  const chain = [leaf];
-  for (let cur = leaf; !cur.isSelfSigned();) {
-    const issuer = certs.find((c) => !chain.includes(c) && cur.isIssuedBy(c));
-    if (!issuer) break;
-    chain.push(issuer);
-    cur = issuer;
+function readCertificateBags(forge: Forge, pfxBytes: Buffer): Buffer[] {
+  const pfx = sequence(der(pfxBytes, 'PFX'), 'PFX');
+  const [version, authSafe, macData] = pfx;
+  if (!(version instanceof asn1js.Integer) || version.valueBlock.valueDec !== 3) throw new Pkcs12Error('not a PKCS#12 v3 file');
+  const authSafeContent = contentInfo(authSafe, 'authSafe');
+  if (authSafeContent.type !== OID.data) throw new Pkcs12Error('public-key integrity mode is not supported');
+  const authSafeBytes = octets(authSafeContent.content, 'authSafe content');
+  // Password integrity (RFC 7292 §5.1): verified when present, as OpenSSL does; Key Vault always includes it.
+  // Without a MAC nothing says which empty-password encoding was used: try both when decrypting.
+  const passwords = macData ? [verifyMac(forge, macData, authSafeBytes)] : [null, ''];
+  const certs: Buffer[] = [];
+  let bags = 0;
+  for (const item of sequence(der(authSafeBytes, 'AuthenticatedSafe'), 'AuthenticatedSafe')) {
+    const info = contentInfo(item, 'AuthenticatedSafe entry');
+    let safeContents: Uint8Array;
+    if (info.type === OID.data) safeContents = octets(info.content, 'SafeContents');
+    else if (info.type === OID.encryptedData) safeContents = decryptEncryptedData(forge, info.content, passwords);
+    else throw new Pkcs12Error(`content type ${info.type} in the authenticated safe is not supported`);
+    for (const bag of sequence(der(safeContents, 'SafeContents'), 'SafeContents')) {
+      if (++bags > MAX_BAGS) throw new Pkcs12Error(`more than ${MAX_BAGS} bags`);
+      const [bagId, bagValue] = sequence(bag, 'SafeBag');
+      // Anything but a certificate bag (the private key above all) is passed over unread.
+      if (!(bagId instanceof asn1js.ObjectIdentifier) || bagId.valueBlock.toString() !== OID.certBag) continue;
+      const [certId, certValue] = sequence(explicit(bagValue, 'CertBag'), 'CertBag');
+      if (!(certId instanceof asn1js.ObjectIdentifier) || certId.valueBlock.toString() !== OID.x509Certificate) continue;
+      certs.push(Buffer.from(octets(explicit(certValue, 'certValue'), 'certificate')));
+    }
   }
-  return chain;
+  return certs;
+}
+
+/**
+ * The MAC over the authenticated safe, keyed with the PKCS#12 KDF (ID 3).
+ * An empty password has two encodings in the wild (an empty BMPString with
+ * its terminator, or no bytes at all); OpenSSL accepts either, so do we.
+ * Returns the password that verified, for decrypting the bags.
+ */
+function verifyMac(forge: Forge, macData: asn1js.AsnType, content: Uint8Array): string | null {
+  const [digestInfo, macSalt, iterationsField] = sequence(macData, 'MacData');
+  const [algorithm, digest] = sequence(digestInfo, 'DigestInfo');
+  const [hashOid] = sequence(algorithm, 'MAC algorithm');
+  const hash = hashOid instanceof asn1js.ObjectIdentifier ? MAC_HASH[hashOid.valueBlock.toString()] : undefined;
+  if (!hash) throw new Pkcs12Error('its MAC uses an unsupported hash');
+  const salt = octets(macSalt, 'MAC salt');
+  const iterations = iterationsField instanceof asn1js.Integer ? iterationsField.valueBlock.valueDec : 1;
+  if (!(iterations >= 1 && iterations <= MAX_ITERATIONS)) throw new Pkcs12Error(`its MAC iteration count ${iterations} is out of bounds`);
+  const expected = Buffer.from(octets(digest, 'MAC digest'));
+  for (const password of ['', null]) {
+    const key = forge.pkcs12.generateKey(
+      password,
+      forge.util.createBuffer(Buffer.from(salt).toString('binary')),
+      3,
+      iterations,
+      hash.size,
+      forge.md[hash.forge].create(),
+    );
+    const mac = createHmac(hash.node, Buffer.from(key.getBytes(), 'binary')).update(content).digest();
+    if (mac.length === expected.length && timingSafeEqual(mac, expected)) return password;
+  }
+  throw new Pkcs12Error('its MAC does not verify (the file is corrupt, or protected by a password)');
+}
+
+/** EncryptedData (RFC 5652 §8) holding certificate bags, decrypted with the file's PBE algorithm. */
+function decryptEncryptedData(forge: Forge, encryptedData: asn1js.AsnType | undefined, passwords: (string | null)[]): Uint8Array {
+  const [, encryptedContentInfo] = sequence(encryptedData, 'EncryptedData');
+  const [, algorithm, encrypted] = sequence(encryptedContentInfo, 'EncryptedContentInfo');
+  const [oid] = sequence(algorithm, 'encryption algorithm');
+  if (!(oid instanceof asn1js.ObjectIdentifier)) throw new Pkcs12Error('malformed encryption algorithm');
+  // The iteration count sits in the PBE parameters; refuse absurd ones before deriving any key.
+  const params = forge.asn1.fromDer(Buffer.from(algorithm!.toBER()).toString('binary')).value as import('node-forge').asn1.Asn1[];
+  const getCipher = (forge.pki as unknown as { pbe: { getCipher: PbeCipherFactory } }).pbe.getCipher;
+  const count = iterationCount(params[1]);
+  if (count > MAX_ITERATIONS) throw new Pkcs12Error(`its encryption iteration count ${count} is out of bounds`);
+  const body = encrypted instanceof asn1js.Primitive || encrypted instanceof asn1js.Constructed ? implicitOctets(encrypted) : undefined;
+  if (!body) throw new Pkcs12Error('the encrypted certificates are missing');
+  for (const password of passwords) {
+    let cipher: ReturnType<PbeCipherFactory>;
+    try {
+      cipher = getCipher(oid.valueBlock.toString(), params[1]!, password);
+    } catch {
+      throw new Pkcs12Error(`its certificates are encrypted with ${oid.valueBlock.toString()}, which is not supported`);
+    }
+    cipher.update(forge.util.createBuffer(Buffer.from(body).toString('binary')));
+    // A wrong key shows as bad padding, or as plaintext that is not DER.
+    if (!cipher.finish()) continue;
+    const plain = Buffer.from(cipher.output.getBytes(), 'binary');
+    if (asn1js.fromBER(new Uint8Array(plain).buffer).offset === plain.length) return plain;
+  }
+  throw new Pkcs12Error('its certificates do not decrypt with the empty password');
+}
+
+/** The largest INTEGER inside PBE parameters (PKCS#12 PBE: salt, iterations; PBES2: nested PBKDF2 parameters). */
+function iterationCount(node: import('node-forge').asn1.Asn1 | undefined): number {
+  if (!node) return 0;
+  if (Array.isArray(node.value)) return Math.max(0, ...node.value.map((n) => iterationCount(n)));
+  if ((node.type as number) !== 2 /* INTEGER */ || typeof node.value !== 'string') return 0;
+  // More than six bytes is beyond any sane count (and beyond exact doubles): treat it as out of bounds.
+  return node.value.length > 6 ? Infinity : parseInt(Buffer.from(node.value, 'binary').toString('hex') || '0', 16);
+}
+
+// --- DER helpers: each names what it expected, so a malformed file says where. ---
+
+function der(bytes: Uint8Array, what: string): asn1js.AsnType {
+  const parsed = asn1js.fromBER(new Uint8Array(bytes).buffer);
+  if (parsed.offset === -1 || parsed.offset !== bytes.byteLength) throw new Pkcs12Error(`its ${what} is not valid DER`);
+  return parsed.result;
+}
+
+function sequence(node: asn1js.AsnType | undefined, what: string): asn1js.AsnType[] {
+  if (!(node instanceof asn1js.Sequence)) throw new Pkcs12Error(`its ${what} is not a SEQUENCE`);
+  return node.valueBlock.value;
+}
+
+function contentInfo(node: asn1js.AsnType | undefined, what: string): { type: string; content: asn1js.AsnType | undefined } {
+  const [type, content] = sequence(node, what);
+  if (!(type instanceof asn1js.ObjectIdentifier)) throw new Pkcs12Error(`its ${what} has no content type`);
+  return { type: type.valueBlock.toString(), content: content && explicit(content, what) };
+}
+
+/** The single element inside an EXPLICIT [0] tag. */
+function explicit(node: asn1js.AsnType | undefined, what: string): asn1js.AsnType {
+  const inner = node instanceof asn1js.Constructed && node.idBlock.tagClass === 3 ? node.valueBlock.value[0] : undefined;
+  if (!inner) throw new Pkcs12Error(`its ${what} is missing its [0] content`);
+  return inner;
+}
+
+function octets(node: asn1js.AsnType | undefined, what: string): Uint8Array {
+  if (!(node instanceof asn1js.OctetString)) throw new Pkcs12Error(`its ${what} is not an OCTET STRING`);
+  // A constructed (BER) OCTET STRING is the concatenation of its parts.
+  if (node.valueBlock.isConstructed) return Buffer.concat(node.valueBlock.value.map((p) => octets(p, what)));
+  return node.valueBlock.valueHexView;
+}
+
+/** encryptedContent is [0] IMPLICIT OCTET STRING: primitive, or constructed from OCTET STRING parts. */
+function implicitOctets(node: asn1js.AsnType): Uint8Array | undefined {
+  if (node.idBlock.tagClass !== 3 || node.idBlock.tagNumber !== 0) return undefined;
+  if (node instanceof asn1js.Constructed) return Buffer.concat(node.valueBlock.value.map((p) => octets(p, 'encrypted content')));
+  return (node as asn1js.Primitive).valueBlock.valueHexView;
 }

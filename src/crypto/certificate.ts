@@ -67,12 +67,13 @@ export class Certificate {
    * signature. (OpenSSL's checkIssued would also demand keyCertSign, which a
    * self-signed signing certificate lacks.)
    */
+  /** Whether `issuer`'s subject is this certificate's issuer name (names only, no signature check). */
+  namesIssuer(issuer: Certificate): boolean {
+    return Buffer.from(this.parsed.issuerName.toArrayBuffer()).equals(Buffer.from(issuer.parsed.subjectName.toArrayBuffer()));
+  }
   isIssuedBy(issuer: Certificate): boolean {
     try {
-      return (
-        Buffer.from(this.parsed.issuerName.toArrayBuffer()).equals(Buffer.from(issuer.parsed.subjectName.toArrayBuffer())) &&
-        this.node.verify(issuer.publicKey)
-      );
+      return this.namesIssuer(issuer) && this.node.verify(issuer.publicKey);
     } catch {
       return false;
     }

@@ -55,6 +55,27 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
     assertNoSecrets(r.visible + r.stderr, az.secrets());
   });
 
+  test("a certificate whose secret is PKCS#12 in Key Vault's format, chain stored root first, signs and verifies", async () => {
+    const { certId } = await az.kv.createCertificate('gh-p12', {
+      issuer: az.pki.intermediate,
+      chain: [az.pki.intermediate, az.pki.root],
+      subject: 'CN=release gh-p12,O=Contoso,ST=WA,C=US',
+      contentType: 'application/x-pkcs12',
+      secretOrder: 'root-first',
+    });
+    const a = await image();
+    const signed = await runAction(az.dir, { image: a.ref, ...azureInputs(), 'key-id': certId }, az.githubEnv());
+    assert.equal(signed.code, 0, signed.visible);
+    const { 'key-id': _k, ...auth } = azureInputs();
+    const ok = await runAction(
+      az.dir,
+      { command: 'verify', image: a.ref, ...auth, 'trust-policy': az.trustPolicy, 'trust-store': az.trustStore },
+      az.githubEnv(),
+    );
+    assert.equal(ok.code, 0, ok.visible);
+    assert.match(ok.summary, /✅ verified \| .*CN=release gh-p12/);
+  });
+
   test('verify passes for the signed image and fails for an unsigned one', async () => {
     const signed = await image();
     const unsigned = await image();

@@ -142,6 +142,20 @@ describe('the NotarySign task run as the agent runs it', () => {
     assertNoSecrets(r.visible + r.stderr, az.secrets());
   });
 
+  test("a certificate whose secret is PKCS#12 in Key Vault's format, chain stored root first, signs", async () => {
+    const { certId } = await az.kv.createCertificate('ado-p12', {
+      issuer: az.pki.intermediate,
+      chain: [az.pki.intermediate, az.pki.root],
+      subject: 'CN=release ado-p12,O=Contoso,ST=WA,C=US',
+      contentType: 'application/x-pkcs12',
+      secretOrder: 'root-first',
+    });
+    const a = await image();
+    const r = await runTask({ command: 'sign', images: a.ref, keyId: certId });
+    assert.equal(r.result?.props.result, 'Succeeded', r.stdout);
+    assert.equal(r.variables.signedDigest, a.digest);
+  });
+
   test('System.AccessToken passed as a secret variable works and stays masked', async () => {
     const a = await image();
     const r = await runTask(

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'node:https';
@@ -92,6 +93,18 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     assert.match(r.stderr, /Azure DevOps workload identity federation/);
   });
 
+  test('a real Key Vault export (3DES bags, SHA-1 MAC) is read; its expired v1 certificate is refused by rule', async () => {
+    const pfx = await readFile(new URL('../../../shared/fixtures/keyvault/akv_imported_cert.pfx', import.meta.url));
+    const { certId } = await az.kv.importCertificate('imported-real', pfx);
+    const { ref } = await image();
+    const r = await signVia(az.githubEnv(), ref, ['--key-id', certId, ...githubArgs()]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /^error: Key Vault secret imported-real: certificate "C=CN, ST=SHANGHAI, L=SHANGHAI, O=NOTATION, CN=notation.com" was not valid at signing time/m,
+    );
+  });
+
   test('a Key Vault certificate URL with a PKCS#12 secret works too', async () => {
     const { certId } = await az.kv.createCertificate('release-p12', {
       issuer: az.pki.intermediate,
@@ -99,6 +112,8 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
       subject: 'CN=release p12,O=Contoso,ST=WA,C=US',
       contentType: 'application/x-pkcs12',
       type: 'RSA-2048',
+      // Stored root first: the product puts the chain leaf first itself.
+      secretOrder: 'root-first',
     });
     const { ref } = await image();
     const r = await signVia(az.githubEnv(), ref, ['--key-id', certId, ...githubArgs()]);

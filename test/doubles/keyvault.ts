@@ -50,8 +50,16 @@ export interface KeyVault {
       chain?: IssuedCert[];
       subject?: string;
       contentType?: 'application/x-pem-file' | 'application/x-pkcs12';
+      /** Store the chain in the secret in this order instead of leaf first (Key Vault keeps what was merged). */
+      secretOrder?: 'leaf-first' | 'root-first';
     },
   ): Promise<{ kid: string; certificate: IssuedCert; certId: string }>;
+  /**
+   * Import a PFX (certificate, chain and private key) as Key Vault's ImportCertificate does
+   * (azure-rest-api-specs specification/keyvault/data-plane/Microsoft.KeyVault/stable/7.4/certificates.json,
+   * "ImportCertificate"): the key becomes a key of the same name; the secret is served as the PFX bytes, base64.
+   */
+  importCertificate(name: string, pfx: Buffer): Promise<{ kid: string; certId: string }>;
   grant(objectId: string, grants: Grants): void;
   stop(): Promise<void>;
 }
@@ -203,7 +211,8 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
         ...(opts.issuer ? { issuer: opts.issuer } : {}),
       });
       const v = await addKey(name, certificate.keyPem);
-      const chainPem = [certificate, ...(opts.chain ?? [])].map((c) => c.certPem).join('');
+      const ordered = [certificate, ...(opts.chain ?? [])];
+      const chainPem = (opts.secretOrder === 'root-first' ? ordered.reverse() : ordered).map((c) => c.certPem).join('');
       const contentType = opts.contentType ?? 'application/x-pem-file';
       let value = certificate.keyPem + chainPem;
       if (contentType === 'application/x-pkcs12') {
@@ -212,7 +221,30 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
         const out = join(dir, `p12-${name}.pfx`);
         await writeFile(keyPath, certificate.keyPem);
         await writeFile(chainPath, chainPem);
-        await run('openssl', ['pkcs12', '-export', '-inkey', keyPath, '-in', chainPath, '-passout', 'pass:', '-out', out]);
+        // Key Vault's own export format, read off real exports (../shared/fixtures/keyvault/README.md,
+        // `openssl pkcs12 -info`): pbeWithSHA1And3-KeyTripleDES-CBC for every bag, SHA-1 MAC, 2000 iterations,
+        // empty password. (Key Vault encodes that password as no bytes, OpenSSL as an empty BMPString; the
+        // product reads both, and the real exports are served verbatim by importCertificate.)
+        await run('openssl', [
+          'pkcs12',
+          '-export',
+          '-inkey',
+          keyPath,
+          '-in',
+          chainPath,
+          '-passout',
+          'pass:',
+          '-certpbe',
+          'PBE-SHA1-3DES',
+          '-keypbe',
+          'PBE-SHA1-3DES',
+          '-macalg',
+          'sha1',
+          '-iter',
+          '2000',
+          '-out',
+          out,
+        ]);
         value = (await readFile(out)).toString('base64');
       }
       const version = newVersion();
@@ -221,6 +253,18 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
         { version, keyVersion: v.version, der: certificate.der, secret: { value, contentType } },
       ]);
       return { kid: kid(name, v.version), certificate, certId: `${url}/certificates/${name}/${version}` };
+    },
+    async importCertificate(name, pfx) {
+      const pfxPath = join(dir, `import-${name}.pfx`);
+      await writeFile(pfxPath, pfx);
+      const keyPem = (await run('openssl', ['pkcs12', '-in', pfxPath, '-passin', 'pass:', '-nodes', '-nocerts'])).toString();
+      const leafPem = (await run('openssl', ['pkcs12', '-in', pfxPath, '-passin', 'pass:', '-nokeys', '-clcerts'])).toString();
+      const v = await addKey(name, keyPem.slice(keyPem.indexOf('-----BEGIN')));
+      const der = Buffer.from(leafPem.slice(leafPem.indexOf('-----BEGIN')).replace(/-----[^-]+-----|\s/g, ''), 'base64');
+      const version = newVersion();
+      const secret = { value: pfx.toString('base64'), contentType: 'application/x-pkcs12' };
+      certs.set(name, [...(certs.get(name) ?? []), { version, keyVersion: v.version, der, secret }]);
+      return { kid: kid(name, v.version), certId: `${url}/certificates/${name}/${version}` };
     },
     grant(objectId, g) {
       grants.set(objectId, g);

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b}from"./chunk-H2QUGPTG.js";import"./chunk-GABB3XDP.js";import"./chunk-XBFQCQNQ.js";import"./chunk-RNVXJ3PP.js";import"./chunk-AZANNNMX.js";import"./chunk-HMPJLLNL.js";import"./chunk-SNWFGT2E.js";import"./chunk-WY4KSZYQ.js";import"./chunk-V5TYSJDF.js";export{a as requestTimestamp,b as verifyTimestampToken};
