@@ -25,7 +25,7 @@ export function readInputs(logger: Logger): RunInputs {
   let images = parseList(tl.getInput('images', false));
   if (images.length === 0 && command === 'sign') {
     // Docker@2 buildAndPush records what it pushed; sign exactly those.
-    images = parseList(tl.getVariable('RESOURCE_URIS')).map((u) => u.replace(/^docker:\/\//, ''));
+    images = resourceUris(tl.getVariable('RESOURCE_URIS'), logger);
     if (images.length > 0) logger.info(`images not given: signing the ${images.length} image(s) Docker@2 pushed (RESOURCE_URIS)`);
   }
   const optional = <K extends string>(key: K, value: string) => (value ? ({ [key]: value } as Record<K, string>) : {});
@@ -74,6 +74,22 @@ export function readInputs(logger: Logger): RunInputs {
   };
 }
 
+/**
+ * RESOURCE_URIS as Docker@2 writes it: comma-separated `https://<registry>/<repository>@sha256:<hex>`
+ * (microsoft/azure-pipelines-tasks Tasks/DockerV2/dockerpush.ts publishToImageMetadataStore, with
+ * docker-common containerimageutils.ts getResourceName); `docker://` is accepted too. An entry whose
+ * digest Docker@2 could not read from the push output ends in `@sha256:` and is skipped with a warning.
+ */
+export function resourceUris(value: string | undefined, logger: Logger): string[] {
+  const images: string[] = [];
+  for (const uri of parseList(value)) {
+    const image = uri.replace(/^(?:https?|docker):\/\//, '');
+    if (/@sha256:$/.test(image)) logger.warn(`RESOURCE_URIS entry ${uri} has no digest (Docker@2 could not read it); not signing it`);
+    else images.push(image);
+  }
+  return images;
+}
+
 function azureConnection(id: string): AzureAuthOptions {
   if (!id) return {};
   const scheme = tl.getEndpointAuthorizationScheme(id, true);
@@ -82,14 +98,21 @@ function azureConnection(id: string): AzureAuthOptions {
       'INPUT',
       `azureSubscription: service connection ${id} was not found; check its name and that this pipeline is allowed to use it`,
     );
-  const param = (key: string) => tl.getEndpointAuthorizationParameter(id, key, true) ?? '';
+  const param = (key: string) => authParameter(id, key);
   const ids = { clientId: param('serviceprincipalid'), tenantId: param('tenantid') };
   const authorityHost = tl.getEndpointDataParameter(id, 'activeDirectoryAuthority', true);
   const common = { ...ids, ...(authorityHost ? { authorityHost } : {}) };
   switch (scheme.toLowerCase()) {
     case 'workloadidentityfederation': {
       // Read the plain variable directly: tl.getVariable would debug-log a value not yet marked secret.
-      const systemAccessToken = process.env.SYSTEM_ACCESSTOKEN || tl.getVariable('System.AccessToken') || '';
+      // The job's token: the System.AccessToken variable where scripts may read it, else the agent's own
+      // SystemVssConnection endpoint, which classic and release jobs always have and Microsoft's tasks read
+      // (microsoft/azure-pipelines-tasks Tasks/DockerV2/dockerpush.ts, getEndpointAuthorizationParameter).
+      const systemAccessToken =
+        process.env.SYSTEM_ACCESSTOKEN ||
+        tl.getVariable('System.AccessToken') ||
+        authParameter('SystemVssConnection', 'AccessToken') ||
+        '';
       if (systemAccessToken) tl.setSecret(systemAccessToken);
       return { ...common, azurePipelines: { serviceConnectionId: id, systemAccessToken } };
     }
@@ -104,7 +127,8 @@ function azureConnection(id: string): AzureAuthOptions {
       return { ...common, clientSecret: secret };
     }
     case 'managedserviceidentity':
-      return { ...(ids.tenantId ? { tenantId: ids.tenantId } : {}) };
+      // A user-assigned identity is named by its client id in the connection; a system-assigned one has none.
+      return { ...(ids.tenantId ? { tenantId: ids.tenantId } : {}), managedIdentity: ids.clientId ? { clientId: ids.clientId } : {} };
     default:
       throw new NotarySignError(
         'INPUT',
@@ -114,9 +138,21 @@ function azureConnection(id: string): AzureAuthOptions {
   }
 }
 
+/**
+ * One authorization parameter of a service connection, read from the connection's authorization object
+ * (azure-pipelines-task-lib task.ts getEndpointAuthorization, ENDPOINT_AUTH_<id>): unlike
+ * getEndpointAuthorizationParameter, it does not write the value into the debug log. Keys are matched
+ * case-insensitively, as the agent's casing varies (AccessToken, serviceprincipalkey).
+ */
+function authParameter(id: string, key: string): string {
+  const parameters = tl.getEndpointAuthorization(id, true)?.parameters ?? {};
+  const match = Object.keys(parameters).find((k) => k.toLowerCase() === key.toLowerCase());
+  return (match ? parameters[match] : undefined) ?? '';
+}
+
 function dockerRegistryConnection(id: string): { host: string; credentials: { username: string; password: string } } | undefined {
   if (!id) return undefined;
-  const param = (key: string) => tl.getEndpointAuthorizationParameter(id, key, true) ?? '';
+  const param = (key: string) => authParameter(id, key);
   const url = param('registry') || tl.getEndpointUrl(id, true) || '';
   const username = param('username');
   const password = param('password');

@@ -16,6 +16,8 @@ export interface AzureAuthOptions {
   azurePipelines?: { serviceConnectionId: string; systemAccessToken: string };
   /** A service principal secret (legacy service connections); federation is preferred. */
   clientSecret?: string;
+  /** A managed identity connection: the agent's identity, user-assigned when a client id is given. */
+  managedIdentity?: { clientId?: string };
   logger?: Logger;
   /** Told each token obtained (the GitHub ID token), so the CI can mask it. */
   onSecret?: (value: string) => void;
@@ -23,7 +25,7 @@ export interface AzureAuthOptions {
   inputName?: InputNames;
 }
 
-export type CredentialKind = 'github-oidc' | 'azure-pipelines-wif' | 'client-secret' | 'default-azure-credential';
+export type CredentialKind = 'github-oidc' | 'azure-pipelines-wif' | 'client-secret' | 'managed-identity' | 'default-azure-credential';
 
 const PUBLIC_AUTHORITIES = ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.microsoftonline.de'];
 export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
@@ -83,8 +85,8 @@ export async function selectCredential(opts: AzureAuthOptions): Promise<{ creden
     if (!opts.azurePipelines.systemAccessToken) {
       throw new NotarySignError(
         'AUTH',
-        'System.AccessToken is not available: allow scripts to access the OAuth token ' +
-          '(or map SYSTEM_ACCESSTOKEN into the step) so the service connection can request an OIDC token',
+        'System.AccessToken is not available (neither the variable nor the SystemVssConnection endpoint): allow scripts ' +
+          'to access the OAuth token (or map SYSTEM_ACCESSTOKEN into the step) so the service connection can request an OIDC token',
       );
     }
     log.info(`Azure sign-in: Azure DevOps workload identity federation (service connection ${opts.azurePipelines.serviceConnectionId})`);
@@ -103,6 +105,13 @@ export async function selectCredential(opts: AzureAuthOptions): Promise<{ creden
       `Azure sign-in: service principal ${clientId} with a client secret (prefer workload identity federation: no secret to rotate)`,
     );
     return { credential: new identity.ClientSecretCredential(tenantId, clientId, opts.clientSecret, common), kind: 'client-secret' };
+  }
+  if (opts.managedIdentity) {
+    const { clientId } = opts.managedIdentity;
+    log.info(`Azure sign-in: managed identity${clientId ? ` (user-assigned, client ${clientId})` : ' (system-assigned)'}`);
+    // @azure/identity ManagedIdentityCredential: a user-assigned identity is selected by its client id.
+    const credential = new identity.ManagedIdentityCredential({ ...common, ...(clientId ? { clientId } : {}) });
+    return { credential, kind: 'managed-identity' };
   }
   log.info('Azure sign-in: DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI)');
   const credential = new identity.DefaultAzureCredential({

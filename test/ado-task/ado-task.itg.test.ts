@@ -8,6 +8,7 @@ import type { RegistryClient } from '../../src/registry/client.js';
 import { pushImage } from '../helpers/image.js';
 import { runNode, type RunResult } from '../helpers/run.js';
 import { startAzure, assertNoSecrets, type AzureFleet } from '../doubles/azure.js';
+import { startManagedIdentityHost } from '../doubles/managed-identity.js';
 
 let az: AzureFleet;
 let setup: RegistryClient;
@@ -46,8 +47,9 @@ interface TaskRun extends RunResult {
 /** Run the bundled task as the agent does: INPUT_*, ENDPOINT_*, SYSTEM_* and AGENT_* variables. */
 async function runTask(
   inputs: Record<string, string>,
-  opts: { scheme?: string; accessToken?: string; extraEnv?: NodeJS.ProcessEnv } = {},
+  opts: { scheme?: string; accessToken?: string; extraEnv?: NodeJS.ProcessEnv; clientId?: string } = {},
 ): Promise<TaskRun> {
+  const clientId = opts.clientId ?? az.ado.clientId;
   const env: NodeJS.ProcessEnv = {
     ...az.adoEnv(),
     SYSTEM_ACCESSTOKEN: opts.accessToken ?? az.oidc.ado.systemAccessToken,
@@ -56,10 +58,10 @@ async function runTask(
     [`ENDPOINT_URL_${CONNECTION}`]: 'https://management.azure.com/',
     [`ENDPOINT_AUTH_SCHEME_${CONNECTION}`]: opts.scheme ?? 'WorkloadIdentityFederation',
     [`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_TENANTID`]: az.entra.tenantId,
-    [`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_SERVICEPRINCIPALID`]: az.ado.clientId,
+    [`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_SERVICEPRINCIPALID`]: clientId,
     [`ENDPOINT_AUTH_${CONNECTION}`]: JSON.stringify({
       scheme: opts.scheme ?? 'WorkloadIdentityFederation',
-      parameters: { tenantid: az.entra.tenantId, serviceprincipalid: az.ado.clientId },
+      parameters: { tenantid: az.entra.tenantId, serviceprincipalid: clientId },
     }),
     [`ENDPOINT_DATA_${CONNECTION}_ACTIVEDIRECTORYAUTHORITY`]: az.entra.authorityHost,
     INPUT_AZURESUBSCRIPTION: CONNECTION,
@@ -166,15 +168,20 @@ describe('the NotarySign task run as the agent runs it', () => {
     assertNoSecrets(r.visible + r.stderr, az.secrets());
   });
 
-  test('no images given: signs what Docker@2 pushed (RESOURCE_URIS)', async () => {
+  test('no images given: signs what Docker@2 pushed (RESOURCE_URIS, in the format Docker@2 writes)', async () => {
     const a = await image();
     const b = await image();
+    const c = await image();
+    // Docker@2: https://<registry>/<repository>@sha256:<hex>, comma-separated; an entry whose digest it
+    // could not read ends in "@sha256:"; docker:// is what other tasks write.
+    const noDigest = `https://${az.acr.host}/ado/lost@sha256:`;
     const r = await runTask(
       { command: 'sign', keyId: `${az.kv.url}/keys/release` },
-      { extraEnv: { RESOURCE_URIS: `docker://${a.ref},docker://${b.ref}` } },
+      { extraEnv: { RESOURCE_URIS: `https://${a.ref},https://${b.ref},${noDigest},docker://${c.ref}` } },
     );
     assert.equal(r.result?.props.result, 'Succeeded', r.stdout);
-    assert.deepEqual(JSON.parse(r.variables.signedDigests!), [a.ref, b.ref]);
+    assert.deepEqual(JSON.parse(r.variables.signedDigests!), [a.ref, b.ref, c.ref]);
+    assert.match(r.stdout, /##vso\[task\.issue type=warning;[^\]]*\]RESOURCE_URIS entry .*ado\/lost@sha256: has no digest/);
   });
 
   test('verifyBase failing: Failed, naming the unsigned image', async () => {
@@ -211,7 +218,57 @@ describe('the NotarySign task run as the agent runs it', () => {
     const a = await image();
     const r = await runTask({ command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release` }, { accessToken: '' });
     assert.equal(r.result?.props.result, 'Failed');
-    assert.match(r.result.value, /System\.AccessToken is not available: allow scripts to access the OAuth token/);
+    assert.match(r.result.value, /System\.AccessToken is not available .*: allow scripts to access the OAuth token/);
+  });
+
+  test('classic and release jobs: the token comes from the SystemVssConnection endpoint when the variable is absent', async () => {
+    const a = await image();
+    // How the agent hands a task the job's connection: ENDPOINT_AUTH_<id> (an OAuth scheme with the AccessToken
+    // parameter) and ENDPOINT_AUTH_PARAMETER_<id>_<KEY>, read by azure-pipelines-task-lib task.ts.
+    const token = az.oidc.ado.systemAccessToken;
+    const r = await runTask(
+      { command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release` },
+      {
+        accessToken: '',
+        extraEnv: {
+          ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({ parameters: { AccessToken: token }, scheme: 'OAuth' }),
+          ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: token,
+        },
+      },
+    );
+    assert.equal(r.result?.props.result, 'Succeeded', r.stdout);
+    assert.equal(r.variables.signedDigest, a.digest);
+    assertNoSecrets(r.visible + r.stderr, az.secrets());
+  });
+
+  test('a managed identity connection signs in as the user-assigned identity it names', async () => {
+    const uami = { clientId: '5a5a5a5a-0000-4000-8000-0000000000a1', objectId: '5a5a5a5a-0000-4000-8000-0000000000b1' };
+    // The agent's host also has a system-assigned identity, with no rights: picking it would fail at Key Vault.
+    const host = await startManagedIdentityHost(az.entra, {
+      systemAssigned: { objectId: '5a5a5a5a-0000-4000-8000-0000000000c1' },
+      userAssigned: [uami],
+    });
+    try {
+      az.kv.grant(uami.objectId, { keys: { '*': ['get', 'sign'] }, certificates: { '*': ['get'] }, secrets: { '*': ['get'] } });
+      az.acr.assignRole(uami.objectId, 'AcrPush');
+      const a = await image();
+      const r = await runTask(
+        { command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release` },
+        {
+          scheme: 'ManagedServiceIdentity',
+          clientId: uami.clientId,
+          extraEnv: { IDENTITY_ENDPOINT: host.endpoint, IDENTITY_HEADER: host.header },
+        },
+      );
+      assert.equal(r.result?.props.result, 'Succeeded', r.stdout);
+      assert.match(r.visible, /Azure sign-in: managed identity \(user-assigned, client 5a5a5a5a-0000-4000-8000-0000000000a1\)/);
+      assert.ok(
+        host.requests.length > 0 && host.requests.every((c) => c === uami.clientId),
+        `client ids asked for: ${host.requests.join(',')}`,
+      );
+    } finally {
+      await host.stop();
+    }
   });
 
   test('input errors name the task input (camelCase)', async () => {
