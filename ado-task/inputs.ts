@@ -101,7 +101,9 @@ function azureConnection(id: string): AzureAuthOptions {
   const param = (key: string) => authParameter(id, key);
   const ids = { clientId: param('serviceprincipalid'), tenantId: param('tenantid') };
   const authorityHost = tl.getEndpointDataParameter(id, 'activeDirectoryAuthority', true);
-  const common = { ...ids, ...(authorityHost ? { authorityHost } : {}) };
+  // The connection's cloud: AzureCloud, AzureUSGovernment, AzureChinaCloud (azure-arm-rest azure-arm-endpoint.ts).
+  const cloud = tl.getEndpointDataParameter(id, 'environment', true);
+  const common = { ...ids, ...(authorityHost ? { authorityHost } : {}), ...(cloud ? { cloud } : {}) };
   switch (scheme.toLowerCase()) {
     case 'workloadidentityfederation': {
       // Read the plain variable directly: tl.getVariable would debug-log a value not yet marked secret.

@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { BasicCredential, CredentialResolver } from '../registry/credentials.js';
 import { azureErrorMessage, signInError } from './credential.js';
 
+/** The public cloud's ACR audience; sovereign clouds use their own (cloud.ts). */
 export const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
 /** The user name ACR expects with a refresh token as password. */
 export const ACR_REFRESH_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
@@ -16,6 +17,8 @@ export const isAcrHost = (registry: string, extra: readonly string[] = []): bool
 
 export interface AcrAuthOptions {
   credential: TokenCredential;
+  /** The Entra token scope ACR accepts in this cloud (default: the public cloud's). */
+  scope?: string;
   /** Login servers to treat as ACR besides *.azurecr.io (custom domains, tests). */
   acrHosts?: readonly string[];
   tenantId?: string;
@@ -40,7 +43,7 @@ export function acrCredentials(opts: AcrAuthOptions, fallback?: CredentialResolv
 async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Promise<BasicCredential> {
   let entra: string;
   try {
-    const token = await opts.credential.getToken(ACR_SCOPE);
+    const token = await opts.credential.getToken(opts.scope ?? ACR_SCOPE);
     if (!token) throw new Error('no token returned');
     entra = token.token;
   } catch (err) {

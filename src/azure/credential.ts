@@ -10,6 +10,8 @@ export interface AzureAuthOptions {
   tenantId?: string;
   /** e.g. https://login.microsoftonline.us for a sovereign cloud. */
   authorityHost?: string;
+  /** The cloud, when the CI names it (an Azure DevOps connection's environment). */
+  cloud?: string;
   /** GitHub Actions OIDC (needs `permissions: id-token: write`). */
   github?: { requestUrl: string; requestToken: string };
   /** Azure DevOps workload identity federation service connection. */

@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { RegistryClient } from '../registry/client.js';
 import { dockerConfigCredentials, staticCredentials, type BasicCredential, type CredentialResolver } from '../registry/credentials.js';
 import type { AzureAuthOptions, CredentialKind } from '../azure/credential.js';
+import type { AzureCloud } from '../azure/cloud.js';
 import type { Signer } from '../crypto/signer.js';
 import { VERSION } from '../version.js';
 import { parseReference } from '../oci/reference.js';
@@ -27,6 +28,8 @@ export interface SessionInputs {
   /** Explicit registry credentials, used for `registries` (all registries contacted when empty). */
   registryCredentials?: BasicCredential;
   registries?: readonly string[];
+  /** The registries the command will contact (for choosing the Azure cloud). */
+  targetRegistries?: readonly string[];
   insecureRegistries?: readonly string[];
   /** Login servers to treat as ACR besides *.azurecr.io. */
   acrHosts?: readonly string[];
@@ -50,7 +53,7 @@ export interface SessionFactory {
 
 export function sessionFactory(inputs: SessionInputs): SessionFactory {
   const forRegistries = (registries: readonly string[]) =>
-    new Session({ ...inputs, registries: inputs.registries ?? [...new Set(registries)] });
+    new Session({ ...inputs, targetRegistries: registries, registries: inputs.registries ?? [...new Set(registries)] });
   return {
     hasExplicitCredentials: inputs.registryCredentials !== undefined,
     forRegistries,
@@ -70,11 +73,26 @@ export class Session {
     this.name = inputs.inputName ?? inputNames(undefined);
   }
 
+  /** The Azure cloud this run signs in to: named by the CI, or told by the authority, vault or registry hosts. */
+  async cloud(): Promise<AzureCloud> {
+    const { detectCloud } = await import('../azure/cloud.js');
+    const { azure, keyId, targetRegistries } = this.inputs;
+    return detectCloud({
+      ...(azure?.cloud ? { explicit: azure.cloud } : {}),
+      ...(azure?.authorityHost ? { authorityHost: azure.authorityHost } : {}),
+      ...(keyId ? { vaultUrl: keyId } : {}),
+      registries: targetRegistries ?? [],
+    });
+  }
+
   /** The Azure credential, chosen once and only when something needs it. */
   azureCredential(): Promise<{ credential: TokenCredential; kind: CredentialKind }> {
     this.credentialPromise ??= import('../azure/credential.js').then(async (m) => {
+      const cloud = await this.cloud();
       const selected = await m.selectCredential({
         ...this.inputs.azure,
+        // A sovereign cloud's authority, unless the run named one.
+        authorityHost: this.inputs.azure?.authorityHost ?? cloud.authorityHost,
         logger: this.log,
         inputName: this.name,
         ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
@@ -140,10 +158,11 @@ export class Session {
     let viaEntra: Promise<CredentialResolver> | undefined;
     let credentials: CredentialResolver = async (registry) => {
       if (!azureConfigured || !acr.isAcrHost(registry, acrHosts)) return docker(registry);
-      viaEntra ??= this.azureCredential().then(({ credential }) =>
+      viaEntra ??= Promise.all([this.azureCredential(), this.cloud()]).then(([{ credential }, cloud]) =>
         acr.acrCredentials({
           credential,
           acrHosts,
+          scope: cloud.acrScope,
           ...(azure?.tenantId ? { tenantId: azure.tenantId } : {}),
           ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
           logger: this.log,

@@ -271,6 +271,25 @@ describe('the NotarySign task run as the agent runs it', () => {
     }
   });
 
+  test("a US Government connection: ACR and Key Vault are reached with that cloud's audiences", async () => {
+    az.acr.audience = 'https://management.usgovcloudapi.net';
+    az.kv.resource = 'https://vault.usgovcloudapi.net';
+    try {
+      const a = await image();
+      const inputs = { command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release` };
+      // The connection's environment (azure-arm-rest azure-arm-endpoint.ts reads ENDPOINT_DATA_<id>_ENVIRONMENT).
+      const gov = await runTask(inputs, { extraEnv: { [`ENDPOINT_DATA_${CONNECTION}_ENVIRONMENT`]: 'AzureUSGovernment' } });
+      assert.equal(gov.result?.props.result, 'Succeeded', gov.stdout);
+      // The same connection read as public cloud asks for the public ACR audience, which this ACR refuses.
+      const wrongCloud = await runTask({ ...inputs, images: (await image()).ref });
+      assert.equal(wrongCloud.result?.props.result, 'Failed');
+      assert.match(wrongCloud.result!.value, /ACR .* refused the Entra token exchange \(401\)/);
+    } finally {
+      az.acr.audience = 'https://containerregistry.azure.net';
+      az.kv.resource = 'https://vault.azure.net';
+    }
+  });
+
   test('input errors name the task input (camelCase)', async () => {
     const r = await runTask({ command: 'sign', images: 'x/y:z' });
     assert.equal(r.result?.props.result, 'Failed');

@@ -26,6 +26,8 @@ export interface Acr {
   /** Every refresh and access token minted: for leak checks. */
   issued: string[];
   exchanges: number;
+  /** The Entra token audience the exchange accepts, which differs per cloud. */
+  audience: string;
   assignRole(objectId: string, role: 'AcrPush' | 'AcrPull'): void;
   /** A repository-scoped token (scope map), used with basic auth. */
   addScopeMapToken(username: string, password: string, repositories: Record<string, ('pull' | 'push')[]>): void;
@@ -41,7 +43,7 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
   const admin = { username: 'setup-admin', password: randomBytes(12).toString('hex') };
   scopeMaps.set(admin.username, { password: admin.password, repositories: { '*': ['pull', 'push'] } });
   const faults = new Faults();
-  const state = { issued: [] as string[], exchanges: 0 };
+  const state = { issued: [] as string[], exchanges: 0, audience: 'https://containerregistry.azure.net' };
 
   const proxyPort = await freePort();
   const httpPort = await freePort();
@@ -91,7 +93,9 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
     if (form.get('grant_type') !== 'access_token')
       return json(res, 400, { errors: [{ code: 'UNSUPPORTED', message: 'grant_type must be access_token' }] });
     if (form.get('service') !== host) return json(res, 400, { errors: [{ code: 'INVALID', message: `service must be ${host}` }] });
-    const principal = await principalOf(entra, `Bearer ${form.get('access_token') ?? ''}`, 'https://containerregistry.azure.net');
+    // The Entra token's audience: containerregistry.azure.net in the public cloud, the cloud's ARM audience
+    // elsewhere (@azure/container-registry KnownContainerRegistryAudience, README "National Clouds").
+    const principal = await principalOf(entra, `Bearer ${form.get('access_token') ?? ''}`, state.audience);
     if ('error' in principal) return json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: principal.error }] });
     if (!roles.has(principal.oid))
       return json(res, 401, {
@@ -148,6 +152,12 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
     },
     get exchanges() {
       return state.exchanges;
+    },
+    get audience() {
+      return state.audience;
+    },
+    set audience(v: string) {
+      state.audience = v;
     },
     assignRole: (oid, role) => void roles.set(oid, role),
     addScopeMapToken: (username, password, repositories) => void scopeMaps.set(username, { password, repositories }),

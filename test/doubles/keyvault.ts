@@ -40,6 +40,8 @@ export interface KeyVault {
   faults: Faults;
   /** Sign calls received, for "one sign per signature". */
   signCalls: number;
+  /** The vault's resource (token audience), which differs per cloud. */
+  resource: string;
   createKey(name: string, type: TestKeyType): Promise<{ kid: string; publicKey: KeyObject }>;
   /** A certificate and its key, issued by `issuer` or self-signed; the secret holds key + chain. */
   createCertificate(
@@ -79,13 +81,15 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
   const certs = new Map<string, CertVersion[]>();
   const grants = new Map<string, Grants>();
   const faults = new Faults();
-  const state = { signCalls: 0 };
+  const state = { signCalls: 0, resource: 'https://vault.azure.net' };
   let url = '';
   const newVersion = () => randomBytes(16).toString('hex');
   const kid = (name: string, v: string) => `${url}/keys/${name}/${v}`;
 
   const challenge = () => ({
-    'www-authenticate': `Bearer authorization="${entra.authorityHost}/${entra.tenantId}", resource="https://vault.azure.net"`,
+    // The challenge names the vault's own resource, per cloud (learn.microsoft.com "Azure Key Vault
+    // authentication", challenge-based auth; vault.usgovcloudapi.net in US Government, vault.azure.cn in China).
+    'www-authenticate': `Bearer authorization="${entra.authorityHost}/${entra.tenantId}", resource="${state.resource}"`,
   });
   const kvError = (res: Parameters<typeof json>[0], status: number, code: string, message: string, extra: Record<string, string> = {}) =>
     json(res, status, { error: { code, message } }, extra);
@@ -102,7 +106,7 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
     const principal =
       fault === 'expired-token'
         ? { error: 'the token is expired', expired: true }
-        : await principalOf(entra, req.headers.authorization, 'https://vault.azure.net');
+        : await principalOf(entra, req.headers.authorization, state.resource);
     if ('error' in principal) return kvError(res, 401, 'Unauthorized', `AKV10022: ${principal.error}`, challenge());
     const allowed = (kind: keyof Grants, name: string, op: Op) => {
       const g = grants.get(principal.oid)?.[kind] as Record<string, string[]> | undefined;
@@ -198,6 +202,12 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
     faults,
     get signCalls() {
       return state.signCalls;
+    },
+    get resource() {
+      return state.resource;
+    },
+    set resource(v: string) {
+      state.resource = v;
     },
     async createKey(name, type) {
       const generated = await issueCertificate({ subject: `CN=${name}`, key: type });
