@@ -283,7 +283,7 @@ describe('the NotarySign task run as the agent runs it', () => {
       // The same connection read as public cloud asks for the public ACR audience, which this ACR refuses.
       const wrongCloud = await runTask({ ...inputs, images: (await image()).ref });
       assert.equal(wrongCloud.result?.props.result, 'Failed');
-      assert.match(wrongCloud.result!.value, /ACR .* refused the Entra token exchange \(401\)/);
+      assert.match(wrongCloud.result.value, /ACR .* refused the Entra token exchange \(401\)/);
     } finally {
       az.acr.audience = 'https://containerregistry.azure.net';
       az.kv.resource = 'https://vault.azure.net';
