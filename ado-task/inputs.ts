@@ -111,10 +111,7 @@ function azureConnection(id: string): AzureAuthOptions {
       // SystemVssConnection endpoint, which classic and release jobs always have and Microsoft's tasks read
       // (microsoft/azure-pipelines-tasks Tasks/DockerV2/dockerpush.ts, getEndpointAuthorizationParameter).
       const systemAccessToken =
-        process.env.SYSTEM_ACCESSTOKEN ||
-        tl.getVariable('System.AccessToken') ||
-        authParameter('SystemVssConnection', 'AccessToken') ||
-        '';
+        process.env.SYSTEM_ACCESSTOKEN || tl.getVariable('System.AccessToken') || authParameter('SystemVssConnection', 'AccessToken') || '';
       if (systemAccessToken) tl.setSecret(systemAccessToken);
       return { ...common, azurePipelines: { serviceConnectionId: id, systemAccessToken } };
     }

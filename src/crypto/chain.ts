@@ -27,9 +27,10 @@ export function orderChain(certs: Certificate[], { source, leafKey }: { source: 
   const holders = leafKey ? certs.filter((c) => samePublicKey(c.publicKey, leafKey)) : [];
   const leaves = holders.length > 0 ? holders : certs.filter((c) => !issuesAnother(c));
   if (leaves.length === 0) fail('its certificates issue each other in a loop; there is no signing certificate');
-  if (leaves.length > 1) fail(`holds ${leaves.length} candidate signing certificates (${leaves.map((c) => `"${c.subject}"`).join(', ')}); keep one`);
+  if (leaves.length > 1)
+    fail(`holds ${leaves.length} candidate signing certificates (${leaves.map((c) => `"${c.subject}"`).join(', ')}); keep one`);
   const chain = [leaves[0]!];
-  for (let current = chain[0]!; !current.isSelfSigned(); ) {
+  for (let current = chain[0]!; !current.isSelfSigned();) {
     const issuers = certs.filter((c) => c !== current && current.isIssuedBy(c));
     const next = issuers.find((c) => !chain.includes(c));
     if (!next) {
@@ -48,7 +49,7 @@ export function orderChain(certs: Certificate[], { source, leafKey }: { source: 
 function nameLoop(certs: Certificate[]): Certificate[] | undefined {
   for (const start of certs) {
     const path: Certificate[] = [];
-    for (let c: Certificate | undefined = start; c; ) {
+    for (let c: Certificate | undefined = start; c;) {
       const at = path.indexOf(c);
       if (at >= 0) return [...path.slice(at), c];
       path.push(c);
