@@ -87,8 +87,8 @@ export async function selectCredential(opts: AzureAuthOptions): Promise<{ creden
     if (!opts.azurePipelines.systemAccessToken) {
       throw new NotarySignError(
         'AUTH',
-        'System.AccessToken is not available (neither the variable nor the SystemVssConnection endpoint): allow scripts ' +
-          'to access the OAuth token (or map SYSTEM_ACCESSTOKEN into the step) so the service connection can request an OIDC token',
+        'System.AccessToken is not available: allow scripts to access the OAuth token (or map SYSTEM_ACCESSTOKEN into the step) ' +
+          'so the service connection can request an OIDC token (the SystemVssConnection endpoint had none either)',
       );
     }
     log.info(`Azure sign-in: Azure DevOps workload identity federation (service connection ${opts.azurePipelines.serviceConnectionId})`);

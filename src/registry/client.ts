@@ -6,7 +6,7 @@ import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
 import { inputNames, registryCredentialsHint, type InputNames } from '../util/input-names.js';
 import type { Reference } from '../oci/reference.js';
 import { parseChallenge, type Challenge } from './challenge.js';
-import type { CredentialResolver } from './credentials.js';
+import { isIdentityToken, type BasicCredential, type CredentialResolver } from './credentials.js';
 
 export interface RegistryOptions {
   /** host[:port] values allowed over plain HTTP. Nothing else ever is. */
@@ -127,7 +127,14 @@ export class RegistryClient {
     const cred = await this.opts.credentials?.(repo.registry);
     if (challenge.scheme === 'basic') {
       if (!cred) throw this.noCredentials(repo);
-      return `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
+      if (isIdentityToken(cred)) {
+        throw new NotarySignError(
+          'AUTH',
+          `registry ${repo.registry} asks for basic auth, but the credential found is an identity token, which only a token service accepts; ` +
+            `log in with a user name and password`,
+        );
+      }
+      return basicAuth(cred);
     }
     if (challenge.scheme !== 'bearer')
       throw new NotarySignError('AUTH', `registry ${repo.registry} asks for unsupported auth scheme "${challenge.scheme}"`);
@@ -145,11 +152,22 @@ export class RegistryClient {
         `registry ${repo.registry} points to a token service over plain HTTP (${tokenUrl.origin}); refusing to send credentials there`,
       );
     }
-    if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
-    tokenUrl.searchParams.append('scope', scope);
-    const headers: Record<string, string> = {};
-    if (cred) headers.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
-    const res = await this.send(repo.registry, tokenUrl.toString(), { headers });
+    let res: Response;
+    if (cred && isIdentityToken(cred)) {
+      // The OAuth2 refresh-token grant (distribution docs/spec/auth/oauth.md; Azure/acr docs/AAD-OAuth.md):
+      // a POST to the realm, never a Basic header carrying the token.
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.identityToken, scope, client_id: 'notary-sign' });
+      if (challenge.params.service) form.set('service', challenge.params.service);
+      res = await this.send(repo.registry, tokenUrl.toString(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new TextEncoder().encode(form.toString()),
+      });
+    } else {
+      if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
+      tokenUrl.searchParams.append('scope', scope);
+      res = await this.send(repo.registry, tokenUrl.toString(), { headers: cred ? { authorization: basicAuth(cred) } : {} });
+    }
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
       if (!cred) throw this.noCredentials(repo);
@@ -364,6 +382,8 @@ export class RegistryClient {
     throw new NotarySignError('REGISTRY', `${what} on ${where} failed: ${res.status} ${res.statusText}${detail}`);
   }
 }
+
+const basicAuth = (cred: BasicCredential) => `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
 
 function notFound(repo: Repository, reference: string): NotarySignError {
   const sep = reference.includes(':') ? '@' : ':';

@@ -8,8 +8,20 @@ export interface BasicCredential {
   username: string;
   password: string;
 }
+/**
+ * An OAuth2 refresh token for the registry's token service, as `docker login` stores it for
+ * registries that hand one out (`identitytoken` in config.json; `az acr login` writes ACR's).
+ * It is never sent as Basic auth: it is exchanged at the token endpoint (distribution
+ * docs/spec/auth/oauth.md, grant_type=refresh_token).
+ */
+export interface IdentityTokenCredential {
+  identityToken: string;
+}
+export type RegistryCredential = BasicCredential | IdentityTokenCredential;
+export const isIdentityToken = (c: RegistryCredential): c is IdentityTokenCredential => 'identityToken' in c;
+
 /** Finds credentials for a registry host; undefined means anonymous. */
-export type CredentialResolver = (registry: string) => Promise<BasicCredential | undefined>;
+export type CredentialResolver = (registry: string) => Promise<RegistryCredential | undefined>;
 
 const DOCKER_HUB_KEYS = ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
 
@@ -49,7 +61,7 @@ export function dockerConfigCredentials(configDir = process.env.DOCKER_CONFIG ??
     for (const key of keys) {
       const entry = cfg.auths?.[key];
       if (!entry) continue;
-      if (entry.identitytoken) return { username: '<token>', password: entry.identitytoken };
+      if (entry.identitytoken) return { identityToken: entry.identitytoken };
       if (entry.auth) {
         const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
         const i = decoded.indexOf(':');
@@ -62,12 +74,14 @@ export function dockerConfigCredentials(configDir = process.env.DOCKER_CONFIG ??
   };
 }
 
-function fromHelper(helper: string, serverUrl: string): Promise<BasicCredential | undefined> {
+function fromHelper(helper: string, serverUrl: string): Promise<RegistryCredential | undefined> {
   return new Promise((resolve) => {
     const child = execFile(`docker-credential-${helper}`, ['get'], { timeout: 10_000 }, (err, stdout) => {
       if (err) return resolve(undefined); // helper absent or no entry: anonymous, as docker does
       try {
         const r = JSON.parse(stdout) as { Username?: string; Secret?: string };
+        // Helpers report an identity token with the user name "<token>" (docker/docker-credential-helpers, credentials.go).
+        if (r.Username === '<token>' && r.Secret) return resolve({ identityToken: r.Secret });
         resolve(r.Username && r.Secret ? { username: r.Username, password: r.Secret } : undefined);
       } catch {
         resolve(undefined);
@@ -78,6 +92,6 @@ function fromHelper(helper: string, serverUrl: string): Promise<BasicCredential 
 }
 
 /** Explicit credentials for one or more registries take precedence over others. */
-export function staticCredentials(map: Record<string, BasicCredential>, fallback?: CredentialResolver): CredentialResolver {
+export function staticCredentials(map: Record<string, RegistryCredential>, fallback?: CredentialResolver): CredentialResolver {
   return async (registry) => map[registry] ?? (await fallback?.(registry));
 }

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempDir, writeTestChain } from '../helpers/files.js';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'node:https';
@@ -103,6 +105,31 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
       r.stderr,
       /^error: Key Vault secret imported-real: certificate "C=CN, ST=SHANGHAI, L=SHANGHAI, O=NOTATION, CN=notation.com" was not valid at signing time/m,
     );
+  });
+
+  test('after `az acr login`: the identitytoken in docker config is exchanged at /oauth2/token, not sent as Basic', async () => {
+    const { ref } = await image();
+    const keysDir = await tempDir();
+    try {
+      const keys = await writeTestChain(keysDir, 'idtoken');
+      const refresh = az.acr.issueRefreshToken(az.github.objectId);
+      const env = { ...az.githubEnv(), DOCKER_CONFIG: join(keysDir.path, 'docker') };
+      await mkdir(env.DOCKER_CONFIG, { recursive: true });
+      // What `az acr login` writes: the all-zero user in auth, the ACR refresh token as identitytoken.
+      await writeFile(
+        join(env.DOCKER_CONFIG, 'config.json'),
+        JSON.stringify({
+          auths: {
+            [az.acr.host]: { auth: Buffer.from('00000000-0000-0000-0000-000000000000:').toString('base64'), identitytoken: refresh },
+          },
+        }),
+      );
+      const r = await cli(['sign', ref, '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--output', 'json'], { env });
+      assertNoSecrets(r.stdout + r.stderr, [...az.secrets(), refresh]);
+      assert.equal(r.code, 0, r.stderr);
+    } finally {
+      await keysDir.remove();
+    }
   });
 
   test('a Key Vault certificate URL with a PKCS#12 secret works too', async () => {

@@ -29,6 +29,8 @@ export interface Acr {
   /** The Entra token audience the exchange accepts, which differs per cloud. */
   audience: string;
   assignRole(objectId: string, role: 'AcrPush' | 'AcrPull'): void;
+  /** A refresh token for a principal, as /oauth2/exchange hands out (what `az acr login` keeps). */
+  issueRefreshToken(objectId: string): string;
   /** A repository-scoped token (scope map), used with basic auth. */
   addScopeMapToken(username: string, password: string, repositories: Record<string, ('pull' | 'push')[]>): void;
   stop(): Promise<void>;
@@ -53,7 +55,20 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
     const url = new URL(req.url ?? '/', 'https://x');
     const auth = req.headers.authorization ?? '';
     let allowedFor: (repo: string) => string[] = () => [];
-    if (auth.startsWith('Basic ')) {
+    if (req.method === 'POST') {
+      // Azure/acr docs/AAD-OAuth.md "Getting an access token": POST /oauth2/token, form grant_type=refresh_token,
+      // service, scope, refresh_token (what `az acr login` stores as docker's identitytoken).
+      const form = new URLSearchParams((await readBody(req)).toString());
+      if (form.get('grant_type') !== 'refresh_token')
+        return json(res, 400, { errors: [{ code: 'UNSUPPORTED', message: 'grant_type must be refresh_token' }] });
+      if (form.get('service') !== host) return json(res, 400, { errors: [{ code: 'INVALID', message: `service must be ${host}` }] });
+      const oid = refreshTokens.get(form.get('refresh_token') ?? '');
+      const role = oid ? roles.get(oid) : undefined;
+      if (!role) return json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'invalid refresh token' }] });
+      for (const scope of form.getAll('scope')) url.searchParams.append('scope', scope);
+      url.searchParams.set('service', host);
+      allowedFor = () => (role === 'AcrPush' ? ['pull', 'push'] : ['pull']);
+    } else if (auth.startsWith('Basic ')) {
       const decoded = Buffer.from(auth.slice(6), 'base64').toString();
       const i = decoded.indexOf(':');
       const [user, pass] = [decoded.slice(0, i), decoded.slice(i + 1)];
@@ -160,6 +175,12 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
       state.audience = v;
     },
     assignRole: (oid, role) => void roles.set(oid, role),
+    issueRefreshToken: (oid) => {
+      const refresh = randomBytes(32).toString('base64url');
+      refreshTokens.set(refresh, oid);
+      state.issued.push(refresh);
+      return refresh;
+    },
     addScopeMapToken: (username, password, repositories) => void scopeMaps.set(username, { password, repositories }),
     stop: async () => {
       await upstream?.stop();

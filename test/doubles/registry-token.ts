@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { createRegistryTokenMinter } from './registry-jwt.js';
+import { readBody } from './faults.js';
 import { freePort } from '../helpers/registry.js';
 
 /**
@@ -18,7 +19,12 @@ export interface RegistryTokenServer {
   stop(): Promise<void>;
 }
 
-export async function startRegistryTokenServer(dir: string, users: Record<string, string>): Promise<RegistryTokenServer> {
+export async function startRegistryTokenServer(
+  dir: string,
+  users: Record<string, string>,
+  /** OAuth2 refresh tokens (docker's identitytoken) → user. */
+  refreshTokens: Record<string, string> = {},
+): Promise<RegistryTokenServer> {
   const minter = await createRegistryTokenMinter(dir, 'notary-sign-test-token-issuer');
   const { issuer, rootCertBundlePath } = minter;
   const service = 'notary-sign-test-registry';
@@ -29,7 +35,18 @@ export async function startRegistryTokenServer(dir: string, users: Record<string
     const url = new URL(req.url ?? '/', 'http://x');
     const auth = req.headers.authorization;
     let user: string | undefined;
-    if (auth?.startsWith('Basic ')) {
+    if (req.method === 'POST') {
+      // distribution docs/spec/auth/oauth.md: POST form with grant_type=refresh_token, refresh_token, service,
+      // scope (space-separated or repeated) and client_id; invalid grants answer 401.
+      const form = new URLSearchParams((await readBody(req)).toString());
+      if (form.get('grant_type') !== 'refresh_token' || !form.get('client_id')) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ error: 'invalid_request' }));
+      }
+      user = refreshTokens[form.get('refresh_token') ?? ''];
+      for (const scope of form.getAll('scope').flatMap((s) => s.split(' '))) url.searchParams.append('scope', scope);
+      if (form.get('service')) url.searchParams.set('service', form.get('service')!);
+    } else if (auth?.startsWith('Basic ')) {
       const [u, ...p] = Buffer.from(auth.slice(6), 'base64').toString().split(':');
       if (u && users[u] !== undefined && users[u] === p.join(':')) user = u;
     }

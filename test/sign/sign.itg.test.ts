@@ -7,7 +7,7 @@ import * as jose from 'jose';
 import { NotarySignError } from '../../src/errors.js';
 import { MediaType } from '../../src/oci/media-types.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { staticCredentials } from '../../src/registry/credentials.js';
+import { dockerConfigCredentials, staticCredentials } from '../../src/registry/credentials.js';
 import { listReferrers } from '../../src/registry/referrers.js';
 import { LocalKeySigner } from '../../src/crypto/signer.js';
 import { sign } from '../../src/sign/sign.js';
@@ -450,7 +450,7 @@ describe('token auth (distribution `auth: token` with a token service)', () => {
   let tokDir: Awaited<ReturnType<typeof tempDir>>;
   before(async () => {
     tokDir = await tempDir();
-    tokens = await startRegistryTokenServer(tokDir.path, { alice: 's3cret-pass' });
+    tokens = await startRegistryTokenServer(tokDir.path, { alice: 's3cret-pass' }, { 'alice-refresh-token-0123456789': 'alice' });
     authRegistry = await startRegistry({ tokenAuth: tokens });
   });
   after(async () => {
@@ -511,6 +511,30 @@ describe('token auth (distribution `auth: token` with a token service)', () => {
       { subject: image.digest },
     );
     assert.equal(descriptors.length, 0);
+  });
+
+  test('a docker identitytoken is exchanged at the token service (refresh-token grant), never sent as Basic auth', async () => {
+    const dockerDir = await tempDir('notary-sign-docker-');
+    try {
+      await dockerDir.file(
+        'config.json',
+        JSON.stringify({
+          auths: {
+            [authRegistry.host]: { auth: Buffer.from('<token>:').toString('base64'), identitytoken: 'alice-refresh-token-0123456789' },
+          },
+        }),
+      );
+      const client = new RegistryClient({ insecureRegistries: [authRegistry.host], credentials: dockerConfigCredentials(dockerDir.path) });
+      const image = await pushImage(client, { registry: authRegistry.host, repository: 'secure/idtoken' }, 'v1');
+      const [result] = await sign({
+        images: [`${authRegistry.host}/secure/idtoken@${image.digest}`],
+        signer: await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath),
+        registry: client,
+      });
+      assert.equal(result!.signedDigest, image.digest);
+    } finally {
+      await dockerDir.remove();
+    }
   });
 });
 
