@@ -24,9 +24,18 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunInputs {
   if (registryPassword && !registryUsername)
     throw new NotarySignError('INPUT', 'registry-password is set but registry-username is empty; give both');
 
-  const clientId = input('client-id');
-  const tenantId = input('tenant-id');
+  let clientId = input('client-id');
+  let tenantId = input('tenant-id');
   let github: { requestUrl: string; requestToken: string } | undefined;
+  const oidc = env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+  if (!clientId && !tenantId && oidc && env.AZURE_CLIENT_ID && env.AZURE_TENANT_ID) {
+    // The job can request its own OIDC token and names the app in AZURE_CLIENT_ID/AZURE_TENANT_ID (as for
+    // azure/login): sign in federated directly, not through the Azure CLI, whose session from azure/login
+    // cannot renew once the assertion it was given expired (AADSTS700024; Azure/login#180).
+    clientId = env.AZURE_CLIENT_ID;
+    tenantId = env.AZURE_TENANT_ID;
+    logger.info('client-id and tenant-id taken from AZURE_CLIENT_ID and AZURE_TENANT_ID');
+  }
   if (clientId || tenantId) {
     if (!clientId || !tenantId)
       throw new NotarySignError(

@@ -114,17 +114,22 @@ async function sessionFrom(
       ? { requestUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL, requestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN }
       : undefined;
   const ado = values['azure-devops-service-connection'];
+  // In a GitHub job that may request an OIDC token, AZURE_CLIENT_ID/AZURE_TENANT_ID (as azure/login users set
+  // them) select the federated flow directly: the Azure CLI's session from azure/login expires within minutes.
+  const federatedFromEnv = github && !values['client-id'] && !values['tenant-id'] && env.AZURE_CLIENT_ID && env.AZURE_TENANT_ID;
+  const clientId = values['client-id'] ?? (federatedFromEnv ? env.AZURE_CLIENT_ID : undefined);
+  const tenantId = values['tenant-id'] ?? (federatedFromEnv ? env.AZURE_TENANT_ID : undefined);
   return {
     ...(values['key-id'] ? { keyId: values['key-id'] } : {}),
     ...(values.key ? { key: values.key } : {}),
     ...(values['certificate-chain'] ? { certificateChain: values['certificate-chain'] } : {}),
     azure: {
-      ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
-      ...(values['tenant-id'] ? { tenantId: values['tenant-id'] } : {}),
+      ...(clientId ? { clientId } : {}),
+      ...(tenantId ? { tenantId } : {}),
       ...(values['authority-host'] ? { authorityHost: values['authority-host'] } : {}),
       ...(ado
         ? { azurePipelines: { serviceConnectionId: ado, systemAccessToken: env.SYSTEM_ACCESSTOKEN ?? '' } }
-        : github && values['client-id']
+        : github && clientId
           ? { github }
           : {}),
     },

@@ -205,10 +205,27 @@ const howToSignIn = (name: InputNames) =>
   `in GitHub Actions give ${name('client-id')} and ${name('tenant-id')} with permissions: id-token: write, ` +
   'in Azure DevOps use a workload identity service connection, elsewhere run az login or use a managed identity';
 
+/** An error's message with those of the errors it aggregates (DefaultAzureCredential's chain). */
+function allMessages(err: unknown): string {
+  const e = err as { message?: string; errors?: unknown[] };
+  return [e.message ?? '', ...(Array.isArray(e.errors) ? e.errors.map(allMessages) : [])].join('\n');
+}
+
 /** The error for a failed Azure sign-in, or undefined when `err` is not one. */
 export function signInError(err: unknown, inputName: InputNames = inputNames(undefined)): NotarySignError | undefined {
   const name = (err as { name?: string }).name;
   const detail = azureErrorMessage(err);
+  if (/AADSTS700024/.test(allMessages(err))) {
+    // The Azure CLI's federated session from azure/login: the GitHub assertion it was given lasts minutes and
+    // the CLI cannot renew it (Azure/login#180, Azure/azure-cli#28708).
+    return new NotarySignError(
+      'AUTH',
+      `Azure sign-in failed: the Azure CLI session can no longer get tokens, because the federated assertion it signed in with ` +
+        `expired (AADSTS700024); give ${inputName('client-id')} and ${inputName('tenant-id')} (or set AZURE_CLIENT_ID and ` +
+        `AZURE_TENANT_ID) with permissions: id-token: write, so notary-sign requests its own GitHub OIDC token when it needs one`,
+      { cause: err },
+    );
+  }
   if (name === 'AggregateAuthenticationError' || name === 'CredentialUnavailableError') {
     return new NotarySignError('AUTH', `Azure sign-in failed: no credential was available (${detail}); ${howToSignIn(inputName)}`, {
       cause: err,

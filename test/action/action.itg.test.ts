@@ -76,6 +76,94 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
     assert.match(ok.summary, /✅ verified \| .*CN=release gh-p12/);
   });
 
+  describe('after azure/login: the Azure CLI session that expires mid-job', () => {
+    // A stand-in `az` answering `az account get-access-token --output json --resource R` as the CLI does (the
+    // command @azure/identity azureCliCredential.ts runs): a token for Key Vault, then, as the federated assertion
+    // azure/login gave it expires, the CLI's AADSTS700024 failure (text from Azure/login#180 and #372).
+    const standInAz = async () => {
+      const bin = join(az.dir, `az-bin-${++n}`);
+      await mkdir(bin, { recursive: true });
+      const now = Math.floor(Date.now() / 1000);
+      const vaultToken = await az.entra.issuer.sign(
+        {
+          aud: 'https://vault.azure.net',
+          tid: az.entra.tenantId,
+          oid: az.github.objectId,
+          sub: az.github.objectId,
+          appid: az.github.clientId,
+        },
+        3600,
+        now,
+      );
+      const tokenJson = JSON.stringify({
+        accessToken: vaultToken,
+        expiresOn: new Date((now + 3600) * 1000).toISOString().replace('T', ' ').replace('Z', ''),
+        expires_on: now + 3600,
+        subscription: '00000000-0000-4000-8000-000000000001',
+        tenant: az.entra.tenantId,
+        tokenType: 'Bearer',
+      });
+      await writeFile(join(bin, 'token.json'), tokenJson);
+      const calls = join(bin, 'calls.log');
+      await writeFile(calls, '');
+      await writeFile(
+        join(bin, 'az'),
+        [
+          '#!/bin/sh',
+          `echo "$*" >> '${calls}'`,
+          'case "$*" in',
+          `  "account get-access-token --output json --resource https://vault.azure.net"*) cat '${join(bin, 'token.json')}'; exit 0 ;;`,
+          'esac',
+          'echo "ERROR: AADSTS700024: Client assertion is not within its valid time range. Current time: 2026-11-27T09:53:04.4424859Z, ' +
+            'assertion valid from 2026-11-27T09:39:49.0000000Z, expiry time of assertion 2026-11-27T09:44:49.0000000Z. Review the documentation ' +
+            'at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials . Trace ID: d64c537e ' +
+            'Correlation ID: 5c769bb7 Timestamp: 2026-11-27 09:53:04Z" >&2',
+          'echo "Interactive authentication is needed. Please run:" >&2',
+          'echo "az login --scope https://containerregistry.azure.net/.default" >&2',
+          'exit 1',
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      return { bin, calls, tokens: [vaultToken] };
+    };
+
+    test('falling back to the CLI, AADSTS700024 is answered with the inputs that fix it', async () => {
+      const stand = await standInAz();
+      const a = await image();
+      const { 'client-id': _c, 'tenant-id': _t, ...rest } = azureInputs();
+      const env = { ...az.githubEnv(), PATH: `${stand.bin}:${process.env.PATH}` };
+      const r = await runAction(az.dir, { image: a.ref, ...rest }, env);
+      assert.equal(r.code, 1, r.visible);
+      assert.match(
+        r.visible,
+        /^::error::Azure sign-in failed: the Azure CLI session can no longer get tokens, because the federated assertion it signed in with expired \(AADSTS700024\); give client-id and tenant-id \(or set AZURE_CLIENT_ID and AZURE_TENANT_ID\) with permissions: id-token: write/m,
+      );
+      assert.match(
+        await readFile(stand.calls, 'utf8'),
+        /get-access-token --output json --resource https:\/\/containerregistry\.azure\.net/,
+      );
+      assertNoSecrets(r.visible + r.stderr, [...az.secrets(), ...stand.tokens]);
+    });
+
+    test('with AZURE_CLIENT_ID and AZURE_TENANT_ID and an OIDC-capable job, the CLI is never asked', async () => {
+      const stand = await standInAz();
+      const a = await image();
+      const { 'client-id': _c, 'tenant-id': _t, ...rest } = azureInputs();
+      const env = {
+        ...az.githubEnv(),
+        PATH: `${stand.bin}:${process.env.PATH}`,
+        AZURE_CLIENT_ID: az.github.clientId,
+        AZURE_TENANT_ID: az.entra.tenantId,
+      };
+      const r = await runAction(az.dir, { image: a.ref, ...rest }, env);
+      assert.equal(r.code, 0, r.visible);
+      assert.match(r.visible, /client-id and tenant-id taken from AZURE_CLIENT_ID and AZURE_TENANT_ID/);
+      assert.match(r.visible, /Azure sign-in: GitHub OIDC federated credential/);
+      assert.equal(await readFile(stand.calls, 'utf8'), '', 'the Azure CLI was not used');
+    });
+  });
+
   test('verify passes for the signed image and fails for an unsigned one', async () => {
     const signed = await image();
     const unsigned = await image();
