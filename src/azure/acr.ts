@@ -60,7 +60,7 @@ async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Pr
     res = await httpFetch(
       `https://${registry}/oauth2/exchange`,
       { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body },
-      { timeoutMs: 30_000 },
+      { timeoutMs: 30_000, maxAttempts: 4, retryStatus: (status) => status === 429 || status >= 500 },
     );
     text = (await readBody(res, { limit: 1 << 20, what: `the ACR ${registry} token exchange response`, code: 'AUTH' })).toString('utf8');
   } catch (err) {

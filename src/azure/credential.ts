@@ -160,10 +160,12 @@ async function fetchGitHubIdToken(github: { requestUrl: string; requestToken: st
   url.searchParams.set('audience', TOKEN_EXCHANGE_AUDIENCE);
   let text: string;
   try {
+    // Retried on 502/503/504 as @actions/core getIDToken does (its HttpClient with allowRetries; @actions/http-client
+    // retries exactly those statuses), with backoff, a bounded number of times.
     const res = await httpFetch(
       url,
       { headers: { authorization: `bearer ${github.requestToken}`, accept: 'application/json' } },
-      { timeoutMs: 30_000 },
+      { timeoutMs: 30_000, maxAttempts: 5, retryStatus: (status) => status === 502 || status === 503 || status === 504 },
     );
     if (!res.ok) {
       await res.body?.cancel();

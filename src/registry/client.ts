@@ -47,6 +47,8 @@ interface RequestInit {
   action?: Action;
   /** Absolute URL (upload Location) instead of a /v2/ path. */
   url?: string;
+  /** Safe to repeat whatever the server did (a token request): 5xx answers are retried. */
+  idempotent?: boolean;
 }
 
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
@@ -159,6 +161,7 @@ export class RegistryClient {
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.identityToken, scope, client_id: 'notary-sign' });
       if (challenge.params.service) form.set('service', challenge.params.service);
       res = await this.send(repo.registry, tokenUrl.toString(), {
+        idempotent: true,
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new TextEncoder().encode(form.toString()),
@@ -166,7 +169,7 @@ export class RegistryClient {
     } else {
       if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
       tokenUrl.searchParams.append('scope', scope);
-      res = await this.send(repo.registry, tokenUrl.toString(), { headers: cred ? { authorization: basicAuth(cred) } : {} });
+      res = await this.send(repo.registry, tokenUrl.toString(), { idempotent: true, headers: cred ? { authorization: basicAuth(cred) } : {} });
     }
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
@@ -212,8 +215,10 @@ export class RegistryClient {
         { method, headers, ...(init.body ? { body: init.body } : {}) },
         {
           maxAttempts: this.opts.maxAttempts ?? 4,
-          // 500 is retried only for reads: distribution answers it briefly while a tag is rewritten.
-          retryStatus: (status) => RETRY_STATUS.has(status) || (status === 500 && (method === 'GET' || method === 'HEAD')),
+          // 500 is retried for reads and token requests (distribution answers 500 briefly while a tag is rewritten;
+          // ACR's token service has transient 5xx), never for writes, which may have taken effect.
+          retryStatus: (status) =>
+            RETRY_STATUS.has(status) || (status === 500 && (method === 'GET' || method === 'HEAD' || init.idempotent === true)),
           maxRetryDelayMs: this.opts.maxRetryDelayMs ?? 30_000,
           ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}),
           ...(this.opts.signal ? { signal: this.opts.signal } : {}),

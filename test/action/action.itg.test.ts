@@ -164,6 +164,29 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
     });
   });
 
+  test('transient failures of the GitHub token endpoint and ACR token services are retried, boundedly', async () => {
+    const a = await image();
+    az.oidc.faults.add({ kind: '503', path: /\/github\/token$/, times: 1 });
+    az.oidc.faults.add({ kind: '504', path: /\/github\/token$/, times: 1 });
+    az.acr.faults.add({ kind: '429', path: /\/oauth2\/exchange$/, times: 1, retryAfter: 1 });
+    az.acr.faults.add({ kind: '500', path: /\/oauth2\/exchange$/, times: 1 });
+    az.acr.faults.add({ kind: '503', path: /\/oauth2\/token$/, times: 1 });
+    az.acr.faults.add({ kind: '500', path: /\/oauth2\/token$/, times: 1 });
+    const ok = await runAction(az.dir, { image: a.ref, ...azureInputs() }, az.githubEnv());
+    assert.equal(ok.code, 0, ok.visible);
+
+    // A service that keeps failing is given up on after a bounded number of attempts, with the reason.
+    az.acr.faults.clear();
+    az.acr.faults.add({ kind: '503', path: /\/oauth2\/exchange$/, times: 100 });
+    const b = await image();
+    const failed = await runAction(az.dir, { image: b.ref, ...azureInputs() }, az.githubEnv());
+    const exchanges = az.acr.faults.count(/\/oauth2\/exchange$/);
+    az.acr.faults.clear();
+    assert.equal(failed.code, 1);
+    assert.match(failed.visible, /^::error::ACR .* refused the Entra token exchange \(503\)/m);
+    assert.equal(exchanges, 4, 'four attempts, then the failure');
+  });
+
   test('verify passes for the signed image and fails for an unsigned one', async () => {
     const signed = await image();
     const unsigned = await image();

@@ -5,7 +5,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * requests, plus a fixed latency. Counts requests so benches and tests can
  * assert how many calls each host received.
  */
-export type FaultKind = '429' | '503' | '502' | 'reset' | 'expired-token';
+// The transient answers each service documents (GitHub's token endpoint: the 502/503/504 that @actions/core retries;
+// ACR: 429 with Retry-After and 5xx, Azure/acr docs/Troubleshooting; Key Vault: 429, learn.microsoft.com "Azure Key
+// Vault throttling guidance"), a dropped connection, and for Azure a token that has expired.
+export type FaultKind = '429' | '500' | '502' | '503' | '504' | 'reset' | 'expired-token';
 export interface Fault {
   kind: FaultKind;
   /** Request path pattern; any path when absent. */
