@@ -49,7 +49,8 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
     assert.equal(JSON.parse(r.outputs['signature-digests']!).length, 2);
     assert.match(r.summary, /### notary-sign: signed/);
     assert.match(r.summary, new RegExp(`\\| ${az.acr.host.replace(/\./g, '\\.')}/gh/app\\d+ \\| \`sha256:`));
-    assert.match(r.summary, /\/keys\/release\/[0-9a-f]{32} \| referrers-tag \|/);
+    // ACR serves the referrers API: that is where the signatures went.
+    assert.match(r.summary, /\/keys\/release\/[0-9a-f]{32} \| referrers-api \|/);
     assert.match(r.visible, /::group::notary-sign sign/);
     assert.match(r.stdout, /::add-mask::/, 'tokens are masked as they are obtained');
     assertNoSecrets(r.visible + r.stderr, az.secrets());

@@ -135,7 +135,7 @@ describe('the NotarySign task run as the agent runs it', () => {
     assert.match(r.variables.signatureDigest!, /^sha256:[0-9a-f]{64}$/);
     assert.deepEqual(JSON.parse(r.variables.signedDigests!), [a.ref]);
     assert.ok(r.vso.filter((c) => c.command === 'task.setvariable').every((c) => c.props.isOutput === 'true'));
-    assert.match(r.summary ?? '', /### notary-sign: signed[\s\S]*\/keys\/release\/[0-9a-f]{32} \| referrers-tag \|/);
+    assert.match(r.summary ?? '', /### notary-sign: signed[\s\S]*\/keys\/release\/[0-9a-f]{32} \| referrers-api \|/);
     assert.match(r.visible, /Azure DevOps workload identity federation/);
     assert.ok(
       r.vso.some((c) => c.command === 'task.setsecret'),

@@ -47,7 +47,7 @@ async function signVia(env: NodeJS.ProcessEnv, ref: string, extra: string[]): Pr
 }
 
 describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange → real registry', () => {
-  test('GitHub Actions OIDC signs with a Key Vault key; the signature verifies', async () => {
+  test("GitHub Actions OIDC signs with a Key Vault key, stored through ACR's referrers API; the signature verifies", async () => {
     const { ref, descriptor, repository } = await image();
     const signsBefore = az.kv.signCalls;
     const exchangesBefore = az.acr.exchanges;
@@ -60,12 +60,18 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     assert.equal(az.acr.exchanges - exchangesBefore, 1, 'one ACR token exchange per run');
     assert.match(r.stderr, /Azure sign-in: GitHub OIDC federated credential/);
 
-    const { descriptors } = await listReferrers(
+    // Stored as ACR stores it: indexed by the referrers API (the registry said OCI-Subject), no referrers tag.
+    assert.equal(result.storage, 'referrers-api');
+    assert.deepEqual(
+      az.acr.referrersOf(repository, descriptor.digest).map((d) => d.artifactType),
+      [MediaType.NotarySignature],
+    );
+    const tagSchema = await listReferrers(
       setup,
       { registry: az.acr.upstream.host, repository },
-      { subject: descriptor.digest, artifactType: MediaType.NotarySignature },
+      { subject: descriptor.digest, mode: 'tag' },
     );
-    assert.equal(descriptors.length, 1);
+    assert.equal(tagSchema.descriptors.length, 0, 'no referrers tag was written');
 
     const v = await cli(['verify', ref, '--trust-policy', az.trustPolicy, '--trust-store', az.trustStore, ...githubArgs()], {
       env: az.githubEnv(),
@@ -73,6 +79,24 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     assertNoSecrets(v.stdout + v.stderr, az.secrets());
     assert.equal(v.code, 0, v.stdout + v.stderr);
     assert.match(v.stdout, /^PASS\t.*"C=US, ST=WA, O=Contoso, CN=release"|^PASS\t.*CN=release/);
+  });
+
+  test('a registry that indexes the subject without answering OCI-Subject: the tag schema too, and it verifies', async () => {
+    az.acr.ociSubjectHeader = false;
+    try {
+      const { ref, descriptor, repository } = await image();
+      const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
+      assert.equal(r.code, 0, r.stderr);
+      // distribution-spec: without OCI-Subject the client falls back to the referrers tag schema.
+      assert.equal(JSON.parse(r.stdout)[0].storage, 'referrers-tag');
+      assert.equal(az.acr.referrersOf(repository, descriptor.digest).length, 1);
+      const v = await cli(['verify', ref, '--trust-policy', az.trustPolicy, '--trust-store', az.trustStore, ...githubArgs()], {
+        env: az.githubEnv(),
+      });
+      assert.equal(v.code, 0, v.stdout + v.stderr);
+    } finally {
+      az.acr.ociSubjectHeader = true;
+    }
   });
 
   test('Azure DevOps workload identity federation signs the same way', async () => {
@@ -311,6 +335,7 @@ describe('failures say what to fix, in one line, with no token in the output', (
         ...githubArgs(),
       ]);
       expectFailure(r, /does not belong to the signing key/);
+      assert.equal(az.acr.referrersOf(repository, descriptor.digest).length, 0);
       const { descriptors } = await listReferrers(setup, { registry: az.acr.upstream.host, repository }, { subject: descriptor.digest });
       assert.equal(descriptors.length, 0);
     } finally {

@@ -1,6 +1,6 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { TestCa } from './tls.js';
 import { Faults, json, readBody } from './faults.js';
 import { principalOf, type Entra } from './entra.js';
@@ -13,7 +13,11 @@ import { startRegistry, freePort, type TestRegistry } from '../helpers/registry.
  * refresh token, for principals with AcrPush/AcrPull) and /oauth2/token
  * (repository-scoped access tokens for refresh tokens or scope-map tokens),
  * and proxies /v2/ to distribution, which is configured with `auth: token`
- * and validates every JWT minted here.
+ * and validates every JWT minted here. In front of it, the OCI referrers API
+ * that ACR serves (learn.microsoft.com "Push and pull supply chain artifacts
+ * using Azure Container Registry"; opencontainers/distribution-spec v1.1
+ * spec.md "Listing Referrers"), which distribution 2.8 lacks: manifests with a
+ * `subject` are indexed as they are pushed.
  */
 export interface Acr {
   /** The login server, host:port (HTTPS with the test CA). */
@@ -31,6 +35,12 @@ export interface Acr {
   assignRole(objectId: string, role: 'AcrPush' | 'AcrPull'): void;
   /** A refresh token for a principal, as /oauth2/exchange hands out (what `az acr login` keeps). */
   issueRefreshToken(objectId: string): string;
+  /** Whether GET /v2/<name>/referrers/<digest> is served (ACR: yes). */
+  referrersApi: boolean;
+  /** Whether a manifest PUT with a subject is answered with OCI-Subject (the product must work either way). */
+  ociSubjectHeader: boolean;
+  /** The referrers indexed for a subject, for test assertions. */
+  referrersOf(repository: string, subject: string): { digest: string; artifactType?: string }[];
   /** A repository-scoped token (scope map), used with basic auth. */
   addScopeMapToken(username: string, password: string, repositories: Record<string, ('pull' | 'push')[]>): void;
   stop(): Promise<void>;
@@ -45,7 +55,15 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
   const admin = { username: 'setup-admin', password: randomBytes(12).toString('hex') };
   scopeMaps.set(admin.username, { password: admin.password, repositories: { '*': ['pull', 'push'] } });
   const faults = new Faults();
-  const state = { issued: [] as string[], exchanges: 0, audience: 'https://containerregistry.azure.net' };
+  const state = {
+    issued: [] as string[],
+    exchanges: 0,
+    audience: 'https://containerregistry.azure.net',
+    referrersApi: true,
+    ociSubjectHeader: true,
+  };
+  // `${repository}@${subject digest}` → descriptors of the manifests that name it as subject.
+  const referrers = new Map<string, Record<string, unknown>[]>();
 
   const proxyPort = await freePort();
   const httpPort = await freePort();
@@ -125,31 +143,124 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
   // Assigned once the front server is listening (the registry needs its port for the token realm).
   // eslint-disable-next-line prefer-const -- declared before the proxy closure that reads it
   let upstream: TestRegistry | undefined;
-  const proxy = async (req: IncomingMessage, res: ServerResponse) => {
-    const body = await readBody(req, 16 << 20);
-    const headers = { ...req.headers, host, 'x-forwarded-proto': 'https', 'content-length': String(body.length) };
-    delete headers['transfer-encoding'];
-    const up = httpRequest(
-      { host: '127.0.0.1', port: Number(upstream!.host.split(':')[1]), method: req.method, path: req.url, headers },
-      (ur) => {
-        const out = { ...ur.headers };
-        if (typeof out['www-authenticate'] === 'string')
-          out['www-authenticate'] = out['www-authenticate'].replace(/realm="[^"]*"/, `realm="https://${host}/oauth2/token"`);
-        res.writeHead(ur.statusCode ?? 502, out);
-        ur.pipe(res);
-      },
-    );
-    up.on('error', () => json(res, 502, { errors: [{ code: 'UNAVAILABLE', message: 'upstream error' }] }));
-    up.end(body);
-  };
+  /** Forward a request (its body already read) to distribution, rewriting the token realm to this login server. */
+  const proxyBody = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    onUpstream?: (status: number, headers: Record<string, string>) => void,
+  ): Promise<void> =>
+    new Promise((done) => {
+      const headers = { ...req.headers, host, 'x-forwarded-proto': 'https', 'content-length': String(body.length) };
+      delete headers['transfer-encoding'];
+      const up = httpRequest(
+        { host: '127.0.0.1', port: Number(upstream!.host.split(':')[1]), method: req.method, path: req.url, headers },
+        (ur) => {
+          const out = { ...ur.headers } as Record<string, string>;
+          if (typeof out['www-authenticate'] === 'string')
+            out['www-authenticate'] = out['www-authenticate'].replace(/realm="[^"]*"/, `realm="https://${host}/oauth2/token"`);
+          onUpstream?.(ur.statusCode ?? 502, out);
+          res.writeHead(ur.statusCode ?? 502, out);
+          ur.pipe(res);
+          ur.on('end', () => done());
+        },
+      );
+      up.on('error', () => (json(res, 502, { errors: [{ code: 'UNAVAILABLE', message: 'upstream error' }] }), done()));
+      up.end(body);
+    });
+  const proxy = async (req: IncomingMessage, res: ServerResponse) => proxyBody(req, res, await readBody(req, 16 << 20));
+
+  /** Status (and challenge) distribution gives this Authorization for a path: ACR's own access check, reused. */
+  const upstreamStatus = (path: string, authorization: string | undefined): Promise<{ status: number; wwwAuthenticate?: string }> =>
+    new Promise((resolve) => {
+      const up = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: Number(upstream!.host.split(':')[1]),
+          method: 'GET',
+          path,
+          headers: { host, 'x-forwarded-proto': 'https', ...(authorization ? { authorization } : {}) },
+        },
+        (ur) => {
+          ur.resume();
+          const challenge = ur.headers['www-authenticate'];
+          resolve({ status: ur.statusCode ?? 502, ...(typeof challenge === 'string' ? { wwwAuthenticate: challenge } : {}) });
+        },
+      );
+      up.on('error', () => resolve({ status: 502 }));
+      up.end();
+    });
 
   const front = createHttpsServer({ key: tls.server.key, cert: tls.server.cert }, async (req, res) => {
     if ((await faults.apply(req, res)) === 'handled') return;
     const path = new URL(req.url ?? '/', 'https://x').pathname;
     if (path === '/oauth2/exchange' && req.method === 'POST') return void (await exchangeHandler(req, res));
     if (path === '/oauth2/token') return void (await tokenHandler(req, res));
+    const referrersPath = /^\/v2\/(.+)\/referrers\/(sha256:[0-9a-f]{64})$/.exec(path);
+    if (referrersPath && req.method === 'GET' && state.referrersApi) return void (await referrersHandler(req, res, referrersPath));
+    const manifestPut = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(path);
+    if (manifestPut && req.method === 'PUT' && state.referrersApi) return void (await indexingPut(req, res, manifestPut[1]!));
     await proxy(req, res);
   });
+
+  /** PUT a manifest upstream; when it names a subject and was stored, index it (and say so with OCI-Subject). */
+  const indexingPut = async (req: IncomingMessage, res: ServerResponse, repository: string) => {
+    const body = await readBody(req, 16 << 20);
+    const parsed = (() => {
+      try {
+        return JSON.parse(body.toString()) as {
+          mediaType?: string;
+          artifactType?: string;
+          config?: { mediaType?: string };
+          subject?: { digest?: string };
+          annotations?: Record<string, string>;
+        };
+      } catch {
+        return undefined;
+      }
+    })();
+    const subject = parsed?.subject?.digest;
+    await proxyBody(req, res, body, (status, headers) => {
+      if (status !== 201 || !subject) return;
+      const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      const key = `${repository}@${subject}`;
+      const list = referrers.get(key) ?? [];
+      if (!list.some((d) => d.digest === digest)) {
+        // distribution-spec "Listing Referrers": artifactType, else the config's media type; the manifest's annotations.
+        list.push({
+          mediaType: parsed?.mediaType ?? req.headers['content-type'],
+          digest,
+          size: body.length,
+          ...(parsed?.artifactType || parsed?.config?.mediaType ? { artifactType: parsed?.artifactType ?? parsed?.config?.mediaType } : {}),
+          ...(parsed?.annotations ? { annotations: parsed.annotations } : {}),
+        });
+        referrers.set(key, list);
+      }
+      // distribution-spec "Pushing Manifests with Subject": a registry that processed the subject says so.
+      if (state.ociSubjectHeader) headers['oci-subject'] = subject;
+    });
+  };
+
+  /** GET referrers: the client must be able to pull the repository (checked upstream with its own token). */
+  const referrersHandler = async (req: IncomingMessage, res: ServerResponse, [, repository, subject]: RegExpExecArray) => {
+    const check = await upstreamStatus(`/v2/${repository}/tags/list`, req.headers.authorization);
+    if (check.status === 401 || check.status === 403) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (check.wwwAuthenticate)
+        headers['www-authenticate'] = check.wwwAuthenticate.replace(/realm="[^"]*"/, `realm="https://${host}/oauth2/token"`);
+      res.writeHead(check.status, headers);
+      return void res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+    }
+    const artifactType = new URL(req.url ?? '/', 'https://x').searchParams.get('artifactType');
+    const all = referrers.get(`${repository}@${subject}`) ?? [];
+    const manifests = artifactType ? all.filter((d) => d.artifactType === artifactType) : all;
+    // An image index, OCI-Filters-Applied naming the filter applied (distribution-spec "Listing Referrers").
+    res.writeHead(200, {
+      'content-type': 'application/vnd.oci.image.index.v1+json',
+      ...(artifactType ? { 'oci-filters-applied': 'artifactType' } : {}),
+    });
+    res.end(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
+  };
   const setup = createHttpServer((req, res) => void tokenHandler(req, res));
   await new Promise<void>((r) => front.listen(proxyPort, '127.0.0.1', r));
   await new Promise<void>((r) => setup.listen(httpPort, '127.0.0.1', r));
@@ -171,6 +282,23 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
     get audience() {
       return state.audience;
     },
+    get referrersApi() {
+      return state.referrersApi;
+    },
+    set referrersApi(v: boolean) {
+      state.referrersApi = v;
+    },
+    get ociSubjectHeader() {
+      return state.ociSubjectHeader;
+    },
+    set ociSubjectHeader(v: boolean) {
+      state.ociSubjectHeader = v;
+    },
+    referrersOf: (repository, subject) =>
+      (referrers.get(`${repository}@${subject}`) ?? []).map((d) => ({
+        digest: d.digest as string,
+        ...(typeof d.artifactType === 'string' ? { artifactType: d.artifactType } : {}),
+      })),
     set audience(v: string) {
       state.audience = v;
     },
