@@ -290,6 +290,18 @@ describe('the NotarySign task run as the agent runs it', () => {
     }
   });
 
+  test('a service connection on the Microsoft Entra issuer signs the same way', async () => {
+    az.oidc.ado.issuerMode = 'entra';
+    try {
+      const a = await image();
+      const r = await runTask({ command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release` });
+      assert.equal(r.result?.props.result, 'Succeeded', r.stdout);
+      assert.equal(r.variables.signedDigest, a.digest);
+    } finally {
+      az.oidc.ado.issuerMode = 'azure-devops';
+    }
+  });
+
   test('input errors name the task input (camelCase)', async () => {
     const r = await runTask({ command: 'sign', images: 'x/y:z' });
     assert.equal(r.result?.props.result, 'Failed');

@@ -90,12 +90,14 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
       const decoded = Buffer.from(auth.slice(6), 'base64').toString();
       const i = decoded.indexOf(':');
       const [user, pass] = [decoded.slice(0, i), decoded.slice(i + 1)];
+      // A refresh token as the password of the all-zero user (Azure/acr docs/AAD-OAuth.md; what `docker login` with a token does).
       if (user === '00000000-0000-0000-0000-000000000000') {
         const oid = refreshTokens.get(pass);
         const role = oid ? roles.get(oid) : undefined;
         if (!role) return json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] });
         allowedFor = () => (role === 'AcrPush' ? ['pull', 'push'] : ['pull']);
       } else {
+        // Repository-scoped tokens from scope maps, Basic auth (learn.microsoft.com "Create a token with repository-scoped permissions").
         const map = scopeMaps.get(user);
         if (!map || map.password !== pass)
           return json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] });
@@ -120,6 +122,7 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
     json(res, 200, { access_token: token, token });
   };
 
+  // POST /oauth2/exchange grant_type=access_token, service, tenant, access_token (Entra) → {refresh_token} (Azure/acr docs/AAD-OAuth.md).
   const exchangeHandler = async (req: IncomingMessage, res: ServerResponse) => {
     state.exchanges++;
     const form = new URLSearchParams((await readBody(req)).toString());

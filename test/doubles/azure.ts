@@ -44,15 +44,22 @@ export interface AzureFleet {
 export async function startAzure(): Promise<AzureFleet> {
   const tmp = await tempDir('notary-sign-azure-');
   const tls = await createTestCa(tmp.path);
-  const oidc = await startCiOidc(tls);
   const github = { clientId: '0f1e2d3c-aaaa-4bbb-8ccc-000000000001', objectId: '9a8b7c6d-aaaa-4bbb-8ccc-0000000000a1' };
   const ado = { clientId: '0f1e2d3c-aaaa-4bbb-8ccc-000000000002', objectId: '9a8b7c6d-aaaa-4bbb-8ccc-0000000000a2' };
+  const oidc = await startCiOidc(tls, { adoClientId: ado.clientId });
   const entra = await startEntra(tls, {
     apps: [
       { ...github, federated: [{ issuer: oidc.github.issuer.issuer, subject: oidc.github.subject }] },
-      { ...ado, federated: [{ issuer: oidc.ado.issuer.issuer, subject: oidc.ado.subject }] },
+      {
+        ...ado,
+        // One federated credential per issuer, as after converting a service connection to the Entra issuer.
+        federated: [
+          { issuer: oidc.ado.issuer.issuer, subject: oidc.ado.subject },
+          { issuer: oidc.ado.entraIssuer.issuer, subject: oidc.ado.entraSubject },
+        ],
+      },
     ],
-    trustedIssuers: [oidc.github.issuer, oidc.ado.issuer],
+    trustedIssuers: [oidc.github.issuer, oidc.ado.issuer, oidc.ado.entraIssuer],
   });
   const kv = await startKeyVault(tls, entra, tmp.path);
   const acr = await startAcr(tls, entra, tmp.path);
@@ -142,6 +149,7 @@ export async function startAzure(): Promise<AzureFleet> {
       oidc.ado.systemAccessToken,
       ...oidc.github.issuer.issued,
       ...oidc.ado.issuer.issued,
+      ...oidc.ado.entraIssuer.issued,
       ...entra.issued,
       ...acr.issued,
       acr.admin.password,

@@ -56,6 +56,7 @@ export async function startEntra(tls: TestCa, opts: { tenantId?: string; apps: E
     const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$/.exec(url.pathname);
     if (!m) return json(res, 404, { error: 'not_found' });
     const [, tenant, what] = m;
+    // Unknown tenants and apps answer with their AADSTS codes (learn.microsoft.com "Microsoft Entra authentication and authorization error codes").
     if (tenant !== tenantId) return aadError(res, 400, 'invalid_request', 'AADSTS90002', `Tenant '${tenant}' not found.`);
     if (what!.startsWith('v2.0')) {
       return json(res, 200, {
@@ -82,6 +83,7 @@ export async function startEntra(tls: TestCa, opts: { tenantId?: string; apps: E
         'AADSTS700016',
         `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`,
       );
+    // Client credentials with a client assertion (learn.microsoft.com "Microsoft identity platform application authentication certificate credentials").
     if (form.get('grant_type') !== 'client_credentials')
       return aadError(res, 400, 'unsupported_grant_type', 'AADSTS70003', 'The app requested an unsupported grant type.');
     if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
@@ -93,6 +95,7 @@ export async function startEntra(tls: TestCa, opts: { tenantId?: string; apps: E
         "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
       );
     }
+    // The scope must be <resource>/.default in the client credentials flow (AADSTS1002012).
     const scope = form.get('scope') ?? '';
     const resource = scope
       .split(' ')
@@ -129,6 +132,7 @@ export async function startEntra(tls: TestCa, opts: { tenantId?: string; apps: E
       return aadError(res, 401, 'invalid_client', 'AADSTS50027', `JWT token is invalid or malformed.`);
     }
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    // Federated identity credential: issuer, subject and audience must match one exactly (learn.microsoft.com "Workload identity federation", AADSTS70021).
     const match = app.federated.find(
       (f) => f.issuer === claims.iss && f.subject === claims.sub && audiences.includes(f.audience ?? 'api://AzureADTokenExchange'),
     );

@@ -99,8 +99,10 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
     if (fault === 'handled') return;
     const u = new URL(req.url ?? '/', 'https://x');
     const apiVersion = u.searchParams.get('api-version');
+    // Every data-plane call carries api-version (azure-rest-api-specs specification/keyvault/data-plane/Microsoft.KeyVault/stable/7.4/common.json, KeyVaultError BadParameter).
     if (!apiVersion) return kvError(res, 400, 'BadParameter', 'The api-version query parameter is required.');
     if (!API_VERSIONS.has(apiVersion)) return kvError(res, 400, 'BadParameter', `The specified version (${apiVersion}) is not recognized.`);
+    // Challenge-based auth: an unauthenticated call gets 401 + WWW-Authenticate (learn.microsoft.com "Azure Key Vault authentication"; @azure/keyvault-common challengeBasedAuthenticationPolicy).
     if (!req.headers.authorization)
       return kvError(res, 401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.', challenge());
     const principal =
@@ -112,6 +114,7 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
       const g = grants.get(principal.oid)?.[kind] as Record<string, string[]> | undefined;
       return (g?.[name] ?? g?.['*'] ?? []).includes(op);
     };
+    // 403 with the RBAC/access-policy denial text Key Vault returns (learn.microsoft.com "Azure Key Vault REST API error codes").
     const forbidden = (kind: string, op: string) =>
       kvError(
         res,
@@ -124,6 +127,7 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
     const [collection, name, version, action] = parts;
     if (collection === 'keys' && name) {
       const versions = keys.get(name);
+      // POST keys/{name}/{version}/sign {alg, value} → {kid, value} (azure-rest-api-specs specification/keyvault/data-plane/Microsoft.KeyVault/stable/7.4/keys.json, Sign).
       if (req.method === 'POST' && (action === 'sign' || (version === 'sign' && !action))) {
         if (!allowed('keys', name, 'sign')) return forbidden('keys', 'sign');
         const v = version === 'sign' ? versions?.at(-1) : versions?.find((k) => k.version === version);
@@ -138,6 +142,7 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
         const signature = await opensslSign(v, digest, alg.hash);
         return json(res, 200, { kid: kid(name, v.version), value: signature.toString('base64url') });
       }
+      // GET keys/{name}[/{version}] → KeyBundle with the public JWK (azure-rest-api-specs specification/keyvault/data-plane/Microsoft.KeyVault/stable/7.4/keys.json, GetKey).
       if (req.method === 'GET' && !action) {
         if (!allowed('keys', name, 'get')) return forbidden('keys', 'get');
         const v = version ? versions?.find((k) => k.version === version) : versions?.at(-1);
@@ -161,6 +166,7 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
           `A ${collection.slice(0, -1)} with (name/id) ${name} was not found in this key vault.`,
         );
       const attributes = { enabled: true, created: 1700000000, updated: 1700000000, recoveryLevel: 'Recoverable' };
+      // GET certificates/{name}[/{version}] → CertificateBundle {id, kid, sid, x5t, cer} (azure-rest-api-specs specification/keyvault/data-plane/Microsoft.KeyVault/stable/7.4/certificates.json, GetCertificate); else GET secrets/{name}[/{version}] → SecretBundle {value, contentType, kid, managed} (secrets.json, GetSecret).
       if (collection === 'certificates') {
         return json(res, 200, {
           id: `${url}/certificates/${name}/${c.version}`,

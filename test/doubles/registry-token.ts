@@ -46,6 +46,7 @@ export async function startRegistryTokenServer(
       user = refreshTokens[form.get('refresh_token') ?? ''];
       for (const scope of form.getAll('scope').flatMap((s) => s.split(' '))) url.searchParams.append('scope', scope);
       if (form.get('service')) url.searchParams.set('service', form.get('service')!);
+      // GET realm?service=…&scope=… with Basic credentials → {token, access_token, expires_in, issued_at} (distribution docs/spec/auth/token.md).
     } else if (auth?.startsWith('Basic ')) {
       const [u, ...p] = Buffer.from(auth.slice(6), 'base64').toString().split(':');
       if (u && users[u] !== undefined && users[u] === p.join(':')) user = u;
