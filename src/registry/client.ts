@@ -169,7 +169,10 @@ export class RegistryClient {
     } else {
       if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
       tokenUrl.searchParams.append('scope', scope);
-      res = await this.send(repo.registry, tokenUrl.toString(), { idempotent: true, headers: cred ? { authorization: basicAuth(cred) } : {} });
+      res = await this.send(repo.registry, tokenUrl.toString(), {
+        idempotent: true,
+        headers: cred ? { authorization: basicAuth(cred) } : {},
+      });
     }
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
