@@ -57,6 +57,7 @@ export interface EnvelopeCheck {
   now: Date;
   /** Payload annotations the signature must carry (key → exact value). */
   requiredAnnotations?: Record<string, string>;
+  logger?: Logger;
 }
 
 /** A validation's finding: undefined when it passed, else why not. */
@@ -90,7 +91,7 @@ export async function verifyEnvelope(check: EnvelopeCheck): Promise<SignatureVer
     ...(Object.keys(required).length > 0 ? [userMetadata] : []),
     ['authenticity', policy.enforcement.authenticity, () => validateAuthenticity(content, policy, check.anchors)],
     ['expiry', policy.enforcement.expiry, () => validateExpiry(content, now)],
-    ['authenticTimestamp', policy.enforcement.authenticTimestamp, () => validateAuthenticTimestamp(content, check)],
+    ['authenticTimestamp', policy.enforcement.authenticTimestamp, () => validateAuthenticTimestamp(content, { ...check, ...(check.logger ? { log: check.logger } : {}) })],
     ['revocation', policy.enforcement.revocation, () => validateRevocation(content)],
   ];
   for (const [type, action, validate] of steps) {
@@ -180,37 +181,51 @@ function validateExpiry(content: EnvelopeContent, now: Date): Problem {
 
 /**
  * Authentic timestamp (trust-store-trust-policy.md, "Validate the authentic
- * timestamp"): for notary.x509, the chain is valid now, or at a trusted
- * RFC 3161 time; for signingAuthority, at the authentic signing time.
+ * timestamp"), decided case by case as notation-go does (verifier/verifier.go
+ * verifyAuthenticTimestamp and verifyTimestamp):
+ * - signingAuthority: every certificate valid at the authentic signing time;
+ * - notary.x509 with no `tsa:` store in the statement: timestamp verification
+ *   is disabled (a timestamp present is ignored) and every certificate must be
+ *   valid now;
+ * - `verifyTimestamp: afterCertExpiry` while no certificate has expired: the
+ *   same, certificates valid now;
+ * - otherwise a timestamp is required, must verify against the `tsa:` stores,
+ *   and every certificate must be valid over the whole timestamp range.
  */
 async function validateAuthenticTimestamp(
   content: EnvelopeContent,
-  { now, policy, anchors }: Pick<EnvelopeCheck, 'now' | 'policy' | 'anchors'>,
+  { now, policy, anchors, log }: Pick<EnvelopeCheck, 'now' | 'policy' | 'anchors'> & { log?: Logger },
 ): Promise<Problem> {
   const chain = content.certificateChain;
   if (content.signingScheme === 'notary.x509.signingAuthority') {
     const bad = chain.find((c) => !c.validAt(content.signingTime));
     return bad && `certificate "${bad.subject}" was not valid at the authentic signing time ${rfc3339(content.signingTime)}`;
   }
-  const expired = chain.find((c) => !c.validAt(now));
-  if (!content.timestampSignature) {
-    if (!expired) return undefined;
-    const when = now < expired.notBefore ? `is not valid before ${rfc3339(expired.notBefore)}` : `expired at ${rfc3339(expired.notAfter)}`;
-    return `certificate "${expired.subject}" ${when} and the signature has no trusted timestamp`;
+  const tsaStores = policy.trustStores.filter((s) => s.type === 'tsa');
+  let verifyTimestamp = tsaStores.length > 0;
+  if (!verifyTimestamp && content.timestampSignature) {
+    log?.info(`timestamp verification disabled: trust policy statement "${policy.name}" names no tsa trust store`);
   }
-  // "afterCertExpiry": the timestamp only matters once a certificate has expired.
-  if (policy.verifyTimestamp === 'afterCertExpiry' && !expired) return undefined;
-  const stores = policy.trustStores.filter((s) => s.type === 'tsa');
-  if (stores.length === 0)
-    return `the signature is timestamped but trust policy statement "${policy.name}" names no tsa trust store to verify it`;
-  const roots = (await Promise.all(stores.map((s) => anchors(s.type, s.name)))).flat();
+  if (verifyTimestamp && policy.verifyTimestamp === 'afterCertExpiry' && !chain.some((c) => now > c.notAfter)) verifyTimestamp = false;
+  if (!verifyTimestamp) {
+    for (const c of chain) {
+      if (now < c.notBefore) return `verification time is before certificate "${c.subject}" validity period, it will be valid from ${rfc3339(c.notBefore)}`;
+      if (now > c.notAfter) return `verification time is after certificate "${c.subject}" validity period, it was expired at ${rfc3339(c.notAfter)}`;
+    }
+    return undefined;
+  }
+  if (!content.timestampSignature) return 'no timestamp countersignature was found in the signature envelope';
+  const roots = (await Promise.all(tsaStores.map((s) => anchors(s.type, s.name)))).flat();
   const { verifyTimestampToken } = await import('../crypto/timestamp.js');
   const ts = await verifyTimestampToken(content.timestampSignature, content.signature, { roots });
   if (typeof ts === 'string') return `timestamp: ${ts}`;
   const earliest = new Date(ts.time.getTime() - ts.accuracyMs);
   const latest = new Date(ts.time.getTime() + ts.accuracyMs);
-  const bad = chain.find((c) => earliest < c.notBefore || latest > c.notAfter);
-  return bad && `certificate "${bad.subject}" was not valid at the timestamped time ${rfc3339(ts.time)}`;
+  for (const c of chain) {
+    if (earliest < c.notBefore) return `timestamp can be before certificate "${c.subject}" validity period, it will be valid from ${rfc3339(c.notBefore)}`;
+    if (latest > c.notAfter) return `timestamp can be after certificate "${c.subject}" validity period, it was expired at ${rfc3339(c.notAfter)}`;
+  }
+  return undefined;
 }
 
 /**
@@ -319,6 +334,7 @@ export async function verifyDescriptor(
       policy,
       anchors,
       now,
+      logger: log,
       ...(opts.requiredAnnotations ? { requiredAnnotations: opts.requiredAnnotations } : {}),
     });
     withPolicy.signatures.push(verdict);
