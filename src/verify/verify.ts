@@ -91,7 +91,11 @@ export async function verifyEnvelope(check: EnvelopeCheck): Promise<SignatureVer
     ...(Object.keys(required).length > 0 ? [userMetadata] : []),
     ['authenticity', policy.enforcement.authenticity, () => validateAuthenticity(content, policy, check.anchors)],
     ['expiry', policy.enforcement.expiry, () => validateExpiry(content, now)],
-    ['authenticTimestamp', policy.enforcement.authenticTimestamp, () => validateAuthenticTimestamp(content, { ...check, ...(check.logger ? { log: check.logger } : {}) })],
+    [
+      'authenticTimestamp',
+      policy.enforcement.authenticTimestamp,
+      () => validateAuthenticTimestamp(content, { ...check, ...(check.logger ? { log: check.logger } : {}) }),
+    ],
     ['revocation', policy.enforcement.revocation, () => validateRevocation(content)],
   ];
   for (const [type, action, validate] of steps) {
@@ -209,8 +213,10 @@ async function validateAuthenticTimestamp(
   if (verifyTimestamp && policy.verifyTimestamp === 'afterCertExpiry' && !chain.some((c) => now > c.notAfter)) verifyTimestamp = false;
   if (!verifyTimestamp) {
     for (const c of chain) {
-      if (now < c.notBefore) return `verification time is before certificate "${c.subject}" validity period, it will be valid from ${rfc3339(c.notBefore)}`;
-      if (now > c.notAfter) return `verification time is after certificate "${c.subject}" validity period, it was expired at ${rfc3339(c.notAfter)}`;
+      if (now < c.notBefore)
+        return `verification time is before certificate "${c.subject}" validity period, it will be valid from ${rfc3339(c.notBefore)}`;
+      if (now > c.notAfter)
+        return `verification time is after certificate "${c.subject}" validity period, it was expired at ${rfc3339(c.notAfter)}`;
     }
     return undefined;
   }
@@ -222,8 +228,10 @@ async function validateAuthenticTimestamp(
   const earliest = new Date(ts.time.getTime() - ts.accuracyMs);
   const latest = new Date(ts.time.getTime() + ts.accuracyMs);
   for (const c of chain) {
-    if (earliest < c.notBefore) return `timestamp can be before certificate "${c.subject}" validity period, it will be valid from ${rfc3339(c.notBefore)}`;
-    if (latest > c.notAfter) return `timestamp can be after certificate "${c.subject}" validity period, it was expired at ${rfc3339(c.notAfter)}`;
+    if (earliest < c.notBefore)
+      return `timestamp can be before certificate "${c.subject}" validity period, it will be valid from ${rfc3339(c.notBefore)}`;
+    if (latest > c.notAfter)
+      return `timestamp can be after certificate "${c.subject}" validity period, it was expired at ${rfc3339(c.notAfter)}`;
   }
   return undefined;
 }

@@ -108,7 +108,10 @@ test('a timestamp from a TSA outside the tsa trust store is rejected', async () 
   // No tsa: store: timestamp verification is disabled (as notation does), so the expired certificate decides.
   const noStore = await verifyImage(ref, { registry: client, trustPolicy: policy(['ca:acme']), trustStore: store, now: later });
   assert.equal(noStore.verified, false);
-  assert.match(noStore.reason, /authenticTimestamp: verification time is after certificate "CN=short-lived.*" validity period, it was expired at/);
+  assert.match(
+    noStore.reason,
+    /authenticTimestamp: verification time is after certificate "CN=short-lived.*" validity period, it was expired at/,
+  );
 });
 
 test('afterCertExpiry skips the timestamp while the certificate is valid', async () => {
