@@ -42,13 +42,11 @@ export class Certificate {
   get keySpec(): { spec: KeySpec } | { problem: string } {
     return keySpecOf(this.publicKey);
   }
-  /** Subject attributes as type → value, e.g. { C: 'US', O: 'acme', CN: 'signer' }. */
-  subjectAttributes(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
-    for (const rdn of this.parsed.subjectName.toJSON()) {
-      for (const [type, values] of Object.entries(rdn)) out.set(type, [...(out.get(type) ?? []), ...values]);
-    }
-    return out;
+  /** The subject's RDNs in order, each a list of attributes (short names such as C, ST, O, CN, else the OID). */
+  subjectRdns(): { type: string; value: string }[][] {
+    return this.parsed.subjectName
+      .toJSON()
+      .map((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ type, value }))));
   }
 
   extension<T extends x509.Extension>(type: new (raw: BufferSource) => T, oid: string): { ext: T; critical: boolean } | undefined {
@@ -227,6 +225,8 @@ function leafProblem(cert: Certificate): string | undefined {
   if (eku) {
     for (const usage of eku.ext.usages) {
       const bad = FORBIDDEN_CODE_SIGNING_EKUS.find(([oid]) => oid === usage);
+      // The specification forbids anyExtendedKeyUsage outright; notation v1.3.2 accepts it (README, "Differences from notation").
+      if (bad?.[0] === OID.ekuAny) return anyEkuProblem(cert);
       if (bad) return `signing certificate "${cert.subject}" extended key usage must not contain ${bad[1]}`;
     }
   }
@@ -234,6 +234,10 @@ function leafProblem(cert: Certificate): string | undefined {
   if ('problem' in spec) return `signing certificate "${cert.subject}" has an unsupported ${spec.problem}`;
   return undefined;
 }
+
+const anyEkuProblem = (cert: Certificate) =>
+  `signing certificate "${cert.subject}" has extended key usage anyExtendedKeyUsage, which the Notary Project signature ` +
+  `specification ("Certificate Requirements") forbids for signing certificates; issue it with codeSigning only`;
 
 function caProblem(cert: Certificate, expectedPathLen: number): string | undefined {
   const bc = cert.extension(x509.BasicConstraintsExtension, OID.basicConstraints);

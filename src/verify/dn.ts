@@ -1,86 +1,144 @@
+import type { Certificate } from '../crypto/certificate.js';
+
 /**
- * Distinguished names for `x509.subject:` trusted identities: RFC 4514
- * strings parsed into attribute → value, with the Notary Project's rules
- * (single-valued RDNs, no repeated attribute, C, ST and O required).
+ * Distinguished names of `x509.subject:` trusted identities, read exactly as
+ * notation v1.3.2 reads them, so one trust policy means the same in both
+ * tools: notation-go internal/pkix/pkix.go ParseDistinguishedName over go-ldap
+ * v3 ParseDN (dn.go). That is RFC 4514 with go-ldap's reading: `,` or `;`
+ * between RDNs, `\` escapes, no quoting, attribute types kept as written (so
+ * `c=US` is not `C=US`), no `#`-hex values; then notation's rules: single-
+ * valued RDNs, no attribute twice, C, ST and O present.
  */
 export type DistinguishedName = Map<string, string>;
 
 export const MANDATORY_ATTRIBUTES = ['C', 'ST', 'O'] as const;
 
+/** A DN string as notation parses a trusted identity; a string result is why it is refused. */
 export function parseDistinguishedName(text: string): DistinguishedName | string {
-  const rdns = splitUnescaped(text, ',');
-  if (rdns === undefined) return `"${text}" has an unterminated quote or escape`;
+  if (text.includes('=#')) return `"${text}" uses a #-hex value, which x509.subject identities do not support (as in notation)`;
+  const rdns = splitRdns(text);
+  if (typeof rdns === 'string') return `"${text}" is not a valid distinguished name: ${rdns}`;
   const dn: DistinguishedName = new Map();
   for (const rdn of rdns) {
-    const parts = splitUnescaped(rdn, '+')!;
-    if (parts.length > 1) return `"${text}" has a multi-valued RDN (${rdn.trim()}), which is not supported`;
-    const eq = rdn.indexOf('=');
-    if (eq <= 0) return `"${text}" has "${rdn.trim()}", which is not type=value`;
-    const type = rdn.slice(0, eq).trim().toUpperCase();
-    if (!/^(?:[A-Z][A-Z0-9-]*|\d+(?:\.\d+)*)$/.test(type)) return `"${text}" has an invalid attribute type "${type}"`;
-    const value = unescapeValue(rdn.slice(eq + 1).trim());
-    if (value === undefined || value === '') return `"${text}" has an empty or malformed value for ${type}`;
-    if (dn.has(type)) return `"${text}" repeats the attribute ${type}; each attribute may appear once`;
-    dn.set(type, value);
+    if (rdn.length > 1)
+      return `"${text}" has a multi-valued RDN (${rdn.map((a) => `${a.type}=${a.value}`).join('+')}), which is not supported`;
+    // notation v1.3.2 reads S as the short name of stateOrProvinceName (ST).
+    const type = rdn[0]!.type === 'S' ? 'ST' : rdn[0]!.type;
+    if (dn.get(type)) return `"${text}" repeats the attribute ${type}; each attribute may appear once`;
+    dn.set(type, rdn[0]!.value);
   }
-  const missing = MANDATORY_ATTRIBUTES.filter((a) => !dn.has(a));
-  if (missing.length > 0) return `"${text}" lacks ${missing.join(', ')}: a trusted identity must contain C, ST and O at a minimum`;
+  const missing = MANDATORY_ATTRIBUTES.filter((a) => !dn.get(a));
+  if (missing.length > 0) {
+    return `"${text}" lacks ${missing.join(', ')}: a trusted identity must contain C, ST and O at a minimum (attribute types are case-sensitive)`;
+  }
   return dn;
 }
 
-/** Split on `sep` outside quotes and escapes; undefined when quoting is broken. */
-function splitUnescaped(text: string, sep: string): string[] | undefined {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
+type Rdn = { type: string; value: string }[];
+
+/** go-ldap ParseDN: RDNs split on unescaped `,` or `;`, attributes on `+`, the type ending at the first `=`. */
+function splitRdns(text: string): Rdn[] | string {
+  const rdns: Rdn[] = [];
+  let rdn: Rdn = [];
+  let type: string | undefined;
+  let start = 0;
+  let escaping = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (c === '\\') {
-      if (i + 1 >= text.length) return undefined;
-      cur += c + text[++i];
-    } else if (c === '"') {
-      quoted = !quoted;
-      cur += c;
-    } else if (c === sep && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
+    if (escaping) escaping = false;
+    else if (c === '\\') escaping = true;
+    else if (c === '=' && type === undefined) {
+      const t = decode(text.slice(start, i));
+      if (typeof t !== 'string' || t === '') return typeof t === 'string' ? 'an attribute type is empty' : t.error;
+      type = t;
+      start = i + 1;
+    } else if (c === ',' || c === ';' || c === '+') {
+      if (type === undefined) return 'an attribute lacks its type=value form';
+      const value = decode(text.slice(start, i));
+      if (typeof value !== 'string') return value.error;
+      rdn.push({ type, value });
+      type = undefined;
+      start = i + 1;
+      if (c !== '+') {
+        rdns.push(rdn);
+        rdn = [];
+      }
+    }
   }
-  if (quoted) return undefined;
-  out.push(cur);
-  return out;
+  if (type === undefined) return 'it ends with an incomplete type=value pair';
+  const value = decode(text.slice(start));
+  if (typeof value !== 'string') return value.error;
+  rdn.push({ type, value });
+  rdns.push(rdn);
+  return rdns;
 }
 
-function unescapeValue(raw: string): string | undefined {
-  let v = raw;
-  if (v.startsWith('"')) {
-    if (!v.endsWith('"') || v.length < 2) return undefined;
-    v = v.slice(1, -1);
-  }
+/** go-ldap decodeString: surrounding spaces dropped (an escaped trailing one kept), escapes resolved. */
+function decode(raw: string): string | { error: string } {
+  let s = raw.replace(/^ +/, '');
+  const trimmed = s.replace(/ +$/, '');
+  const backslashes = trimmed.length - trimmed.replace(/\\+$/, '').length;
+  s = trimmed.length < s.length && backslashes % 2 === 1 ? `${trimmed} ` : trimmed;
+  if (s.startsWith('#')) return { error: `the value "${s}" is #-hex, which is not supported` };
   let out = '';
-  for (let i = 0; i < v.length; i++) {
-    const c = v[i]!;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
     if (c !== '\\') {
+      if (c === '"' || c === ';' || c === '<' || c === '>' || c === '\u0000')
+        return { error: `"${c}" must be escaped (quoting is not supported)` };
       out += c;
       continue;
     }
-    const next = v.slice(i + 1, i + 3);
-    if (/^[0-9a-fA-F]{2}$/.test(next)) {
-      out += String.fromCharCode(parseInt(next, 16));
-      i += 2;
-    } else if (i + 1 < v.length) out += v[++i];
-    else return undefined;
+    const next = s[i + 1];
+    if (next === undefined) return { error: `"${s}" ends with a lone backslash` };
+    if (' "#+,;<=>\\'.includes(next)) {
+      out += next;
+      i++;
+      continue;
+    }
+    const hex = s.slice(i + 1, i + 3);
+    if (!/^[0-9a-fA-F]{2}$/.test(hex)) return { error: `"\\${hex}" is not a valid escape` };
+    out += String.fromCharCode(parseInt(hex, 16));
+    i += 2;
   }
   return out;
 }
 
-/** Whether every attribute of `identity` is present, once, with an equal value in `subject`. */
-export function subjectMatches(identity: DistinguishedName, subject: Map<string, string[]>): boolean {
-  for (const [type, value] of identity) {
-    const values = subject.get(type);
-    if (!values || values.length !== 1 || values[0] !== value) return false;
+// The attribute types Go's pkix.Name.String() prints by name; any other it prints as <oid>=#<hex>, which
+// notation then refuses (crypto/x509/pkix attributeTypeNames).
+const GO_NAMES: Record<string, string> = {
+  C: 'C',
+  O: 'O',
+  OU: 'OU',
+  CN: 'CN',
+  L: 'L',
+  ST: 'ST',
+  '2.5.4.5': 'SERIALNUMBER',
+  '2.5.4.9': 'STREET',
+  '2.5.4.17': 'POSTALCODE',
+};
+
+/**
+ * The signing certificate's subject as notation compares it with x509.subject
+ * identities (notation-go verifier.go verifyX509TrustedIdentities parses
+ * `leafCert.Subject.String()` with the same rules): a string result is why the
+ * subject cannot be compared at all.
+ */
+export function certificateSubjectDN(cert: Certificate): DistinguishedName | string {
+  const dn: DistinguishedName = new Map();
+  for (const rdn of cert.subjectRdns()) {
+    if (rdn.length > 1) return `it has a multi-valued RDN (${rdn.map((a) => a.type).join('+')})`;
+    const { type, value } = rdn[0]!;
+    const name = GO_NAMES[type];
+    if (!name)
+      return `its attribute ${type}${type === 'E' ? ' (emailAddress)' : ''} has no name notation can print (it would read <oid>=#<hex>)`;
+    if (dn.has(name)) return `it repeats the attribute ${name}`;
+    dn.set(name, value);
   }
-  return true;
+  const missing = MANDATORY_ATTRIBUTES.filter((a) => !dn.get(a));
+  if (missing.length > 0) return `it lacks ${missing.join(', ')}`;
+  return dn;
 }
 
+/** notation-go pkix.IsSubsetDN: every attribute of `a` has an equal value in `b`. */
 export const isSubset = (a: DistinguishedName, b: DistinguishedName): boolean => [...a].every(([k, v]) => b.get(k) === v);

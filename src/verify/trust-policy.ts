@@ -132,7 +132,8 @@ function validateSignatureVerification(sv: unknown, at: string): Pick<TrustPolic
       enforcement[type as ValidationType] = action;
     }
   }
-  const verifyTimestamp = sv.verifyTimestamp ?? 'always';
+  // An empty string is the default, as for notation.
+  const verifyTimestamp = sv.verifyTimestamp === undefined || sv.verifyTimestamp === '' ? 'always' : sv.verifyTimestamp;
   if (verifyTimestamp !== 'always' && verifyTimestamp !== 'afterCertExpiry')
     throw bad(`${at}: signatureVerification.verifyTimestamp must be "always" or "afterCertExpiry"`);
   return { level, enforcement, verifyTimestamp };
@@ -175,7 +176,10 @@ function validateTrustStore(value: string, at: string): TrustPolicy['trustStores
   return { type: type as TrustStoreType, name: storeName };
 }
 
-/** trustedIdentities: "*" alone, or `x509.subject:` distinguished names with C, ST and O that do not overlap. */
+/**
+ * trustedIdentities: "*" alone, or `<prefix>:<value>` entries; `x509.subject:` ones are distinguished names with C,
+ * ST and O that do not overlap (notation-go verifier/trustpolicy validateTrustedIdentities).
+ */
 function validateTrustedIdentities(values: string[], at: string): TrustedIdentity[] {
   if (values.length > 1 && values.includes('*')) throw bad(`${at}: the wildcard identity "*" cannot be combined with other identities`);
   const identities = values.map((raw): TrustedIdentity => {
@@ -185,7 +189,9 @@ function validateTrustedIdentities(values: string[], at: string): TrustedIdentit
     if (colon < 0) throw bad(`${at}: trusted identity "${raw}" has no "x509.subject:" prefix`);
     const prefix = raw.slice(0, colon);
     const value = raw.slice(colon + 1).trim();
-    if (prefix !== 'x509.subject') throw bad(`${at}: trusted identity type "${prefix}" is not supported; use x509.subject`);
+    // notation-go trustpolicy validation reads x509.subject identities only and leaves other prefixes (plugins')
+    // alone; a statement left with none fails at verification, not here.
+    if (prefix !== 'x509.subject') return { raw };
     if (value === '') throw bad(`${at}: trusted identity "${raw}" has no distinguished name`);
     const dn = parseDistinguishedName(value);
     if (typeof dn === 'string') throw bad(`${at}: trusted identity ${dn}`);

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotarySignError } from '../errors.js';
 import { memoizeByKey } from '../util/concurrency.js';
@@ -26,14 +26,28 @@ export class TrustStore {
     const dir = join(this.root, 'x509', type, name);
     let entries: string[];
     try {
+      // A named store that is itself a link could point anywhere: refused, as notation refuses links inside one.
+      if ((await lstat(dir)).isSymbolicLink()) {
+        throw new NotarySignError(
+          'POLICY',
+          `trust store ${type}:${name}: "${dir}" is a symbolic link; make it a directory of certificate files`,
+        );
+      }
       entries = (await readdir(dir)).sort();
-    } catch {
+    } catch (err) {
+      if (err instanceof NotarySignError) throw err;
       throw new NotarySignError('POLICY', `trust store ${type}:${name} was not found: put its certificates in ${dir}/`);
     }
     const certs: Certificate[] = [];
     for (const entry of entries) {
       const path = join(dir, entry);
-      if (!(await stat(path)).isFile()) continue;
+      // notation-go verifier/truststore/truststore.go: only regular files; a subdirectory or a symlink is an error.
+      if (!(await lstat(path)).isFile()) {
+        throw new NotarySignError(
+          'POLICY',
+          `trust store ${type}:${name}: "${path}" is not a regular file (directories or symlinks are not supported); move or remove it`,
+        );
+      }
       for (const cert of parseCertificates(await readFile(path), `trust store file ${path}`)) {
         const problem = storeCertificateProblem(cert, type);
         if (problem) throw new NotarySignError('POLICY', `trust store file ${path}: ${problem}`);

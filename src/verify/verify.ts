@@ -8,7 +8,7 @@ import { RegistryRepository, type SignatureRepository } from '../registry/reposi
 import { parseEnvelope, parsePayload, verifyIntegrity } from '../envelope/envelope.js';
 import { EnvelopeError, type EnvelopeContent } from '../envelope/types.js';
 import type { Certificate } from '../crypto/certificate.js';
-import { subjectMatches } from './dn.js';
+import { certificateSubjectDN, isSubset } from './dn.js';
 import {
   applicablePolicy,
   type LevelName,
@@ -173,8 +173,14 @@ async function validateAuthenticity(content: EnvelopeContent, policy: TrustPolic
     );
   }
   if (policy.trustedIdentities.some((id) => id.raw === '*')) return undefined;
-  const subject = leaf.subjectAttributes();
-  if (policy.trustedIdentities.some((id) => id.dn && subjectMatches(id.dn, subject))) return undefined;
+  // notation-go verifyX509TrustedIdentities: only x509.subject identities count; other prefixes are not ours.
+  const identities = policy.trustedIdentities.flatMap((id) => (id.dn ? [id.dn] : []));
+  if (identities.length === 0) return `no x509 trusted identities are configured in trust policy statement "${policy.name}"`;
+  const subject = certificateSubjectDN(leaf);
+  if (typeof subject === 'string') {
+    return `signing certificate subject "${leaf.subject}" cannot be compared with x509.subject identities: ${subject} (notation refuses it too; trust "*" to accept any subject)`;
+  }
+  if (identities.some((dn) => isSubset(dn, subject))) return undefined;
   return `signing certificate subject "${leaf.subject}" matches none of the trusted identities of statement "${policy.name}"`;
 }
 
