@@ -154,12 +154,19 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
   };
   const chain = await opts.signer.certificateChain();
   if (opts.reuseExisting !== false) {
-    const existing = await findReusable(opts.repository, t, {
-      chain,
-      annotations: opts.annotations ?? {},
-      now,
-      ...(opts.expiryMs ? { expiryMs: opts.expiryMs } : {}),
-    });
+    const existing = await findReusable(
+      opts.repository,
+      t,
+      {
+        chain,
+        annotations: opts.annotations ?? {},
+        now,
+        format: opts.signatureFormat ?? 'jws',
+        ...(opts.expiryMs ? { expiryMs: opts.expiryMs } : {}),
+        ...(opts.timestamp ? { timestamp: { rootCertificates: opts.timestamp.rootCertificates } } : {}),
+      },
+      log,
+    );
     if (existing) {
       log.info(
         `${formatReference(withDigest(t.ref, t.descriptor.digest))} already has a valid signature from this certificate chain ` +
@@ -283,24 +290,53 @@ async function checkOwnSignature(
   }
 }
 
+/** What a run asks of a signature: an existing one is reused only when it gives all of it. */
+interface ReuseWish {
+  chain: Certificate[];
+  annotations: Record<string, string>;
+  now: Date;
+  expiryMs?: number;
+  format: 'jws' | 'cose';
+  timestamp?: { rootCertificates: Certificate[] };
+}
+
 /**
- * A signature already attached by the same chain, with the same annotations,
- * valid, and not near its expiry: re-runs reuse it instead of piling up copies.
+ * A signature already attached by the same chain that satisfies everything
+ * this run asks for (envelope format, signing scheme, annotations, a timestamp
+ * chaining to the given TSA root, the expiry window): re-runs reuse it instead
+ * of piling up copies. Why each candidate was passed over goes to the log.
  */
-async function findReusable(
-  repository: SignatureRepository,
-  t: Target,
-  { chain, annotations, now, expiryMs }: { chain: Certificate[]; annotations: Record<string, string>; now: Date; expiryMs?: number },
-) {
-  const thumbprints = JSON.stringify(chain.map((c) => c.thumbprint));
+async function findReusable(repository: SignatureRepository, t: Target, wish: ReuseWish, log: Logger) {
+  const thumbprints = JSON.stringify(wish.chain.map((c) => c.thumbprint));
   const { descriptors } = await repository.listSignatures(t.ref, t.descriptor);
   for (const d of descriptors.filter((x) => x.annotations?.[Annotation.Thumbprints] === thumbprints).slice(0, 10)) {
-    const checked = await checkOwnSignature(repository, t, { sigDigest: d.digest, chain, annotations });
-    if (typeof checked === 'string') continue;
-    const { expiry } = checked.content;
-    if (chain.some((c) => !c.validAt(now))) continue;
-    if (expiryMs === undefined ? expiry !== undefined : !expiry || expiry.getTime() - now.getTime() < expiryMs / 2) continue;
-    return { digest: d.digest, ...checked };
+    const checked = await checkOwnSignature(repository, t, { sigDigest: d.digest, chain: wish.chain, annotations: wish.annotations });
+    const why = typeof checked === 'string' ? checked : await unmetWish(checked.content, wish);
+    if (why !== undefined) {
+      log.info(`not reusing signature ${d.digest} of ${formatReference(withDigest(t.ref, t.descriptor.digest))}: ${why}`);
+      continue;
+    }
+    return { digest: d.digest, ...(checked as Exclude<typeof checked, string>) };
+  }
+  return undefined;
+}
+
+/** The first thing the run asks for that this signature lacks, or undefined. */
+async function unmetWish(content: EnvelopeContent, wish: ReuseWish): Promise<string | undefined> {
+  const wanted = wish.format === 'cose' ? MediaType.Cose : MediaType.Jws;
+  if (content.mediaType !== wanted) return `it is a ${content.mediaType} envelope and this run signs ${wanted}`;
+  if (content.signingScheme !== 'notary.x509') return `its signing scheme is ${content.signingScheme}, not notary.x509`;
+  if (wish.chain.some((c) => !c.validAt(wish.now))) return 'a certificate of its chain is not valid now';
+  const { expiry } = content;
+  if (wish.expiryMs === undefined && expiry !== undefined) return 'it expires and this run asks for no expiry';
+  if (wish.expiryMs !== undefined && (!expiry || expiry.getTime() - wish.now.getTime() < wish.expiryMs / 2)) {
+    return expiry ? 'it is past half of the validity this run asks for' : 'it never expires and this run asks for an expiry';
+  }
+  if (wish.timestamp) {
+    if (!content.timestampSignature) return 'it has no RFC 3161 timestamp and this run asks for one';
+    const { verifyTimestampToken } = await import('../crypto/timestamp.js');
+    const ts = await verifyTimestampToken(content.timestampSignature, content.signature, { roots: wish.timestamp.rootCertificates });
+    if (typeof ts === 'string') return `its timestamp does not verify against the timestamp root given: ${ts}`;
   }
   return undefined;
 }

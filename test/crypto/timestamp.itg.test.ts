@@ -138,3 +138,37 @@ test('signing refuses a TSA whose tokens do not chain to timestamp-root-cert', a
     /timestamp-url: the TSA's token does not verify against timestamp-root-cert: the TSA certificate does not chain/,
   );
 });
+
+test('a run that asks for a timestamp does not reuse a signature without one (or one from another TSA)', async () => {
+  const leaf = await issueCertificate({ subject: 'CN=reuse,O=acme,ST=WA,C=US', issuer: root });
+  const signer = await LocalKeySigner.fromFiles(
+    await dir.file('reuse.key', leaf.keyPem),
+    await dir.file('reuse.crt', leaf.certPem + root.certPem),
+  );
+  const repo = { registry: registry.host, repository: 'ts/reuse' };
+  const image = await pushImage(client, repo, 'v1');
+  const ref = `${registry.host}/${repo.repository}@${image.digest}`;
+  const timestamp = { url: tsa.url, rootCertificates: [new Certificate(tsa.root.der)] };
+  const plain = await sign({ images: [ref], signer, registry: client });
+  const lines: string[] = [];
+  const logger = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), debug: () => {} };
+  const stamped = await sign({ images: [ref], signer, registry: client, timestamp, logger });
+  assert.notEqual(stamped[0]!.storage, 'existing');
+  assert.notEqual(stamped[0]!.signatureDigest, plain[0]!.signatureDigest);
+  assert.ok(
+    lines.some((l) => /not reusing signature .*: it has no RFC 3161 timestamp and this run asks for one/.test(l)),
+    lines.join('\n'),
+  );
+  // Now a timestamped one exists: the next run with the same TSA reuses it.
+  assert.equal((await sign({ images: [ref], signer, registry: client, timestamp }))[0]!.storage, 'existing');
+  // A run naming another TSA root does not.
+  const otherRoot = await issueCertificate({ subject: 'CN=other tsa,O=x,ST=WA,C=US', ca: true });
+  const other = await sign({
+    images: [ref],
+    signer,
+    registry: client,
+    timestamp: { url: tsa.url, rootCertificates: [new Certificate(otherRoot.der)] },
+  }).catch((err: Error) => err);
+  // The TSA's own token does not chain to that root either, so signing itself refuses: nothing is reused by mistake.
+  assert.ok(other instanceof Error && /does not verify against timestamp-root-cert/.test(other.message), String(other));
+});

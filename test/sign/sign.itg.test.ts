@@ -196,6 +196,27 @@ describe('sign against the real distribution registry (referrers tag schema)', (
     );
   });
 
+  test('a signature in another envelope format is not reused, and the log says why', async () => {
+    const repo = { registry: registry.host, repository: 'team/formats' };
+    const image = await pushImage(client, repo, 'v1');
+    const signer = await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath);
+    const ref = `${registry.host}/team/formats@${image.digest}`;
+    // As when notation signed first with COSE, from the same certificate chain.
+    const cose = await sign({ images: [ref], signer, registry: client, signatureFormat: 'cose' });
+    const log = capture();
+    const jws = await sign({ images: [ref], signer, registry: client, signatureFormat: 'jws', logger: log });
+    assert.notEqual(jws[0]!.storage, 'existing');
+    assert.notEqual(jws[0]!.signatureDigest, cose[0]!.signatureDigest);
+    assert.ok(
+      log.lines.some((l) =>
+        /not reusing signature .*: it is a application\/cose envelope and this run signs application\/jose\+json/.test(l),
+      ),
+      log.lines.join('\n'),
+    );
+    // The same format again is reused.
+    assert.equal((await sign({ images: [ref], signer, registry: client, signatureFormat: 'cose' }))[0]!.storage, 'existing');
+  });
+
   test('an expiring signature is not reused once past half its validity', async () => {
     const repo = { registry: registry.host, repository: 'team/expiring' };
     const image = await pushImage(client, repo, 'v1');
