@@ -172,3 +172,32 @@ test('a run that asks for a timestamp does not reuse a signature without one (or
   // The TSA's own token does not chain to that root either, so signing itself refuses: nothing is reused by mistake.
   assert.ok(other instanceof Error && /does not verify against timestamp-root-cert/.test(other.message), String(other));
 });
+
+test('authentic timestamp, every combination, decided as notation-go does', async () => {
+  // {tsa store named or not} × {timestamp present or not} × {always, afterCertExpiry} × {certificates valid or expired}
+  const signed = { with: await signShortLived({ timestamped: true }), without: await signShortLived({ timestamped: false }) };
+  const expected = (tsa: boolean, timestamped: boolean, mode: string, expired: boolean): boolean => {
+    // notation-go verifier.go verifyTimestamp: no tsa store, or afterCertExpiry before any expiry, means no timestamp
+    // verification and certificates valid now; otherwise a timestamp is required and decides.
+    const verifyTimestamp = tsa && !(mode === 'afterCertExpiry' && !expired);
+    return verifyTimestamp ? timestamped : !expired;
+  };
+  for (const tsa of [true, false]) {
+    for (const timestamped of [true, false]) {
+      for (const mode of ['always', 'afterCertExpiry']) {
+        for (const expired of [false, true]) {
+          const v = await verifyImage(timestamped ? signed.with : signed.without, {
+            registry: client,
+            trustPolicy: policy(tsa ? ['ca:acme', 'tsa:test-tsa'] : ['ca:acme'], { verifyTimestamp: mode }),
+            trustStore: store,
+            ...(expired ? { now: later } : {}),
+          });
+          const want = expected(tsa, timestamped, mode, expired);
+          const label = `tsa store ${tsa ? 'named' : 'absent'}, ${timestamped ? 'timestamped' : 'no timestamp'}, ${mode}, certificate ${expired ? 'expired' : 'valid'}`;
+          assert.equal(v.verified, want, `${label}: ${v.reason}`);
+          if (!want) assert.equal(v.signatures[0]?.failedCheck, 'authenticTimestamp', label);
+        }
+      }
+    }
+  }
+});
