@@ -132,7 +132,8 @@ export class RegistryClient {
       if (isIdentityToken(cred)) {
         throw new NotarySignError(
           'AUTH',
-          `registry ${repo.registry} asks for basic auth, but the credential found is an identity token, which only a token service accepts; ` +
+          `registry ${repo.registry} asks for basic auth, but the credential found is an identity token, ` +
+            'which only a token service accepts; ' +
             `log in with a user name and password`,
         );
       }

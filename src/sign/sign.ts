@@ -154,19 +154,15 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
   };
   const chain = await opts.signer.certificateChain();
   if (opts.reuseExisting !== false) {
-    const existing = await findReusable(
-      opts.repository,
-      t,
-      {
-        chain,
-        annotations: opts.annotations ?? {},
-        now,
-        format: opts.signatureFormat ?? 'jws',
-        ...(opts.expiryMs ? { expiryMs: opts.expiryMs } : {}),
-        ...(opts.timestamp ? { timestamp: { rootCertificates: opts.timestamp.rootCertificates } } : {}),
-      },
+    const existing = await findReusable(opts.repository, t, {
+      chain,
+      annotations: opts.annotations ?? {},
+      now,
+      format: opts.signatureFormat ?? 'jws',
+      ...(opts.expiryMs ? { expiryMs: opts.expiryMs } : {}),
+      ...(opts.timestamp ? { timestamp: { rootCertificates: opts.timestamp.rootCertificates } } : {}),
       log,
-    );
+    });
     if (existing) {
       log.info(
         `${formatReference(withDigest(t.ref, t.descriptor.digest))} already has a valid signature from this certificate chain ` +
@@ -306,14 +302,14 @@ interface ReuseWish {
  * chaining to the given TSA root, the expiry window): re-runs reuse it instead
  * of piling up copies. Why each candidate was passed over goes to the log.
  */
-async function findReusable(repository: SignatureRepository, t: Target, wish: ReuseWish, log: Logger) {
+async function findReusable(repository: SignatureRepository, t: Target, wish: ReuseWish & { log: Logger }) {
   const thumbprints = JSON.stringify(wish.chain.map((c) => c.thumbprint));
   const { descriptors } = await repository.listSignatures(t.ref, t.descriptor);
   for (const d of descriptors.filter((x) => x.annotations?.[Annotation.Thumbprints] === thumbprints).slice(0, 10)) {
     const checked = await checkOwnSignature(repository, t, { sigDigest: d.digest, chain: wish.chain, annotations: wish.annotations });
     const why = typeof checked === 'string' ? checked : await unmetWish(checked.content, wish);
     if (why !== undefined) {
-      log.info(`not reusing signature ${d.digest} of ${formatReference(withDigest(t.ref, t.descriptor.digest))}: ${why}`);
+      wish.log.info(`not reusing signature ${d.digest} of ${formatReference(withDigest(t.ref, t.descriptor.digest))}: ${why}`);
       continue;
     }
     return { digest: d.digest, ...(checked as Exclude<typeof checked, string>) };

@@ -12,6 +12,7 @@ import type { Certificate } from '../crypto/certificate.js';
 export type DistinguishedName = Map<string, string>;
 
 export const MANDATORY_ATTRIBUTES = ['C', 'ST', 'O'] as const;
+const MANDATORY_RULE = 'a trusted identity must contain C, ST and O at a minimum (attribute types are case-sensitive)';
 
 /** A DN string as notation parses a trusted identity; a string result is why it is refused. */
 export function parseDistinguishedName(text: string): DistinguishedName | string {
@@ -29,7 +30,7 @@ export function parseDistinguishedName(text: string): DistinguishedName | string
   }
   const missing = MANDATORY_ATTRIBUTES.filter((a) => !dn.get(a));
   if (missing.length > 0) {
-    return `"${text}" lacks ${missing.join(', ')}: a trusted identity must contain C, ST and O at a minimum (attribute types are case-sensitive)`;
+    return `"${text}" lacks ${missing.join(', ')}: ${MANDATORY_RULE}`;
   }
   return dn;
 }

@@ -178,7 +178,10 @@ async function validateAuthenticity(content: EnvelopeContent, policy: TrustPolic
   if (identities.length === 0) return `no x509 trusted identities are configured in trust policy statement "${policy.name}"`;
   const subject = certificateSubjectDN(leaf);
   if (typeof subject === 'string') {
-    return `signing certificate subject "${leaf.subject}" cannot be compared with x509.subject identities: ${subject} (notation refuses it too; trust "*" to accept any subject)`;
+    return (
+      `signing certificate subject "${leaf.subject}" cannot be compared with x509.subject identities: ${subject} ` +
+      '(notation refuses it too; trust "*" to accept any subject)'
+    );
   }
   if (identities.some((dn) => isSubset(dn, subject))) return undefined;
   return `signing certificate subject "${leaf.subject}" matches none of the trusted identities of statement "${policy.name}"`;
