@@ -88,6 +88,13 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunInputs {
     ...optional('platform', input('platform')),
     ...optional('trustPolicy', input('trust-policy')),
     ...optional('trustStore', input('trust-store')),
+    // Inline trust: PEM and identities are multi-line as given; the core splits identities on newlines only.
+    ...optional('trustedCertificates', core.getInput('trusted-certificates')),
+    ...optional('trustedTsaCertificates', core.getInput('trusted-tsa-certificates')),
+    ...optional('trustedKeyVaultCertificates', core.getInput('trusted-key-vault-certificates')),
+    ...optional('trustedIdentities', core.getInput('trusted-identities')),
+    ...optional('registryScopes', core.getInput('registry-scopes')),
+    ...optional('verificationLevel', input('verification-level')),
     ...optional('pinOutput', input('pin-output')),
     recursive: booleanInput('recursive'),
     ...optional('timestampUrl', input('timestamp-url')),

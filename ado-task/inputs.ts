@@ -54,6 +54,15 @@ export function readInputs(logger: Logger): RunInputs {
     ...optional('platform', input('platform')),
     ...optional('trustPolicy', input('trustPolicy')),
     ...optional('trustStore', input('trustStore')),
+    ...optional('trustedCertificates', tl.getInput('trustedCertificates', false) ?? ''),
+    ...optional('trustedTsaCertificates', tl.getInput('trustedTsaCertificates', false) ?? ''),
+    ...optional('trustedKeyVaultCertificates', tl.getInput('trustedKeyVaultCertificates', false) ?? ''),
+    ...optional('trustedIdentities', tl.getInput('trustedIdentities', false) ?? ''),
+    ...optional('registryScopes', tl.getInput('registryScopes', false) ?? ''),
+    // The pick list defaults to strict; it matters only with inline trust.
+    ...(input('trustedCertificates') || input('trustedKeyVaultCertificates')
+      ? optional('verificationLevel', input('verificationLevel'))
+      : {}),
     ...optional('pinOutput', input('pinOutput')),
     recursive: tl.getBoolInput('recursive', false),
     ...optional('timestampUrl', input('timestampUrl')),

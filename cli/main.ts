@@ -13,6 +13,8 @@ Usage:
   notary-sign sign <image>... --key <key.pem> --certificate-chain <chain.pem> [options]
   notary-sign verify <image>... --trust-policy <trustpolicy.json> --trust-store <dir> [options]
   notary-sign verify-base --dockerfile <Dockerfile> --trust-policy <file> --trust-store <dir> [options]
+  notary-sign policy init --output-dir <dir> [--from <image>] [inline trust options]
+  notary-sign policy show [--trust-policy <file> --trust-store <dir> | inline trust options]
 
 sign options:
   --key-id <url>               Azure Key Vault key or certificate URL (the private key stays in the vault)
@@ -30,6 +32,13 @@ sign options:
 verify and verify-base options:
   --trust-policy <file>        Notary Project trust policy (trustpolicy.json, version 1.0)
   --trust-store <dir>          trust store directory: x509/ca/<name>/*.pem, x509/signingAuthority/..., x509/tsa/...
+  or, instead of the files (the same policy, made in memory):
+  --trusted-certificate <pem>  a CA root (or self-signed signing certificate) to trust (repeatable)
+  --trusted-tsa-certificate <pem>  a TSA root to trust (repeatable)
+  --trusted-key-vault-certificate <url>  trust this Key Vault certificate's root, and its subject (repeatable)
+  --trusted-identity <id>      x509.subject: C=.., ST=.., O=.. or * (repeatable)
+  --registry-scope <repo>      registry/repository the trust applies to (repeatable; default *)
+  --verification-level <lvl>   strict (default), permissive, audit or skip
   --required-annotation <k=v>  the signature must carry this signed annotation (repeatable)
   --referrers <auto|api|tag>   where to look for signatures (default: auto)
 
@@ -160,6 +169,12 @@ const SIGN_OPTIONS = {
 const VERIFY_OPTIONS = {
   'trust-policy': { type: 'string' },
   'trust-store': { type: 'string' },
+  'trusted-certificate': { type: 'string', multiple: true },
+  'trusted-tsa-certificate': { type: 'string', multiple: true },
+  'trusted-key-vault-certificate': { type: 'string', multiple: true },
+  'trusted-identity': { type: 'string', multiple: true },
+  'registry-scope': { type: 'string', multiple: true },
+  'verification-level': { type: 'string' },
   'required-annotation': { type: 'string', multiple: true },
   referrers: { type: 'string' },
   dockerfile: { type: 'string' },
@@ -170,6 +185,29 @@ const VERIFY_OPTIONS = {
 
 const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 
+/** Inline trust from CLI options: certificate files read and joined as the PEM text the CI inputs carry. */
+async function inlineTrust(list: (k: string) => string[], str: (k: string) => string | undefined) {
+  const { readFile } = await import('node:fs/promises');
+  const pem = async (option: string) =>
+    (
+      await Promise.all(
+        list(option).map((path) =>
+          readFile(path, 'utf8').catch(() => {
+            throw new NotarySignError('INPUT', `--${option}: cannot read ${path}`);
+          }),
+        ),
+      )
+    ).join('\n');
+  return {
+    ...(list('trusted-certificate').length > 0 ? { trustedCertificates: await pem('trusted-certificate') } : {}),
+    ...(list('trusted-tsa-certificate').length > 0 ? { trustedTsaCertificates: await pem('trusted-tsa-certificate') } : {}),
+    ...(list('trusted-key-vault-certificate').length > 0 ? { trustedKeyVaultCertificates: list('trusted-key-vault-certificate') } : {}),
+    ...(list('trusted-identity').length > 0 ? { trustedIdentities: list('trusted-identity') } : {}),
+    ...(list('registry-scope').length > 0 ? { registryScopes: list('registry-scope') } : {}),
+    ...(str('verification-level') ? { verificationLevel: str('verification-level') } : {}),
+  };
+}
+
 /** The CLI's spelling of the core's input names: repeated options are singular, images positional. */
 const CLI_NAMES: Record<string, string> = {
   image: '<image>',
@@ -179,6 +217,11 @@ const CLI_NAMES: Record<string, string> = {
   'insecure-registries': '--insecure-registry',
   'acr-hosts': '--acr-host',
   'registry-password': '--registry-password-stdin',
+  'trusted-certificates': '--trusted-certificate',
+  'trusted-tsa-certificates': '--trusted-tsa-certificate',
+  'trusted-key-vault-certificates': '--trusted-key-vault-certificate',
+  'trusted-identities': '--trusted-identity',
+  'registry-scopes': '--registry-scope',
 };
 export const cliInputName = (kebab: string): string => CLI_NAMES[kebab] ?? `--${kebab}`;
 
@@ -211,6 +254,7 @@ async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[
     ...(str('platform') ? { platform: str('platform') } : {}),
     ...(str('trust-policy') ? { trustPolicy: str('trust-policy') } : {}),
     ...(str('trust-store') ? { trustStore: str('trust-store') } : {}),
+    ...(await inlineTrust(list, str)),
     ...(str('pin-output') ? { pinOutput: str('pin-output') } : {}),
   });
   if (report.signed) {
@@ -227,6 +271,39 @@ async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[
     if (report.headline) process.stderr.write(`error: ${report.headline}: ${report.failures.map((f) => f.subject).join(', ')}\n`);
   }
   return report.ok ? 0 : 1;
+}
+
+/** `policy show` prints the effective trust policy; `policy init` writes trustpolicy.json and truststore/. */
+async function runPolicy(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'show' && sub !== 'init')
+    throw new NotarySignError('INPUT', `policy: "${sub ?? ''}" is not show or init; run notary-sign --help`);
+  const { values } = parse(rest, { ...VERIFY_OPTIONS, 'output-dir': { type: 'string' }, from: { type: 'string' } });
+  const v = values as Record<string, string | string[] | boolean | undefined>;
+  const str = (k: string) => (typeof v[k] === 'string' ? v[k] : undefined);
+  const list = (k: string) => (Array.isArray(v[k]) ? v[k] : []);
+  const inputs = {
+    session: await sessionFrom(values),
+    logger: consoleLogger(v.verbose === true),
+    inputName: cliInputName,
+    ...(str('trust-policy') ? { trustPolicy: str('trust-policy') } : {}),
+    ...(str('trust-store') ? { trustStore: str('trust-store') } : {}),
+    ...(await inlineTrust(list, str)),
+  };
+  const { policyInit, policyShow } = await import('../src/run/policy.js');
+  if (sub === 'show') {
+    const shown = await policyShow(inputs);
+    process.stderr.write(`trust: ${shown.description}\n`);
+    process.stdout.write(shown.policyJson);
+    return 0;
+  }
+  const outputDir = str('output-dir');
+  if (!outputDir) throw new NotarySignError('INPUT', 'policy init: --output-dir is required (where trustpolicy.json and truststore/ go)');
+  const from = str('from');
+  const done = await policyInit(inputs, { outputDir, ...(from ? { from } : {}) });
+  for (const path of done.written) process.stdout.write(`${path}\n`);
+  process.stderr.write(`trust: ${done.description}\n`);
+  return 0;
 }
 
 /** Stack traces only when asked for: --debug, or the CI's debug switch (RUNNER_DEBUG, SYSTEM_DEBUG). */
@@ -251,6 +328,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'verify':
       case 'verify-base':
         return await runCommand(command, rest);
+      case 'policy':
+        return await runPolicy(rest);
       case 'version':
       case '--version':
         process.stdout.write(`${VERSION}\n`);

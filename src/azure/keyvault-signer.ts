@@ -184,16 +184,66 @@ export class KeyVaultSigner implements Signer {
   }
 }
 
+/**
+ * A Key Vault certificate's chain, leaf first, as a trust anchor source: the certificate alone when it is
+ * self-signed, else the chain in its secret. Needs Key Vault Certificate User (and Secrets User for a
+ * secret); `input` names the input the URL came from.
+ */
+export async function keyVaultCertificateChain(
+  url: string,
+  opts: { credential: TokenCredential; input: string; inputName?: InputNames },
+): Promise<Certificate[]> {
+  const id = parseKeyId(
+    url,
+    inputNames((kebab) => (kebab === 'key-id' ? opts.input : (opts.inputName?.(kebab) ?? kebab))),
+  );
+  if (id.kind !== 'certificates') {
+    throw new NotarySignError(
+      'INPUT',
+      `${opts.input}: "${url}" is a key URL; give a certificate URL (https://<vault>/certificates/<name>)`,
+    );
+  }
+  const { CertificateClient } = await import('@azure/keyvault-certificates');
+  const clientOptions = {
+    retryOptions: { maxRetries: 4, maxRetryDelayInMs: 30_000 },
+    ...(isLoopback(id.vaultUrl) ? { disableChallengeResourceVerification: true } : {}),
+  };
+  const certs = new CertificateClient(id.vaultUrl, opts.credential, clientOptions);
+  const cert = await call(
+    `get certificate ${id.name}`,
+    () => (id.version ? certs.getCertificateVersion(id.name, id.version) : certs.getCertificate(id.name)),
+    (status) =>
+      status === 403
+        ? `reading certificate ${id.name} for ${opts.input} needs the Key Vault Certificate User role ("get" on certificates)`
+        : undefined,
+  );
+  if (!cert.cer) throw new NotarySignError('KEY', `${opts.input}: Key Vault certificate ${id.name} has no issued certificate yet`);
+  const leaf = new Certificate(cert.cer);
+  if (leaf.isSelfSigned()) return [leaf];
+  return chainFromSecret(
+    { credential: opts.credential, ...(opts.inputName ? { inputName: opts.inputName } : {}) },
+    {
+      vaultUrl: id.vaultUrl,
+      clientOptions,
+      secretName: id.name,
+      ...(cert.properties.version ? { version: cert.properties.version } : {}),
+      leafKey: leaf.publicKey,
+      alternative: `which ${opts.input} needs for a certificate that is not self-signed; or give its root in trusted-certificates`,
+    },
+  );
+}
+
 /** The chain from the certificate's secret (PEM or PKCS#12), whose private part is never kept. */
 async function chainFromSecret(
-  opts: KeyVaultSignerOptions,
+  opts: Pick<KeyVaultSignerOptions, 'credential' | 'inputName'>,
   {
     vaultUrl,
     clientOptions,
     secretName,
     version,
     leafKey,
-  }: { vaultUrl: string; clientOptions: object; secretName: string; version?: string; leafKey: KeyObject },
+    alternative,
+  }: { vaultUrl: string; clientOptions: object; secretName: string; version?: string; leafKey: KeyObject; alternative?: string },
 ): Promise<Certificate[]> {
   const name = opts.inputName ?? inputNames(undefined);
   const { SecretClient } = await import('@azure/keyvault-secrets');
@@ -204,7 +254,7 @@ async function chainFromSecret(
     (status) =>
       status === 403
         ? `reading the certificate chain needs "get" permission on secret ${secretName}; ` +
-          `grant it (Key Vault Secrets User), or pass ${name('certificate-chain')}`
+          `grant it (Key Vault Secrets User), ${alternative ?? `or pass ${name('certificate-chain')}`}`
         : undefined,
   );
   const value = secret.value ?? '';

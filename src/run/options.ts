@@ -26,6 +26,14 @@ export interface RunInputs {
   platform?: string;
   trustPolicy?: string;
   trustStore?: string;
+  /** Inline trust (instead of the files): PEM text of CA and TSA roots, identity lines, scopes, level. */
+  trustedCertificates?: string;
+  trustedTsaCertificates?: string;
+  trustedIdentities?: string | readonly string[];
+  registryScopes?: string | readonly string[];
+  verificationLevel?: string;
+  /** Key Vault certificate URLs whose roots (and, by default, subjects) are trusted. */
+  trustedKeyVaultCertificates?: string | readonly string[];
   pinOutput?: string;
   recursive?: boolean;
   timestampUrl?: string;

@@ -21,7 +21,7 @@ export function signSummary(results: SignResult[]): string {
   ].join('\n');
 }
 
-export function verifySummary(results: ImageVerification[]): string {
+export function verifySummary(results: ImageVerification[], trust?: string): string {
   const rows = results.map((r) => {
     const passing = r.signatures.find((s) => s.verified);
     const verdict = r.verified ? '✅ verified' : '❌ failed';
@@ -40,5 +40,6 @@ export function verifySummary(results: ImageVerification[]): string {
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    ...(trust ? [`Trust: ${cell(trust)}`, ''] : []),
   ].join('\n');
 }

@@ -6,11 +6,28 @@ import { parseCertificates, OID, type Certificate } from '../crypto/certificate.
 import * as x509 from '../crypto/x509.js';
 import type { TrustStoreType } from './trust-policy.js';
 
+/** Where verification finds the certificates of a named trust store: a directory, or certificates given inline. */
+export interface TrustAnchorSource {
+  certificates(type: TrustStoreType, name: string): Promise<Certificate[]>;
+}
+
+/** Trust stores given as certificates rather than files (inline PEM, Key Vault certificates). */
+export class MemoryTrustStore implements TrustAnchorSource {
+  constructor(private readonly stores: ReadonlyMap<string, Certificate[]>) {}
+
+  certificates(type: TrustStoreType, name: string): Promise<Certificate[]> {
+    const certs = this.stores.get(`${type}:${name}`);
+    if (!certs || certs.length === 0)
+      return Promise.reject(new NotarySignError('POLICY', `trust store ${type}:${name} holds no certificate`));
+    return Promise.resolve(certs);
+  }
+}
+
 /**
  * A notation trust store directory: `x509/<ca|signingAuthority|tsa>/<name>/`
  * holding PEM or DER certificates. Named stores are read on first use.
  */
-export class TrustStore {
+export class TrustStore implements TrustAnchorSource {
   private readonly cached = memoizeByKey((key: string) => {
     const i = key.indexOf(':');
     return this.load(key.slice(0, i) as TrustStoreType, key.slice(i + 1));
@@ -60,7 +77,7 @@ export class TrustStore {
 }
 
 /** notation accepts CA certificates, or a self-signed signing certificate, as trust anchors. */
-function storeCertificateProblem(cert: Certificate, type: TrustStoreType): string | undefined {
+export function storeCertificateProblem(cert: Certificate, type: TrustStoreType): string | undefined {
   const isCa = cert.extension(x509.BasicConstraintsExtension, OID.basicConstraints)?.ext.ca ?? false;
   if (type === 'tsa')
     return isCa && cert.isSelfSigned()

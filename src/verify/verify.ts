@@ -18,7 +18,7 @@ import {
   type ValidationAction,
   type ValidationType,
 } from './trust-policy.js';
-import type { TrustStore } from './trust-store.js';
+import type { TrustAnchorSource } from './trust-store.js';
 
 /** A check of the verification procedure: the policy's validation types, plus the user metadata the run requires. */
 export type CheckType = ValidationType | 'userMetadata';
@@ -263,7 +263,7 @@ export interface VerifyImageOptions {
   /** Signature I/O; default: the registry's. */
   repository?: SignatureRepository;
   trustPolicy: TrustPolicyDocument;
-  trustStore: TrustStore;
+  trustStore: TrustAnchorSource;
   referrers?: ReferrersMode;
   requiredAnnotations?: Record<string, string>;
   logger?: Logger;

@@ -29,7 +29,6 @@ export function parseOptions(inputs: RunInputs, common: CommonOptions): VerifyBa
 }
 
 export async function run(options: VerifyBaseCommandOptions, session: SessionFactory): Promise<RunReport> {
-  const trust = await loadTrust(options);
   const { baseImages } = await import('../../verify-base/dockerfile.js');
   // Explicit registry credentials go only to the registries the Dockerfile names.
   const registries = session.hasExplicitCredentials
@@ -37,7 +36,9 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
         (b) => b.ref.registry,
       )
     : [];
-  const registry = await session.forRegistries(registries).registry();
+  const s = session.forRegistries(registries);
+  const trust = await loadTrust(options, s);
+  const registry = await s.registry();
   const { verifyBaseImages } = await import('../../verify-base/verify-base.js');
   const base = await verifyBaseImages({
     registry,
@@ -74,6 +75,6 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
       ),
       'pinned-dockerfile': base.verified && options.pinOutput ? options.pinOutput : '',
     },
-    summary: verifySummary(base.images),
+    summary: verifySummary(base.images, trust.description),
   };
 }

@@ -1,42 +1,127 @@
 import { NotarySignError } from '../../errors.js';
 import { mapLimit } from '../../util/concurrency.js';
 import type { TrustPolicyDocument } from '../../verify/trust-policy.js';
-import type { TrustStore } from '../../verify/trust-store.js';
-import { parseKeyValues } from '../inputs.js';
+import type { TrustAnchorSource } from '../../verify/trust-store.js';
+import type { Certificate } from '../../crypto/certificate.js';
+import { parseKeyValues, parseList } from '../inputs.js';
 import type { CommonOptions, RunInputs } from '../options.js';
 import { failed, type RunReport } from '../report.js';
-import type { SessionFactory } from '../session.js';
+import type { Session, SessionFactory } from '../session.js';
 import { verifySummary } from '../summary.js';
 
-/** What `verify` and `verify-base` share: where the trust policy and store are, and the user metadata required. */
+/** Where the trust comes from: notation's files, or inputs that make the same policy in memory. */
+export type TrustSource =
+  | { kind: 'files'; policyPath: string; storePath: string }
+  | {
+      kind: 'inline';
+      certificates: string;
+      tsaCertificates: string;
+      identities: string[];
+      registryScopes: string[];
+      verificationLevel: string;
+      keyVaultCertificates: string[];
+    };
+
+/** What `verify` and `verify-base` share: the trust to verify with, and the user metadata required. */
 export interface TrustOptions extends CommonOptions {
-  trustPolicyPath: string;
-  trustStorePath: string;
+  trust: TrustSource;
   requiredAnnotations: Record<string, string>;
 }
 
+const lines = (v: string | readonly string[] | undefined) =>
+  (typeof v === 'string' ? v.split(/\r?\n/) : (v ?? [])).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+
 export function parseTrustOptions(inputs: RunInputs, common: CommonOptions): TrustOptions {
   const { name } = common;
+  const inline = {
+    certificates: inputs.trustedCertificates?.trim() ?? '',
+    tsaCertificates: inputs.trustedTsaCertificates?.trim() ?? '',
+    // One identity per line: a distinguished name holds commas.
+    identities: lines(inputs.trustedIdentities),
+    registryScopes: parseList(typeof inputs.registryScopes === 'string' ? inputs.registryScopes : (inputs.registryScopes ?? []).join('\n')),
+    verificationLevel: inputs.verificationLevel?.trim() ?? '',
+    keyVaultCertificates: parseList(
+      typeof inputs.trustedKeyVaultCertificates === 'string'
+        ? inputs.trustedKeyVaultCertificates
+        : (inputs.trustedKeyVaultCertificates ?? []).join('\n'),
+    ),
+  };
+  const inlineGiven = Object.values(inline).some((v) => v.length > 0);
+  const filesGiven = Boolean(inputs.trustPolicy || inputs.trustStore);
+  const requiredAnnotations = parseKeyValues(inputs.requiredAnnotations, name('required-annotations'));
+  if (inlineGiven && filesGiven) {
+    throw new NotarySignError(
+      'INPUT',
+      `give either ${name('trust-policy')} and ${name('trust-store')} (files) or the inline trust inputs ` +
+        `(${name('trusted-certificates')}, ${name('trusted-key-vault-certificates')}, ${name('trusted-identities')}), not both`,
+    );
+  }
+  if (inlineGiven) return { ...common, trust: { kind: 'inline', ...inline }, requiredAnnotations };
   if (!inputs.trustPolicy)
-    throw new NotarySignError('INPUT', `${name('trust-policy')} is required to verify: the path of a Notary Project trustpolicy.json`);
+    throw new NotarySignError(
+      'INPUT',
+      `${name('trust-policy')} is required to verify: the path of a Notary Project trustpolicy.json ` +
+        `(or give ${name('trusted-certificates')} or ${name('trusted-key-vault-certificates')} instead of files)`,
+    );
   if (!inputs.trustStore)
     throw new NotarySignError('INPUT', `${name('trust-store')} is required to verify: a directory with x509/ca/<name>/ certificates`);
-  return {
-    ...common,
-    trustPolicyPath: inputs.trustPolicy,
-    trustStorePath: inputs.trustStore,
-    requiredAnnotations: parseKeyValues(inputs.requiredAnnotations, name('required-annotations')),
-  };
+  return { ...common, trust: { kind: 'files', policyPath: inputs.trustPolicy, storePath: inputs.trustStore }, requiredAnnotations };
 }
 
-/** The trust policy (validated as notation validates it) and the trust store, loaded. */
-export async function loadTrust(options: TrustOptions): Promise<{ trustPolicy: TrustPolicyDocument; trustStore: TrustStore }> {
-  const { readTrustPolicy } = await import('../../verify/trust-policy.js');
-  const { TrustStore } = await import('../../verify/trust-store.js');
-  return {
-    trustPolicy: await readTrustPolicy(options.trustPolicyPath, options.name('trust-policy')),
-    trustStore: new TrustStore(options.trustStorePath),
-  };
+/** The trust policy (validated as notation validates it) and its trust stores, loaded, with a line saying what is trusted. */
+export interface LoadedTrust {
+  trustPolicy: TrustPolicyDocument;
+  trustStore: TrustAnchorSource;
+  /** Which anchors and identities this run trusts, in one line. */
+  description: string;
+  /** The policy as notation's JSON. */
+  policyJson: string;
+  /** Stores built from inline inputs (empty for files). */
+  stores: { type: 'ca' | 'tsa'; name: string; certificates: Certificate[] }[];
+}
+
+export async function loadTrust(options: TrustOptions, session: Session): Promise<LoadedTrust> {
+  const { trust, name } = options;
+  if (trust.kind === 'files') {
+    const { readTrustPolicy } = await import('../../verify/trust-policy.js');
+    const { TrustStore } = await import('../../verify/trust-store.js');
+    const { readFile } = await import('node:fs/promises');
+    return {
+      trustPolicy: await readTrustPolicy(trust.policyPath, name('trust-policy')),
+      trustStore: new TrustStore(trust.storePath),
+      description: `trust policy ${trust.policyPath}, trust store ${trust.storePath}`,
+      policyJson: await readFile(trust.policyPath, 'utf8'),
+      stores: [],
+    };
+  }
+  const { inlineCertificates, identityOf, resolveInlineTrust } = await import('../../verify/inline-trust.js');
+  const certificates = trust.certificates ? inlineCertificates(trust.certificates, name('trusted-certificates'), 'ca') : [];
+  const identities = [...trust.identities];
+  if (trust.keyVaultCertificates.length > 0) {
+    const { keyVaultCertificateChain } = await import('../../azure/keyvault-signer.js');
+    const { credential } = await session.azureCredential();
+    const input = name('trusted-key-vault-certificates');
+    for (const url of trust.keyVaultCertificates) {
+      const chain = await keyVaultCertificateChain(url, { credential, input, inputName: name });
+      const root = chain.at(-1)!;
+      if (!root.isSelfSigned()) throw new NotarySignError('KEY', `${input}: the chain of ${url} does not end with a root certificate`);
+      if (!certificates.some((c) => c.equals(root))) certificates.push(root);
+      // By default, trust exactly the certificate's own subject.
+      if (trust.identities.length === 0) identities.push(identityOf(chain[0]!, input));
+    }
+  }
+  const resolved = resolveInlineTrust(
+    {
+      certificates,
+      tsaCertificates: trust.tsaCertificates ? inlineCertificates(trust.tsaCertificates, name('trusted-tsa-certificates'), 'tsa') : [],
+      identities,
+      registryScopes: trust.registryScopes,
+      verificationLevel: trust.verificationLevel,
+    },
+    name,
+  );
+  options.logger.info(`trust: ${resolved.description}`);
+  return resolved;
 }
 
 /** `verify`: each image against the trust policy. */
@@ -51,8 +136,9 @@ export function parseOptions(inputs: RunInputs, common: CommonOptions): VerifyCo
 }
 
 export async function run(options: VerifyCommandOptions, session: SessionFactory): Promise<RunReport> {
-  const trust = await loadTrust(options);
-  const registry = await session.forImages(options.images).registry();
+  const s = session.forImages(options.images);
+  const trust = await loadTrust(options, s);
+  const registry = await s.registry();
   const { verifyImage } = await import('../../verify/verify.js');
   const common = {
     registry,
@@ -76,6 +162,6 @@ export async function run(options: VerifyCommandOptions, session: SessionFactory
       verified: String(rejected.length === 0),
       'verified-digests': JSON.stringify(verified.filter((v) => v.verified).map((v) => v.reference)),
     },
-    summary: verifySummary(verified),
+    summary: verifySummary(verified, trust.description),
   };
 }

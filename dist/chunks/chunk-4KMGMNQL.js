@@ -1,4 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-var n=e=>e.replace(/\|/g,"\\|").replace(/\n/g," "),r=e=>`| ${e.join(" | ")} |`,s=e=>e?`\`${e.slice(0,19)}\u2026\``:"\u2014";function c(e){return["### notary-sign: signed","","| image | digest | signature | key | stored via |","| --- | --- | --- | --- | --- |",...e.map(i=>r([n(i.signedReference.split("@")[0]),s(i.signedDigest),s(i.signatureDigest),n(i.keyId),i.storage])),""].join(`
-`)}function f(e){return["### notary-sign: verification","","| image | digest | verdict | signer | reason |","| --- | --- | --- | --- | --- |",...e.map(i=>{let g=i.signatures.find(a=>a.verified),o=i.verified?"\u2705 verified":"\u274C failed";return r([n(i.image),s(i.descriptor.digest),o,n(g?.signer??i.signatures[0]?.signer??"\u2014"),n(i.reason)])}),""].join(`
-`)}export{c as a,f as b};

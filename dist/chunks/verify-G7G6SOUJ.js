@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-OS7YF6M5.js";import"./chunk-3CAJWNFW.js";import"./chunk-7LA74E7P.js";import"./chunk-OSD3FW7P.js";import"./chunk-3NFG2A2W.js";import"./chunk-XBFQCQNQ.js";import"./chunk-RNVXJ3PP.js";import"./chunk-AZANNNMX.js";import"./chunk-FRJFISVS.js";import"./chunk-SNWFGT2E.js";import"./chunk-V5TYSJDF.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
