@@ -1,3 +1,4 @@
+import * as asn1js from 'asn1js';
 import { X509Certificate as NodeX509, createHash, type KeyObject } from 'node:crypto';
 import * as x509 from './x509.js';
 import { NotarySignError } from '../errors.js';
@@ -22,6 +23,13 @@ export class Certificate {
     this.node = new NodeX509(this.der);
     this.parsed = new x509.X509Certificate(new Uint8Array(this.der));
     this.publicKey = this.node.publicKey;
+    // RFC 5280 4.2: "A certificate MUST NOT include more than one instance of a particular extension";
+    // Go's x509 (and so notation) refuses to parse one that does, and two key usages could each tell a verifier something else.
+    const seen = new Set<string>();
+    for (const { type } of this.parsed.extensions) {
+      if (seen.has(type)) throw new Error(`the certificate has extension ${type} more than once (RFC 5280 4.2 forbids it)`);
+      seen.add(type);
+    }
     if (Number.isNaN(this.notBefore.getTime()) || Number.isNaN(this.notAfter.getTime()))
       throw new Error('the certificate validity period is malformed');
   }
@@ -34,6 +42,14 @@ export class Certificate {
   }
   get notAfter(): Date {
     return this.parsed.notAfter;
+  }
+  /** The OID of the algorithm this certificate was signed with. */
+  get signatureAlgorithmOid(): string {
+    // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm AlgorithmIdentifier, signatureValue }
+    const cert = asn1js.fromBER(new Uint8Array(this.der).buffer).result as asn1js.Sequence;
+    const algorithm = cert.valueBlock.value[1] as asn1js.Sequence | undefined;
+    const oid = algorithm?.valueBlock.value[0];
+    return oid instanceof asn1js.ObjectIdentifier ? oid.valueBlock.toString() : '';
   }
   /** SHA-256 of the DER, lowercase hex, as notation writes it in the thumbprint annotation. */
   get thumbprint(): string {
@@ -166,8 +182,30 @@ const FORBIDDEN_CODE_SIGNING_EKUS: [string, string][] = [
  */
 const validity = (c: Certificate) => `(valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()})`;
 
+// Signature algorithms no certificate of a signing or timestamping chain may use (signature specification,
+// "Other requirements": no SHA-1 or MD5).
+const WEAK_SIGNATURE_ALGORITHMS: Record<string, string> = {
+  '1.2.840.113549.1.1.2': 'MD2 with RSA',
+  '1.2.840.113549.1.1.4': 'MD5 with RSA',
+  '1.2.840.113549.1.1.5': 'SHA-1 with RSA',
+  '1.2.840.10045.4.1': 'ECDSA with SHA-1',
+  '1.2.840.10040.4.3': 'DSA with SHA-1',
+  '1.3.14.3.2.29': 'SHA-1 with RSA (OIW)',
+};
+
+/** A certificate of the chain signed with MD5 or SHA-1, named; undefined when there is none. */
+export function weakSignatureProblem(chain: Certificate[]): string | undefined {
+  for (const cert of chain) {
+    const weak = WEAK_SIGNATURE_ALGORITHMS[cert.signatureAlgorithmOid];
+    if (weak) return `certificate "${cert.subject}" is signed with ${weak}, which the Notary Project does not accept (no SHA-1 or MD5)`;
+  }
+  return undefined;
+}
+
 export function codeSigningChainProblem(chain: Certificate[], signingTime?: Date): string | undefined {
   if (chain.length === 0) return 'the certificate chain is empty';
+  const weak = weakSignatureProblem(chain);
+  if (weak) return weak;
   const timeProblem = (c: Certificate): string | undefined =>
     signingTime && !c.validAt(signingTime)
       ? `certificate "${c.subject}" was not valid at signing time ${signingTime.toISOString()} ${validity(c)}`

@@ -3,7 +3,7 @@ import * as asn1js from 'asn1js';
 import { NotarySignError } from '../errors.js';
 import { inputNames, type InputNames } from '../util/input-names.js';
 import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
-import { Certificate, OID } from './certificate.js';
+import { Certificate, OID, weakSignatureProblem } from './certificate.js';
 import { loadPkijs } from './pkijs.js';
 import * as x509 from './x509.js';
 import type { HashName } from './key-spec.js';
@@ -153,6 +153,9 @@ export async function verifyTimestampToken(
     if (!result.signerCertificateVerified) return `the TSA certificate does not chain to a trusted TSA root (${result.message})`;
     const signer = result.signerCertificate ? new Certificate(Buffer.from(result.signerCertificate.toSchema().toBER())) : undefined;
     if (!signer) return 'the TSA signing certificate is missing';
+    const path = (result.certificatePath ?? []).map((c) => new Certificate(Buffer.from(c.toSchema().toBER())));
+    const weak = weakSignatureProblem([signer, ...path]);
+    if (weak) return `the TSA chain is not acceptable: ${weak}`;
     const eku = signer.extension(x509.ExtendedKeyUsageExtension, OID.extKeyUsage);
     if (!eku || !eku.critical || eku.ext.usages.length !== 1 || eku.ext.usages[0] !== OID.ekuTimeStamping) {
       return `TSA certificate "${signer.subject}" must have a critical extended key usage of timeStamping only`;

@@ -99,8 +99,8 @@ export function parseCose(bytes: Uint8Array): EnvelopeContent {
     if (!isBytes(der)) throw new EnvelopeError(`x5chain[${i}] is not a byte string`);
     try {
       return new Certificate(der);
-    } catch {
-      throw new EnvelopeError(`x5chain[${i}] is not a valid X.509 certificate`);
+    } catch (err) {
+      throw new EnvelopeError(`x5chain[${i}] is not a valid X.509 certificate: ${(err as Error).message}`);
     }
   });
   const agent = unprotectedHeader.get(H.signingAgent);

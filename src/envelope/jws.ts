@@ -105,8 +105,8 @@ export function parseJws(bytes: Uint8Array): EnvelopeContent {
     if (!der || der.length === 0) throw new EnvelopeError(`x5c[${i}] is not a base64 DER certificate`);
     try {
       return new Certificate(der);
-    } catch {
-      throw new EnvelopeError(`x5c[${i}] is not a valid X.509 certificate`);
+    } catch (err) {
+      throw new EnvelopeError(`x5c[${i}] is not a valid X.509 certificate: ${(err as Error).message}`);
     }
   });
   const agent = header[H.signingAgent];

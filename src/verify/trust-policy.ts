@@ -64,7 +64,16 @@ export function validateRegistryScope(scope: string): string | undefined {
       `registry scope "${scope}" is not a fully qualified repository such as myregistry.azurecr.io/team/app (no scheme, ` + `tag or digest)`
     );
   }
+  // References are normalised before they are matched (index.docker.io is docker.io, official images live under
+  // library/): a scope spelled otherwise would never match and silently hand the image to the "*" statement.
+  const canonical = canonicalScope(domain, repository);
+  if (canonical !== scope) return `registry scope "${scope}" can never match: image references normalise to "${canonical}"; write that`;
   return undefined;
+}
+
+function canonicalScope(domain: string, repository: string): string {
+  const registry = domain === 'index.docker.io' || domain === 'registry-1.docker.io' ? 'docker.io' : domain;
+  return `${registry}/${registry === 'docker.io' && !repository.includes('/') ? `library/${repository}` : repository}`;
 }
 
 export function parseTrustPolicy(text: string, source = 'trustpolicy.json'): TrustPolicyDocument {
@@ -94,6 +103,9 @@ export function parseTrustPolicy(text: string, source = 'trustpolicy.json'): Tru
     const storeValues = stringList(raw.trustStores, `${at} trustStores`);
     const identityValues = stringList(raw.trustedIdentities, `${at} trustedIdentities`);
     if (level === 'skip') {
+      // trust-store-trust-policy.md: skipping verification for every repository at once is not allowed.
+      if (registryScopes.includes('*'))
+        throw bad(`${at} applies to "*" with level "skip"; the global statement must verify (skip only named repositories)`);
       if (storeValues.length > 0 || identityValues.length > 0)
         throw bad(`${at} skips verification but lists trustStores or trustedIdentities; remove them`);
     } else if (storeValues.length === 0 || identityValues.length === 0) {

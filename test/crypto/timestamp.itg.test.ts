@@ -139,6 +139,26 @@ test('signing refuses a TSA whose tokens do not chain to timestamp-root-cert', a
   );
 });
 
+test('signing refuses a TSA whose certificate is signed with SHA-1', async () => {
+  const weak = await startTsa(dir.path, { signatureHash: 'SHA-1' });
+  try {
+    const leaf = await issueCertificate({ subject: 'CN=x,O=acme,ST=WA,C=US', issuer: root });
+    const repo = { registry: registry.host, repository: 'ts/sha1-tsa' };
+    const image = await pushImage(client, repo, 'v1');
+    await assert.rejects(
+      sign({
+        images: [`${registry.host}/ts/sha1-tsa@${image.digest}`],
+        signer: await LocalKeySigner.fromFiles(await dir.file('w.key', leaf.keyPem), await dir.file('w.crt', leaf.certPem + root.certPem)),
+        registry: client,
+        timestamp: { url: weak.url, rootCertificates: [new Certificate(weak.root.der)] },
+      }),
+      /timestamp-root-cert: .*the TSA chain is not acceptable: certificate "CN=Test TSA,.*" is signed with ECDSA with SHA-1/,
+    );
+  } finally {
+    await weak.stop();
+  }
+});
+
 test('a run that asks for a timestamp does not reuse a signature without one (or one from another TSA)', async () => {
   const leaf = await issueCertificate({ subject: 'CN=reuse,O=acme,ST=WA,C=US', issuer: root });
   const signer = await LocalKeySigner.fromFiles(

@@ -18,7 +18,8 @@ export interface Tsa {
   stop(): Promise<void>;
 }
 
-export async function startTsa(dir: string): Promise<Tsa> {
+/** `signatureHash` signs the TSA certificate with SHA-1, a chain verifiers must refuse. */
+export async function startTsa(dir: string, opts: { signatureHash?: 'SHA-1' } = {}): Promise<Tsa> {
   const root = await issueCertificate({ subject: 'CN=Test TSA Root,O=notary-sign tests,ST=WA,C=US', ca: true, key: 'EC-384' });
   const signer = await issueCertificate({
     subject: 'CN=Test TSA,O=notary-sign tests,ST=WA,C=US',
@@ -26,13 +27,15 @@ export async function startTsa(dir: string): Promise<Tsa> {
     issuer: root,
     eku: ['1.3.6.1.5.5.7.3.8'],
     ekuCritical: true,
+    ...opts,
   });
+  const name = (file: string) => join(dir, opts.signatureHash ? `sha1-${file}` : file);
   const files = {
-    cert: join(dir, 'tsa.crt'),
-    key: join(dir, 'tsa.key'),
-    chain: join(dir, 'tsa-chain.pem'),
-    serial: join(dir, 'tsa-serial'),
-    config: join(dir, 'tsa.cnf'),
+    cert: name('tsa.crt'),
+    key: name('tsa.key'),
+    chain: name('tsa-chain.pem'),
+    serial: name('tsa-serial'),
+    config: name('tsa.cnf'),
   };
   await writeFile(files.cert, signer.certPem);
   await writeFile(files.key, signer.keyPem, { mode: 0o600 });

@@ -37,23 +37,25 @@ export interface CertSpec {
   /** Omit basicConstraints on a CA (to build invalid chains). */
   noBasicConstraints?: boolean;
   extraExtensions?: x509.Extension[];
+  /** Sign the certificate with this hash instead of the key's default (SHA-1 to build chains that must be refused). */
+  signatureHash?: 'SHA-1';
 }
 
 const DAY = 86_400_000;
 export const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
 
-function algorithms(key: TestKeyType): { gen: RsaHashedKeyGenParams | EcKeyGenParams; sign: Algorithm | EcdsaParams } {
+function algorithms(key: TestKeyType, hash?: string): { gen: RsaHashedKeyGenParams | EcKeyGenParams; sign: Algorithm | EcdsaParams } {
   if (key.startsWith('RSA')) {
     const bits = Number(key.slice(4));
     return {
-      gen: { name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      gen: { name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: hash ?? 'SHA-256' },
       sign: { name: 'RSASSA-PKCS1-v1_5' },
     };
   }
   const size = key.slice(3);
   return {
     gen: { name: 'ECDSA', namedCurve: `P-${size}` },
-    sign: { name: 'ECDSA', hash: size === '256' ? 'SHA-256' : size === '384' ? 'SHA-384' : 'SHA-512' },
+    sign: { name: 'ECDSA', hash: hash ?? (size === '256' ? 'SHA-256' : size === '384' ? 'SHA-384' : 'SHA-512') },
   };
 }
 
@@ -91,13 +93,13 @@ export async function issueCertificate(spec: CertSpec, keys?: CryptoKeyPair): Pr
         issuer: spec.issuer.cert.subject,
         publicKey: keys.publicKey,
         signingKey: spec.issuer.keys.privateKey,
-        signingAlgorithm: algorithms(keyTypeOf(spec.issuer.keys)).sign,
+        signingAlgorithm: algorithms(keyTypeOf(spec.issuer.keys), spec.signatureHash).sign,
       })
     : await x509.X509CertificateGenerator.createSelfSigned({
         ...params,
         name: spec.subject,
         keys,
-        signingAlgorithm: algorithms(keyType).sign,
+        signingAlgorithm: algorithms(keyType, spec.signatureHash).sign,
       });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
   return {

@@ -139,3 +139,18 @@ test('anyExtendedKeyUsage on a signing certificate: refused by the specification
     /has extended key usage anyExtendedKeyUsage, which the Notary Project signature specification \("Certificate Requirements"\) forbids/,
   );
 });
+
+test('a chain with a certificate signed with SHA-1 is refused, naming the certificate', async () => {
+  const root = await issueCertificate({ subject: 'CN=sha1 root,O=acme,ST=WA,C=US', ca: true });
+  const leaf = await issueCertificate({ subject: 'CN=sha1 leaf,O=acme,ST=WA,C=US', issuer: root, signatureHash: 'SHA-1' });
+  assert.match(
+    codeSigningChainProblem([new Certificate(leaf.der), new Certificate(root.der)]) ?? '',
+    /certificate "CN=sha1 leaf, O=acme, ST=WA, C=US" is signed with ECDSA with SHA-1, which the Notary Project does not accept/,
+  );
+  const weakRoot = await issueCertificate({ subject: 'CN=sha1 self,O=acme,ST=WA,C=US', ca: true, signatureHash: 'SHA-1' });
+  const under = await issueCertificate({ subject: 'CN=under,O=acme,ST=WA,C=US', issuer: weakRoot });
+  assert.match(
+    codeSigningChainProblem([new Certificate(under.der), new Certificate(weakRoot.der)]) ?? '',
+    /certificate "CN=sha1 self, O=acme, ST=WA, C=US" is signed with ECDSA with SHA-1/,
+  );
+});

@@ -75,6 +75,16 @@ test('invalid documents are refused with the field named', () => {
   invalid(doc(statement(), statement({ name: 'q' })), /registry scope "reg.example.com\/app" appears in statements "p" and "q"/);
   invalid(doc(statement({ trustStores: [] })), /needs both trustStores and trustedIdentities/);
   invalid(doc(statement({ signatureVerification: { level: 'skip' } })), /skips verification but lists trustStores/);
+  invalid(
+    doc(statement({ registryScopes: ['*'], signatureVerification: { level: 'skip' }, trustStores: [], trustedIdentities: [] })),
+    /applies to "\*" with level "skip"; the global statement must verify/,
+  );
+  // Scopes that normalised references can never equal are refused with the spelling that works.
+  invalid(
+    doc(statement({ registryScopes: ['docker.io/alpine'] })),
+    /"docker\.io\/alpine" can never match: image references normalise to "docker\.io\/library\/alpine"/,
+  );
+  invalid(doc(statement({ registryScopes: ['index.docker.io/library/busybox'] })), /normalise to "docker\.io\/library\/busybox"/);
   invalid(doc(statement({ trustStores: ['acme'] })), /is not <type>:<name>/);
   invalid(doc(statement({ trustStores: ['root:acme'] })), /type "root" .* is not one of ca, signingAuthority, tsa/);
   invalid(doc(statement({ trustStores: ['ca:ac/me'] })), /must match \[a-zA-Z0-9_.-\]\+/);

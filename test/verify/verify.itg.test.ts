@@ -1,3 +1,4 @@
+import { parseReference, repositoryName } from '../../src/oci/reference.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -65,7 +66,8 @@ async function verify(
 ): Promise<ImageVerification> {
   return verifyImage(ref, {
     registry: client,
-    trustPolicy: policy(level, extra, (extra.scopes as string[]) ?? ['*']),
+    // "skip" may not apply to "*" (the specification forbids a global skip): scope it to the image's repository.
+    trustPolicy: policy(level, extra, (extra.scopes as string[]) ?? (level === 'skip' ? [repositoryName(parseReference(ref))] : ['*'])),
     trustStore: store,
     ...(now ? { now: () => now } : {}),
     ...(extra.required ? { requiredAnnotations: extra.required as Record<string, string> } : {}),
@@ -333,6 +335,19 @@ describe('adversarial corpus: each forgery is rejected with its own reason', () 
     rejected(
       await forged({ after: (e) => ((e.header.x5c as string[])[0] = Buffer.concat([leaf.der, Buffer.from([0])]).toString('base64')) }),
       /integrity: x5c\[0\] is not a valid X\.509 certificate/,
+    );
+  });
+
+  test('a signing certificate with two key usage extensions is rejected', async () => {
+    const twice = await issueCertificate({
+      subject: SIGNER,
+      key: 'EC-256',
+      issuer: inter,
+      extraExtensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+    });
+    rejected(
+      await forged({ signer: twice, chain: [twice, inter, root] }),
+      /integrity: x5c\[0\] is not a valid X\.509 certificate: the certificate has extension 2\.5\.29\.15 more than once/,
     );
   });
 

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-MR5MEUOE.js";import"./chunk-MULT3F5I.js";import"./chunk-OSD3FW7P.js";import"./chunk-2BFGAYVV.js";import"./chunk-DE6FRFUB.js";import"./chunk-QJ72EUKG.js";import"./chunk-VJLRS3QQ.js";import"./chunk-XBFQCQNQ.js";import"./chunk-AZANNNMX.js";import"./chunk-RNVXJ3PP.js";import"./chunk-FRJFISVS.js";import"./chunk-SNWFGT2E.js";import"./chunk-V5TYSJDF.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
