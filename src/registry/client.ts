@@ -87,6 +87,16 @@ export class RegistryClient {
   async request(repo: Repository, path: string, init: RequestInit = {}): Promise<Response> {
     const scope = this.scope(repo, init.action ?? 'pull');
     const url = init.url ?? `${this.baseUrl(repo.registry)}${path}`;
+    // A URL the registry handed us (upload Location, pagination Link) gets this registry's credentials only if it is
+    // this registry: another origin is refused rather than followed (redirects drop credentials in fetch itself).
+    const origin = new URL(url).origin;
+    if (origin !== new URL(this.baseUrl(repo.registry)).origin) {
+      throw new NotarySignError(
+        'REGISTRY',
+        `registry ${repo.registry} pointed ${init.method ?? 'GET'} at another origin (${origin}); ` +
+          `its credentials are never sent elsewhere, so the request was refused`,
+      );
+    }
     // Once a registry has challenged us, authorise new scopes up front instead of after another 401.
     const known = this.challenges.has(repo.registry);
     let res = await this.send(repo.registry, url, { ...init, ...(known ? { authorization: await this.authorization(repo, scope) } : {}) });
@@ -337,9 +347,6 @@ export class RegistryClient {
     const location = start.headers.get('location');
     if (!location) throw new NotarySignError('REGISTRY', `registry ${repo.registry} started an upload without a Location header`);
     const url = new URL(location, `${this.baseUrl(repo.registry)}/`);
-    if (url.origin !== new URL(this.baseUrl(repo.registry)).origin) {
-      throw new NotarySignError('REGISTRY', `registry ${repo.registry} redirected the upload to another origin (${url.origin})`);
-    }
     url.searchParams.set('digest', digest);
     const put = await this.request(repo, '', {
       url: url.toString(),
