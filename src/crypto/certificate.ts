@@ -75,16 +75,16 @@ export class Certificate {
     return this.parsed.extensions.some((e) => e.type === OID.crlDistributionPoints || e.type === OID.authorityInfoAccess);
   }
 
+  /** Whether `issuer`'s subject is this certificate's issuer name (names only, no signature check). */
+  namesIssuer(issuer: Certificate): boolean {
+    return Buffer.from(this.parsed.issuerName.toArrayBuffer()).equals(Buffer.from(issuer.parsed.subjectName.toArrayBuffer()));
+  }
   /**
    * Issued by `issuer` as notation decides it: the issuer's subject is this
    * certificate's issuer name, byte for byte, and its key verifies our
    * signature. (OpenSSL's checkIssued would also demand keyCertSign, which a
    * self-signed signing certificate lacks.)
    */
-  /** Whether `issuer`'s subject is this certificate's issuer name (names only, no signature check). */
-  namesIssuer(issuer: Certificate): boolean {
-    return Buffer.from(this.parsed.issuerName.toArrayBuffer()).equals(Buffer.from(issuer.parsed.subjectName.toArrayBuffer()));
-  }
   isIssuedBy(issuer: Certificate): boolean {
     try {
       return this.namesIssuer(issuer) && this.node.verify(issuer.publicKey);
@@ -175,11 +175,6 @@ const FORBIDDEN_CODE_SIGNING_EKUS: [string, string][] = [
   [OID.ekuTimeStamping, 'TimeStamping'],
 ];
 
-/**
- * The Notary Project certificate requirements for a code-signing chain
- * (signature specification, "Certificate Requirements"), checked in the order
- * notation checks them. Returns the first violation, or undefined.
- */
 const validity = (c: Certificate) => `(valid from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()})`;
 
 // Signature algorithms no certificate of a signing or timestamping chain may use (signature specification,
@@ -193,22 +188,45 @@ const WEAK_SIGNATURE_ALGORITHMS: Record<string, string> = {
   '1.3.14.3.2.29': 'SHA-1 with RSA (OIW)',
 };
 
+/** The name of a SHA-1 or MD5 signature algorithm, or undefined for any other OID. */
+export const weakSignatureAlgorithm = (oid: string): string | undefined => WEAK_SIGNATURE_ALGORITHMS[oid];
+
 /** A certificate of the chain signed with MD5 or SHA-1, named; undefined when there is none. */
 export function weakSignatureProblem(chain: Certificate[]): string | undefined {
   for (const cert of chain) {
-    const weak = WEAK_SIGNATURE_ALGORITHMS[cert.signatureAlgorithmOid];
+    const weak = weakSignatureAlgorithm(cert.signatureAlgorithmOid);
     if (weak) return `certificate "${cert.subject}" is signed with ${weak}, which the Notary Project does not accept (no SHA-1 or MD5)`;
   }
   return undefined;
 }
 
+/**
+ * The Notary Project certificate requirements for a code-signing chain
+ * (signature specification, "Certificate Requirements"), checked in the order
+ * notation checks them. Returns the first violation, or undefined.
+ */
 export function codeSigningChainProblem(chain: Certificate[], signingTime?: Date): string | undefined {
+  return chainProblem(chain, { at: signingTime && { time: signingTime, name: 'signing time' }, leaf: codeSigningLeafProblem });
+}
+
+/**
+ * The same requirements for a TSA chain, leaf first and ending with its root (notation-core-go
+ * `ValidateTimestampingCertChain`): the leaf is a timestamping certificate, every certificate valid at `genTime`.
+ */
+export function timestampingChainProblem(chain: Certificate[], genTime: Date): string | undefined {
+  return chainProblem(chain, { at: { time: genTime, name: 'timestamp time' }, leaf: timestampingLeafProblem });
+}
+
+function chainProblem(
+  chain: Certificate[],
+  { at, leaf: leafProblem }: { at: { time: Date; name: string } | undefined; leaf: (cert: Certificate) => string | undefined },
+): string | undefined {
   if (chain.length === 0) return 'the certificate chain is empty';
   const weak = weakSignatureProblem(chain);
   if (weak) return weak;
   const timeProblem = (c: Certificate): string | undefined =>
-    signingTime && !c.validAt(signingTime)
-      ? `certificate "${c.subject}" was not valid at signing time ${signingTime.toISOString()} ${validity(c)}`
+    at && !c.validAt(at.time)
+      ? `certificate "${c.subject}" was not valid at ${at.name} ${at.time.toISOString()} ${validity(c)}`
       : undefined;
 
   if (chain.length === 1) {
@@ -247,18 +265,27 @@ export function codeSigningChainProblem(chain: Certificate[], signingTime?: Date
   return undefined;
 }
 
-function leafProblem(cert: Certificate): string | undefined {
+/** Basic constraints and key usage of a leaf, as notation-core-go checks both signing and TSA leaves. */
+function leafUsageProblem(cert: Certificate, role: string): string | undefined {
   const bc = cert.extension(x509.BasicConstraintsExtension, OID.basicConstraints);
-  if (bc?.ext.ca)
-    return `signing certificate "${cert.subject}" is a CA certificate (basicConstraints CA=true); a signing certificate must not be a CA`;
+  if (bc?.ext.ca) return `${role} "${cert.subject}" is a CA certificate (basicConstraints CA=true); a ${role} must not be a CA`;
   const ku = cert.extension(x509.KeyUsagesExtension, OID.keyUsage);
-  if (!ku) return `signing certificate "${cert.subject}" has no key usage extension; it must have a critical keyUsage of digitalSignature`;
-  if (!ku.critical) return `signing certificate "${cert.subject}" has a key usage extension that is not marked critical`;
-  if (!(ku.ext.usages & x509.KeyUsageFlags.digitalSignature))
-    return `signing certificate "${cert.subject}" key usage lacks digitalSignature`;
+  if (!ku) return `${role} "${cert.subject}" has no key usage extension; it must have a critical keyUsage of digitalSignature`;
+  if (!ku.critical) return `${role} "${cert.subject}" has a key usage extension that is not marked critical`;
+  if (!(ku.ext.usages & x509.KeyUsageFlags.digitalSignature)) return `${role} "${cert.subject}" key usage lacks digitalSignature`;
   const extra = LEAF_FORBIDDEN_USAGES.filter(([flag]) => ku.ext.usages & flag).map(([, name]) => name);
-  if (extra.length > 0)
-    return `signing certificate "${cert.subject}" key usage must be digitalSignature only, but also has ${extra.join(', ')}`;
+  if (extra.length > 0) return `${role} "${cert.subject}" key usage must be digitalSignature only, but also has ${extra.join(', ')}`;
+  return undefined;
+}
+
+function keyProblem(cert: Certificate, role: string): string | undefined {
+  const spec = cert.keySpec;
+  return 'problem' in spec ? `${role} "${cert.subject}" has an unsupported ${spec.problem}` : undefined;
+}
+
+function codeSigningLeafProblem(cert: Certificate): string | undefined {
+  const usage = leafUsageProblem(cert, 'signing certificate');
+  if (usage) return usage;
   const eku = cert.extension(x509.ExtendedKeyUsageExtension, OID.extKeyUsage);
   if (eku) {
     for (const usage of eku.ext.usages) {
@@ -268,9 +295,18 @@ function leafProblem(cert: Certificate): string | undefined {
       if (bad) return `signing certificate "${cert.subject}" extended key usage must not contain ${bad[1]}`;
     }
   }
-  const spec = cert.keySpec;
-  if ('problem' in spec) return `signing certificate "${cert.subject}" has an unsupported ${spec.problem}`;
-  return undefined;
+  return keyProblem(cert, 'signing certificate');
+}
+
+// RFC 3161 2.3: exactly one extended key usage, timeStamping, in a critical extension.
+function timestampingLeafProblem(cert: Certificate): string | undefined {
+  const usage = leafUsageProblem(cert, 'TSA certificate');
+  if (usage) return usage;
+  const eku = cert.extension(x509.ExtendedKeyUsageExtension, OID.extKeyUsage);
+  if (!eku || !eku.critical || eku.ext.usages.length !== 1 || eku.ext.usages[0] !== OID.ekuTimeStamping) {
+    return `TSA certificate "${cert.subject}" must have a critical extended key usage of timeStamping only`;
+  }
+  return keyProblem(cert, 'TSA certificate');
 }
 
 const anyEkuProblem = (cert: Certificate) =>

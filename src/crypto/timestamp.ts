@@ -3,9 +3,8 @@ import * as asn1js from 'asn1js';
 import { NotarySignError } from '../errors.js';
 import { inputNames, type InputNames } from '../util/input-names.js';
 import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
-import { Certificate, OID, weakSignatureProblem } from './certificate.js';
+import { Certificate, timestampingChainProblem, weakSignatureAlgorithm } from './certificate.js';
 import { loadPkijs } from './pkijs.js';
-import * as x509 from './x509.js';
 import type { HashName } from './key-spec.js';
 
 /**
@@ -102,12 +101,21 @@ export async function requestTimestamp({ url, signature, hash, roots, name = inp
 export interface TimestampInfo {
   time: Date;
   accuracyMs: number;
+  /** The TSA chain, leaf to trusted root, for the revocation check. */
+  chain: Certificate[];
 }
 
+// Bounds on what a token may ask of us: a TSA sends its leaf and perhaps an intermediate or two.
+const MAX_TOKEN_CERTIFICATES = 16;
+const MAX_TSA_CHAIN = 8;
+const ESS_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
+const BASELINE_TIMESTAMP_POLICY = '0.4.0.2023.1.1';
+
 /**
- * Verify a TimeStampToken: CMS signature by a TSA certificate chaining to
- * `roots`, a timeStamping-only (critical) EKU, and a message imprint equal to
- * the hash of `signature`. A string is the reason it failed.
+ * Verify a TimeStampToken as the trust-store-trust-policy specification's "Validate Trusted Timestamp" and
+ * notation's tspclient-go do: the CMS signature first, then the ESS signingCertificateV2 binding to the signing
+ * certificate, then a path to `roots` built by us with hard bounds (pkijs's own path search loops forever on
+ * certificates that issue each other), then the TSA certificate profile. A string is the reason it failed.
  */
 export async function verifyTimestampToken(
   token: Uint8Array,
@@ -131,39 +139,86 @@ export async function verifyTimestampToken(
     if (nonce && (!tst.nonce || !Buffer.from(tst.nonce.valueBlock.valueHexView).equals(nonce)))
       return 'the timestamp nonce does not match the request';
     if (roots.length === 0) return 'no TSA root certificate to verify the timestamp against';
-    const trusted = roots.map((r) => pkijs.Certificate.fromBER(new Uint8Array(r.der).buffer));
-    // For TSTInfo content, pkijs takes `data` as the timestamped content and checks the imprint too.
+    const signerInfo = signed.signerInfos[0];
+    if (signed.signerInfos.length !== 1 || !signerInfo) return 'the timestamp token must have exactly one signer';
+    const algorithms = [signerInfo.digestAlgorithm.algorithmId, signerInfo.signatureAlgorithm.algorithmId];
+    const weakAlgorithm =
+      algorithms.map(weakSignatureAlgorithm).find(Boolean) ?? (OID_HASH.has(algorithms[0]!) ? undefined : algorithms[0]);
+    if (weakAlgorithm) return `the timestamp token is signed with ${weakAlgorithm}, which is not allowed (no SHA-1 or MD5)`;
+    const certificates = (signed.certificates ?? []).filter((c) => c instanceof pkijs.Certificate);
+    if (certificates.length > MAX_TOKEN_CERTIFICATES)
+      return `the timestamp token carries ${certificates.length} certificates; at most ${MAX_TOKEN_CERTIFICATES} are accepted`;
+    const pool = certificates.map((c) => new Certificate(Buffer.from(c.toSchema().toBER())));
+
+    // The signature over the signed attributes and the TSTInfo, by the certificate the signer identifier names.
     let result: Awaited<ReturnType<typeof signed.verify>>;
     try {
-      result = await signed.verify({
-        signer: 0,
-        data: new Uint8Array(signature).slice().buffer,
-        trustedCerts: trusted,
-        checkChain: true,
-        checkDate: tst.genTime,
-        extendedMode: true,
-      });
+      result = await signed.verify({ signer: 0, data: new Uint8Array(signature).slice().buffer, checkChain: false, extendedMode: true });
     } catch (err) {
-      const message = (err as { message?: string }).message ?? String(err);
-      return /signer's certificate|certificate paths/i.test(message)
-        ? `the TSA certificate does not chain to a trusted TSA root (${message})`
-        : `the timestamp signature does not verify (${message})`;
+      return `the timestamp signature does not verify (${(err as { message?: string }).message ?? String(err)})`;
     }
     if (!result.signatureVerified) return `the timestamp signature does not verify (${result.message})`;
-    if (!result.signerCertificateVerified) return `the TSA certificate does not chain to a trusted TSA root (${result.message})`;
-    const signer = result.signerCertificate ? new Certificate(Buffer.from(result.signerCertificate.toSchema().toBER())) : undefined;
-    if (!signer) return 'the TSA signing certificate is missing';
-    const path = (result.certificatePath ?? []).map((c) => new Certificate(Buffer.from(c.toSchema().toBER())));
-    const weak = weakSignatureProblem([signer, ...path]);
-    if (weak) return `the TSA chain is not acceptable: ${weak}`;
-    const eku = signer.extension(x509.ExtendedKeyUsageExtension, OID.extKeyUsage);
-    if (!eku || !eku.critical || eku.ext.usages.length !== 1 || eku.ext.usages[0] !== OID.ekuTimeStamping) {
-      return `TSA certificate "${signer.subject}" must have a critical extended key usage of timeStamping only`;
-    }
+    if (!result.signerCertificate) return 'the TSA signing certificate is missing';
+    const signer = new Certificate(Buffer.from(result.signerCertificate.toSchema().toBER()));
+    const ess = essProblem(pkijs, signerInfo, signer);
+    if (ess) return ess;
+
+    const chain = tsaChain(signer, pool, roots);
+    if (typeof chain === 'string') return chain;
+    const profile = timestampingChainProblem(chain, tst.genTime);
+    if (profile) return `the TSA chain is not acceptable: ${profile}`;
     const a = tst.accuracy;
-    const accuracyMs = a ? (a.seconds ?? 0) * 1000 + (a.millis ?? 0) + (a.micros ?? 0) / 1000 : 0;
-    return { time: tst.genTime, accuracyMs };
+    // tspclient-go: a baseline-policy token without accuracy is accurate to one second (RFC 3628 5.1).
+    const accuracyMs = a
+      ? (a.seconds ?? 0) * 1000 + (a.millis ?? 0) + (a.micros ?? 0) / 1000
+      : tst.policy === BASELINE_TIMESTAMP_POLICY
+        ? 1000
+        : 0;
+    return { time: tst.genTime, accuracyMs, chain };
   } catch (err) {
     return `the timestamp token cannot be parsed (${(err as Error).message})`;
   }
+}
+
+type Pkijs = Awaited<ReturnType<typeof loadPkijs>>;
+
+/**
+ * RFC 5816 / tspclient-go `SigningCertificate`: the signed signingCertificateV2 attribute's first ESSCertIDv2 hashes
+ * the certificate that signed the token (SHA-256 unless it names SHA-384 or SHA-512).
+ */
+function essProblem(pkijs: Pkijs, signerInfo: InstanceType<Pkijs['SignerInfo']>, signer: Certificate): string | undefined {
+  const attribute = signerInfo.signedAttrs?.attributes.find((a) => a.type === ESS_SIGNING_CERTIFICATE_V2);
+  if (!attribute) return 'the timestamp token has no signed ESS signingCertificateV2 attribute binding its signing certificate';
+  // SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2, ... }
+  // ESSCertIDv2 ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier DEFAULT sha256, certHash OCTET STRING, issuerSerial OPTIONAL }
+  const certs = (attribute.values[0] as asn1js.Sequence | undefined)?.valueBlock.value[0] as asn1js.Sequence | undefined;
+  const first = certs?.valueBlock.value[0] as asn1js.Sequence | undefined;
+  const fields = first?.valueBlock.value ?? [];
+  const algorithm = fields[0] instanceof asn1js.Sequence ? new pkijs.AlgorithmIdentifier({ schema: fields[0] }).algorithmId : undefined;
+  const certHash = fields[algorithm ? 1 : 0];
+  if (!(certHash instanceof asn1js.OctetString)) return "the timestamp token's signingCertificateV2 attribute names no certificate";
+  const hash = algorithm === undefined ? 'sha256' : OID_HASH.get(algorithm);
+  if (!hash) return `the timestamp token's signingCertificateV2 attribute uses hash ${algorithm}, which is not allowed`;
+  if (!createHash(hash).update(signer.der).digest().equals(Buffer.from(certHash.valueBlock.valueHexView)))
+    return `the timestamp token's signingCertificateV2 attribute does not match its signing certificate "${signer.subject}"`;
+  return undefined;
+}
+
+/**
+ * Leaf to trusted root through the token's certificates: each step an issuer whose key verifies the certificate,
+ * never a certificate twice, at most MAX_TSA_CHAIN long; so at most MAX_TSA_CHAIN × (pool + roots) signature checks.
+ */
+function tsaChain(signer: Certificate, pool: Certificate[], roots: Certificate[]): Certificate[] | string {
+  const chain = [signer];
+  while (chain.length <= MAX_TSA_CHAIN) {
+    const last = chain[chain.length - 1]!;
+    if (roots.some((r) => r.equals(last))) return chain;
+    const root = roots.find((r) => last.isIssuedBy(r));
+    if (root) return [...chain, root];
+    const next = pool.find((c) => !chain.some((seen) => seen.equals(c)) && last.isIssuedBy(c));
+    if (!next)
+      return `the TSA certificate does not chain to a trusted TSA root (no issuer of "${last.subject}" in the token or the TSA roots)`;
+    chain.push(next);
+  }
+  return `the TSA certificate "${signer.subject}" does not reach a trusted TSA root within ${MAX_TSA_CHAIN} certificates`;
 }

@@ -7,7 +7,8 @@ import { LIMITS, readLimited, type RegistryClient, type Repository } from './cli
 export type ReferrersMode = 'auto' | 'api' | 'tag';
 export type ReferrersStorage = 'referrers-api' | 'referrers-tag';
 
-const MAX_PAGES = 100;
+// A flood of referrers must not exhaust a run: past these bounds the listing fails (it never returns a partial list).
+export const REFERRER_BOUNDS = { entries: 10_000, bytes: 16 * 1024 * 1024, pages: 100 } as const;
 const TAG_UPDATE_ROUNDS = 20;
 const QUIET_MS = 200;
 
@@ -51,7 +52,10 @@ async function listViaApi(
   let url: string | undefined =
     `${base}/v2/${repo.repository}/referrers/${subject}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`;
   const out: Descriptor[] = [];
-  for (let page = 0; url && page < MAX_PAGES; page++) {
+  let entries = 0;
+  let bytes = 0;
+  for (let page = 0; url; page++) {
+    if (page === REFERRER_BOUNDS.pages) throw tooManyReferrers(repo, subject, `${REFERRER_BOUNDS.pages} pages`);
     const res = await client.request(repo, '', { url, headers: { accept: MediaType.OciIndex } });
     if (res.status === 404 && page === 0) {
       await res.body?.cancel();
@@ -64,11 +68,24 @@ async function listViaApi(
       if (page === 0) return undefined; // something else answered at that path
       throw new NotarySignError('REGISTRY', `the referrers API of ${repo.registry} answered with ${contentType}`);
     }
-    out.push(...parseIndex(await readLimited(res, LIMITS.manifest, 'referrers response'), 'referrers response'));
+    const body = await readLimited(res, LIMITS.manifest, 'referrers response');
+    const listed = parseIndex(body, 'referrers response');
+    entries += listed.length;
+    bytes += body.length;
+    if (entries > REFERRER_BOUNDS.entries) throw tooManyReferrers(repo, subject, `${REFERRER_BOUNDS.entries} entries`);
+    if (bytes > REFERRER_BOUNDS.bytes) throw tooManyReferrers(repo, subject, `${REFERRER_BOUNDS.bytes / 1024 / 1024} MiB`);
+    out.push(...(artifactType ? listed.filter((d) => d.artifactType === artifactType) : listed));
     url = nextLink(res.headers.get('link'), base);
   }
-  return artifactType ? out.filter((d) => d.artifactType === artifactType) : out;
+  return out;
 }
+
+const tooManyReferrers = (repo: Repository, subject: string, bound: string) =>
+  new NotarySignError(
+    'REGISTRY',
+    `registry ${repo.registry} lists more than ${bound} of referrers for ${repo.repository}@${subject}; ` +
+      `notary-sign reads at most that much per image and does not verify against a partial list`,
+  );
 
 interface TagIndex {
   descriptors: Descriptor[];
@@ -96,6 +113,7 @@ async function listViaTag(
   { subject, artifactType }: { subject: string; artifactType?: string | undefined },
 ): Promise<{ descriptors: Descriptor[]; exists: boolean }> {
   const { descriptors, exists } = await readTagIndex(client, repo, subject);
+  if (descriptors.length > REFERRER_BOUNDS.entries) throw tooManyReferrers(repo, subject, `${REFERRER_BOUNDS.entries} entries`);
   return { descriptors: artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors, exists };
 }
 

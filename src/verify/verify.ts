@@ -234,6 +234,10 @@ async function validateAuthenticTimestamp(
   const { verifyTimestampToken } = await import('../crypto/timestamp.js');
   const ts = await verifyTimestampToken(content.timestampSignature, content.signature, { roots });
   if (typeof ts === 'string') return `timestamp: ${ts}`;
+  // The TSA chain's revocation under the signing chain's rule (trust-store-trust-policy.md, "Validate Trusted Timestamp").
+  const revocation = policy.enforcement.revocation !== 'skip' ? revocationProblem(ts.chain, 'TSA certificate ') : undefined;
+  if (revocation && policy.enforcement.revocation === 'enforce') return `timestamp: ${revocation}`;
+  if (revocation) log?.info(`timestamp: ${revocation} (logged: revocation is "${policy.enforcement.revocation}")`);
   const earliest = new Date(ts.time.getTime() - ts.accuracyMs);
   const latest = new Date(ts.time.getTime() + ts.accuracyMs);
   for (const c of chain) {
@@ -251,9 +255,13 @@ async function validateAuthenticTimestamp(
  * unknown status, which fails closed where revocation is enforced.
  */
 function validateRevocation(content: EnvelopeContent): Problem {
-  const withEndpoints = content.certificateChain.find((c) => c.hasRevocationEndpoints());
+  return revocationProblem(content.certificateChain);
+}
+
+function revocationProblem(chain: Certificate[], role = ''): Problem {
+  const withEndpoints = chain.find((c) => c.hasRevocationEndpoints());
   return withEndpoints
-    ? `revocation status of "${withEndpoints.subject}" is unknown: ` +
+    ? `revocation status of ${role}"${withEndpoints.subject}" is unknown: ` +
         `it names OCSP/CRL endpoints and notary-sign does not query them; set override revocation to "log" or "skip" to accept that`
     : undefined;
 }

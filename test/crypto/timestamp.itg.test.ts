@@ -9,11 +9,12 @@ import { sign } from '../../src/sign/sign.js';
 import { parseTrustPolicy } from '../../src/verify/trust-policy.js';
 import { TrustStore } from '../../src/verify/trust-store.js';
 import { verifyImage } from '../../src/verify/verify.js';
-import { issueCertificate, type IssuedCert } from '../helpers/test-certs.js';
+import { generateKeys, issueCertificate, type IssuedCert } from '../helpers/test-certs.js';
+import * as x509 from '../../src/crypto/x509.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { pushImage } from '../helpers/image.js';
 import { tempDir } from '../helpers/files.js';
-import { startTsa, type Tsa } from '../doubles/tsa.js';
+import { startTsa, type Tsa, type TsaOptions } from '../doubles/tsa.js';
 
 let registry: TestRegistry;
 let client: RegistryClient;
@@ -58,7 +59,7 @@ const policy = (stores: string[], extra: Record<string, unknown> = {}) =>
   );
 
 /** Sign with a leaf that expires in a minute, then verify "later", after it expired. */
-async function signShortLived(opts: { timestamped: boolean; format?: 'jws' | 'cose' }) {
+async function signShortLived(opts: { timestamped: boolean; format?: 'jws' | 'cose'; via?: Tsa }) {
   const leaf = await issueCertificate({
     subject: 'CN=short-lived,O=acme,ST=WA,C=US',
     issuer: root,
@@ -74,7 +75,9 @@ async function signShortLived(opts: { timestamped: boolean; format?: 'jws' | 'co
     signer: await LocalKeySigner.fromFiles(keyPath, chainPath),
     registry: client,
     ...(opts.format ? { signatureFormat: opts.format } : {}),
-    ...(opts.timestamped ? { timestamp: { url: tsa.url, rootCertificates: [new Certificate(tsa.root.der)] } } : {}),
+    ...(opts.timestamped
+      ? { timestamp: { url: (opts.via ?? tsa).url, rootCertificates: [new Certificate((opts.via ?? tsa).root.der)] } }
+      : {}),
   });
   return ref;
 }
@@ -139,23 +142,107 @@ test('signing refuses a TSA whose tokens do not chain to timestamp-root-cert', a
   );
 });
 
-test('signing refuses a TSA whose certificate is signed with SHA-1', async () => {
-  const weak = await startTsa(dir.path, { signatureHash: 'SHA-1' });
+/** Sign through a TSA that gets something wrong; signing checks the token as verification does, and must refuse it. */
+async function refusedTsa(opts: TsaOptions, expected: RegExp, roots?: (t: Tsa) => IssuedCert[]) {
+  const bad = await startTsa(dir.path, opts);
   try {
     const leaf = await issueCertificate({ subject: 'CN=x,O=acme,ST=WA,C=US', issuer: root });
-    const repo = { registry: registry.host, repository: 'ts/sha1-tsa' };
-    const image = await pushImage(client, repo, 'v1');
+    const repository = `ts/bad-tsa${++n}`;
+    const image = await pushImage(client, { registry: registry.host, repository }, 'v1');
     await assert.rejects(
       sign({
-        images: [`${registry.host}/ts/sha1-tsa@${image.digest}`],
-        signer: await LocalKeySigner.fromFiles(await dir.file('w.key', leaf.keyPem), await dir.file('w.crt', leaf.certPem + root.certPem)),
+        images: [`${registry.host}/${repository}@${image.digest}`],
+        signer: await LocalKeySigner.fromFiles(
+          await dir.file(`b${n}.key`, leaf.keyPem),
+          await dir.file(`b${n}.crt`, leaf.certPem + root.certPem),
+        ),
         registry: client,
-        timestamp: { url: weak.url, rootCertificates: [new Certificate(weak.root.der)] },
+        timestamp: { url: bad.url, rootCertificates: (roots?.(bad) ?? [bad.root]).map((c) => new Certificate(c.der)) },
       }),
-      /timestamp-root-cert: .*the TSA chain is not acceptable: certificate "CN=Test TSA,.*" is signed with ECDSA with SHA-1/,
+      expected,
     );
   } finally {
-    await weak.stop();
+    await bad.stop();
+  }
+}
+
+// Each way a timestamp token can fall short of "Validate Trusted Timestamp", with its own message.
+test('a TSA whose certificate is signed with SHA-1 is refused', async () => {
+  await refusedTsa(
+    { signer: { signatureHash: 'SHA-1' } },
+    /timestamp-root-cert: .*the TSA chain is not acceptable: certificate "CN=Test TSA,.*" is signed with ECDSA with SHA-1/,
+  );
+});
+
+test('a token with only the SHA-1 ESS signingCertificate (v1) attribute is refused', async () => {
+  await refusedTsa(
+    { essHash: 'sha1' },
+    /the timestamp token has no signed ESS signingCertificateV2 attribute binding its signing certificate/,
+  );
+});
+
+test('a TSA certificate that is a CA is refused', async () => {
+  await refusedTsa(
+    { signer: { ca: true }, resign: true },
+    /the TSA chain is not acceptable: TSA certificate "CN=Test TSA,.*" is a CA certificate \(basicConstraints CA=true\)/,
+  );
+});
+
+test('a TSA certificate without digitalSignature key usage is refused', async () => {
+  await refusedTsa(
+    { signer: { keyUsage: x509.KeyUsageFlags.keyEncipherment }, resign: true },
+    /the TSA chain is not acceptable: TSA certificate "CN=Test TSA,.*" key usage lacks digitalSignature/,
+  );
+});
+
+test('a token whose certificates issue each other ends at once with the reason', async () => {
+  // A and B issue each other (A first self-signed to bootstrap B); the TSA certificate hangs below A.
+  const keysA = await generateKeys('EC-256');
+  const bootstrap = await issueCertificate({ subject: 'CN=cycle A,O=x,ST=WA,C=US', ca: true }, keysA);
+  const b = await issueCertificate({ subject: 'CN=cycle B,O=x,ST=WA,C=US', ca: true, issuer: bootstrap });
+  const a = await issueCertificate({ subject: 'CN=cycle A,O=x,ST=WA,C=US', ca: true, issuer: b }, keysA);
+  await refusedTsa(
+    { issuer: a, extra: [a, b, b, a] },
+    /the TSA certificate does not chain to a trusted TSA root \(no issuer of "CN=cycle B, O=x, ST=WA, C=US" in the token or the TSA roots\)/,
+  );
+});
+
+test('a token with too many certificates, or too long a chain, is refused', async () => {
+  const many = await Promise.all(
+    Array.from({ length: 16 }, (_, i) => issueCertificate({ subject: `CN=filler ${i},O=x,ST=WA,C=US`, ca: true })),
+  );
+  await refusedTsa({ extra: many }, /the timestamp token carries \d+ certificates; at most 16 are accepted/);
+  const top = await issueCertificate({ subject: 'CN=deep root,O=x,ST=WA,C=US', ca: true });
+  const chain = [top];
+  for (let i = 1; i <= 9; i++)
+    chain.unshift(await issueCertificate({ subject: `CN=deep ${i},O=x,ST=WA,C=US`, ca: true, issuer: chain[0] }));
+  await refusedTsa(
+    { issuer: chain[0], extra: chain },
+    /the TSA certificate "CN=Test TSA,.*" does not reach a trusted TSA root within 8 certificates/,
+    () => [top],
+  );
+});
+
+test("the TSA chain's revocation follows the signing chain's rule", async () => {
+  const crl = [new x509.CRLDistributionPointsExtension(['http://crl.example/tsa.crl'])];
+  const revocable = await startTsa(dir.path, { signer: { extraExtensions: crl } });
+  try {
+    await mkdir(join(dir.path, 'store/x509/tsa/revocable'), { recursive: true });
+    await writeFile(join(dir.path, 'store/x509/tsa/revocable/root.pem'), revocable.root.certPem);
+    const ref = await signShortLived({ timestamped: true, via: revocable });
+    const stores = ['ca:acme', 'tsa:revocable'];
+    const strict = await verifyImage(ref, { registry: client, trustPolicy: policy(stores), trustStore: store, now: later });
+    assert.equal(strict.verified, false);
+    assert.match(strict.reason, /authenticTimestamp: timestamp: revocation status of TSA certificate "CN=Test TSA,.*" is unknown/);
+    const logged = await verifyImage(ref, {
+      registry: client,
+      trustPolicy: policy(stores, { override: { revocation: 'log' } }),
+      trustStore: store,
+      now: later,
+    });
+    assert.equal(logged.verified, true, logged.reason);
+  } finally {
+    await revocable.stop();
   }
 });
 
