@@ -1,4 +1,5 @@
 import { Encoder, Tag } from 'cbor-x';
+import { strictCborProblem, textKey, topLevelValueTags } from './cbor-strict.js';
 import { MediaType } from '../oci/media-types.js';
 import { Certificate } from '../crypto/certificate.js';
 import { jwsAlgorithm } from '../crypto/key-spec.js';
@@ -50,6 +51,8 @@ const asDate = (v: unknown): Date | undefined => (v instanceof Date && !Number.i
 
 /** Parse and structurally validate a COSE envelope, with the same rules as JWS. */
 export function parseCose(bytes: Uint8Array): EnvelopeContent {
+  const malformed = strictCborProblem(bytes, 'the COSE envelope');
+  if (malformed) throw new EnvelopeError(malformed);
   let top: unknown;
   try {
     top = cbor.decode(Buffer.from(bytes));
@@ -66,6 +69,8 @@ export function parseCose(bytes: Uint8Array): EnvelopeContent {
     );
   }
   if (!(unprotected instanceof Map)) throw new EnvelopeError('the COSE unprotected header must be a map');
+  const malformedHeader = strictCborProblem(protectedBytes, 'the COSE protected header');
+  if (malformedHeader) throw new EnvelopeError(malformedHeader);
   let h: unknown;
   try {
     h = cbor.decode(Buffer.from(protectedBytes));
@@ -88,6 +93,21 @@ export function parseCose(bytes: Uint8Array): EnvelopeContent {
   for (const label of crit as unknown[]) {
     if (typeof label === 'number' && label >= 0 && label <= 8)
       throw new EnvelopeError(`crit must not list the common header label ${label}`);
+  }
+  // RFC 9052 3: alg and crit belong in the protected bucket, and no label may sit in both buckets.
+  for (const label of [LABEL.alg, LABEL.crit]) {
+    if (unprotectedHeader.has(label))
+      throw new EnvelopeError(`the COSE unprotected header carries label ${label}, which must be protected`);
+  }
+  const both = [...unprotectedHeader.keys()].find((label) => header.has(label));
+  if (both !== undefined)
+    throw new EnvelopeError(`the COSE header label ${JSON.stringify(both)} is in both the protected and unprotected buckets`);
+  // COSE envelope specification: signing time and expiry are tag 1 (epoch-based) date/times, never tag 0 strings.
+  const tags = topLevelValueTags(protectedBytes);
+  for (const name of [H.signingTime, H.expiry]) {
+    const key = textKey(name);
+    if (tags.has(key) && tags.get(key) !== 1)
+      throw new EnvelopeError(`"${name}" must be a tag-1 date/time, not tag ${tags.get(key) ?? 'none'}`);
   }
   const view = { has: (name: string) => header.has(name), get: (name: string) => header.get(name) };
   const { signingScheme, signingTime, expiry } = signedAttributes(view, crit, { parse: asDate, kind: 'a tag-1 date/time' });

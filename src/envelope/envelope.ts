@@ -4,6 +4,7 @@ import { MediaType, type Descriptor } from '../oci/media-types.js';
 import { isDigest } from '../oci/reference.js';
 import { parseJws } from './jws.js';
 import { parseCose } from './cose.js';
+import { numberLiteralAt } from './json-literal.js';
 import { EnvelopeError, type EnvelopeContent, type SignaturePayload } from './types.js';
 
 export { SIGNATURE_ENVELOPE_TYPES as SUPPORTED_ENVELOPES } from '../oci/media-types.js';
@@ -53,6 +54,9 @@ export function parsePayload(content: EnvelopeContent): SignaturePayload {
   if (typeof digest !== 'string' || !isDigest(digest)) throw new EnvelopeError('targetArtifact.digest is missing or malformed');
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
     throw new EnvelopeError('targetArtifact.size is missing or not a non-negative integer');
+  const literal = numberLiteralAt(content.payload.toString('utf8'), ['targetArtifact', 'size']);
+  if (literal !== undefined && !/^(0|[1-9][0-9]*)$/.test(literal))
+    throw new EnvelopeError(`targetArtifact.size is written ${literal}; write the integer ${size} (no fraction or exponent)`);
   if (annotations !== undefined && (!isObject(annotations) || !Object.values(annotations).every((v) => typeof v === 'string'))) {
     throw new EnvelopeError('targetArtifact.annotations must map strings to strings');
   }

@@ -108,6 +108,52 @@ test('COSE: a flipped payload byte, an unknown critical header, or a wrong alg i
   assert.throws(() => parseCose(cbor.encode(new Tag([p, u, payload, sig], 98))), /not a COSE_Sign1_Tagged/);
 });
 
+test('COSE: one encoding per meaning; each other encoding is rejected with its own message', async () => {
+  const { envelope } = await signedCose('cose/encodings');
+  const top = cbor.decode(envelope) as Tag;
+  const [p, u, payload, sig] = top.value as [Buffer, Map<unknown, unknown>, Buffer, Buffer];
+  assert.ok(p[0]! >= 0xa0 && p[0]! < 0xb7, 'the protected header is a small definite-length map');
+  const envelopeOf = (protectedBytes: Uint8Array, unprotected: Uint8Array = cbor.encode(u)) =>
+    // COSE_Sign1_Tagged by hand: tag 18, array of 4, so the buckets' bytes are exactly ours.
+    Buffer.concat([
+      Buffer.from([0xd2, 0x84]),
+      cbor.encode(Buffer.from(protectedBytes)),
+      unprotected,
+      cbor.encode(payload),
+      cbor.encode(sig),
+    ]);
+  assert.doesNotThrow(() => parseCose(envelopeOf(p)), 'the hand-built envelope is itself acceptable');
+  const withEntry = (map: Uint8Array, key: unknown, value: unknown) =>
+    Buffer.concat([Buffer.from([map[0]! + 1]), map.subarray(1), cbor.encode(key), cbor.encode(value)]);
+
+  assert.throws(
+    () => parseCose(envelopeOf(withEntry(p, 3, MediaType.NotaryPayload))),
+    /the COSE protected header has a map with the key 3 twice/,
+  );
+  const signingAgent = 'io.cncf.notary.signingAgent';
+  assert.throws(
+    () => parseCose(envelopeOf(p, withEntry(cbor.encode(u), signingAgent, 'other/1.0'))),
+    /the COSE envelope has a map with the key "io.cncf.notary.signingAgent" twice/,
+  );
+  const indefinite = Buffer.concat([Buffer.from([0xbf]), p.subarray(1), Buffer.from([0xff])]);
+  assert.throws(() => parseCose(envelopeOf(indefinite)), /the COSE protected header uses an indefinite-length item/);
+  for (const label of [1, 2]) {
+    const moved = new Map(u).set(label, label === 1 ? -38 : ['io.cncf.notary.signingScheme']);
+    assert.throws(
+      () => parseCose(envelopeOf(p, cbor.encode(moved))),
+      new RegExp(`unprotected header carries label ${label}, which must be protected`),
+    );
+  }
+  const twice = new Map(u).set(3, MediaType.NotaryPayload);
+  assert.throws(
+    () => parseCose(envelopeOf(p, cbor.encode(twice))),
+    /the COSE header label 3 is in both the protected and unprotected buckets/,
+  );
+  const stringTime = cbor.decode(p) as Map<unknown, unknown>;
+  stringTime.set('io.cncf.notary.signingTime', new Tag('2026-11-27T00:00:00Z', 0));
+  assert.throws(() => parseCose(envelopeOf(cbor.encode(stringTime))), /"io.cncf.notary.signingTime" must be a tag-1 date\/time, not tag 0/);
+});
+
 test('property: arbitrary bytes never crash the COSE parser, only EnvelopeError', () => {
   fc.assert(
     fc.property(

@@ -17,6 +17,8 @@ export interface ForgeOptions {
   header?: Record<string, unknown>;
   /** Replaces the whole payload object. */
   payload?: unknown;
+  /** Rewrites the payload's JSON text before it is signed (encodings JSON.stringify never writes). */
+  payloadText?: (json: string) => string;
   signingTime?: Date;
   expiry?: Date;
   /** Hash and padding used to sign; defaults follow the key. */
@@ -60,7 +62,8 @@ export function forgeJws(o: ForgeOptions): Buffer {
     else header[k] = v;
   }
   const prot = b64u(JSON.stringify(header));
-  const payload = b64u(JSON.stringify(o.payload ?? { targetArtifact: o.target }));
+  const payloadJson = JSON.stringify(o.payload ?? { targetArtifact: o.target });
+  const payload = b64u(o.payloadText ? o.payloadText(payloadJson) : payloadJson);
   const input = Buffer.from(`${prot}.${payload}`);
   const signature = isRsa
     ? nodeSign(hash, input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST })

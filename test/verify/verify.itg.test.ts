@@ -351,6 +351,18 @@ describe('adversarial corpus: each forgery is rejected with its own reason', () 
     );
   });
 
+  test('payload size written with a fraction or an exponent', async () => {
+    for (const [spelling, shown] of [
+      ['$1.0', /written \d+\.0;/],
+      ['$1e0', /written \d+e0;/],
+    ] as const) {
+      rejected(
+        await forged({ payloadText: (json) => json.replace(/"size":(\d+)/, `"size":${spelling}`) }),
+        new RegExp(`integrity: targetArtifact\\.size is ${shown.source} write the integer \\d+ \\(no fraction or exponent\\)`),
+      );
+    }
+  });
+
   test('empty certificate chain', async () => {
     rejected(await forged({ after: (e) => (e.header.x5c = []) }), /integrity: the unprotected header has no "x5c" certificate chain/);
   });
