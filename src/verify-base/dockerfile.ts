@@ -1,8 +1,9 @@
 import { DockerfileParser, From, Copy, Run, type Instruction } from 'dockerfile-ast';
-
-type Range = NonNullable<ReturnType<From['getImageRange']>>;
 import { NotarySignError } from '../errors.js';
 import { parseReference, type Reference } from '../oci/reference.js';
+import { frontendImage } from './directives.js';
+
+type Range = NonNullable<ReturnType<From['getImageRange']>>;
 
 /** An external image a Dockerfile builds on or copies from. */
 export interface BaseImage {
@@ -11,51 +12,69 @@ export interface BaseImage {
   ref: Reference;
   /** 1-based line of the instruction. */
   line: number;
-  kind: 'from' | 'copy-from' | 'run-mount';
+  /** `syntax`: the build frontend BuildKit pulls and runs (directive or BUILDKIT_SYNTAX). */
+  kind: 'from' | 'copy-from' | 'run-mount' | 'syntax';
   /** The stage this FROM starts (its `AS` name), if any. */
   stage?: string;
   /** `--platform` after substitution. */
   platform?: string;
-  /** Character offsets of the image text in the Dockerfile, for pinning. */
-  span: { start: number; end: number };
+  /** Character offsets of the image text in the Dockerfile, for pinning; absent when it is not written there. */
+  span?: { start: number; end: number };
 }
 
-// BuildKit defines these without an ARG declaration.
-const AUTOMATIC_ARGS = [
-  'TARGETPLATFORM',
-  'TARGETOS',
-  'TARGETARCH',
-  'TARGETVARIANT',
-  'BUILDPLATFORM',
-  'BUILDOS',
-  'BUILDARCH',
-  'BUILDVARIANT',
-];
+export interface DockerfileOptions {
+  buildArgs?: Record<string, string>;
+  /** The target platform, os/arch[/variant]; default the build platform. */
+  platform?: string;
+  /** The platform the build runs on; default linux and this machine's architecture. */
+  buildPlatform?: string;
+  /** The file name for messages. */
+  source?: string;
+}
+
+const NODE_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
+export const runnerPlatform = (): string => `linux/${NODE_ARCH[process.arch] ?? process.arch}`;
 
 /**
- * Every external image of a Dockerfile: FROM lines (with global ARG defaults
- * and --build-arg overrides substituted), COPY --from=<image> and
- * RUN --mount=from=<image>. Stage names, stage indexes and `scratch` are not
- * images.
+ * BuildKit's automatic platform ARGs (dockerfile2llb `defaultArgs`): always defined, from the target and build
+ * platforms, in the global scope a FROM line sees.
  */
-export function baseImages(content: string, buildArgs: Record<string, string> = {}, source = 'Dockerfile'): BaseImage[] {
+function platformArgs(prefix: 'TARGET' | 'BUILD', platform: string): [string, string][] {
+  const [os = '', arch = '', variant = ''] = platform.split('/');
+  return [
+    [`${prefix}PLATFORM`, platform],
+    [`${prefix}OS`, os],
+    [`${prefix}ARCH`, arch],
+    [`${prefix}VARIANT`, variant],
+  ];
+}
+
+/**
+ * Every external image a build of this Dockerfile pulls: the build frontend (`# syntax=` or BUILDKIT_SYNTAX),
+ * FROM lines (with global ARG defaults, --build-arg overrides and the automatic platform ARGs substituted),
+ * COPY --from=<image> and RUN --mount=from=<image>. Stage names, stage indexes and `scratch` are not images.
+ */
+export function baseImages(content: string, opts: DockerfileOptions = {}): BaseImage[] {
+  const buildArgs = opts.buildArgs ?? {};
+  const source = opts.source ?? 'Dockerfile';
   const dockerfile = DockerfileParser.parse(content);
   const lineStarts = [0];
   for (let i = 0; i < content.length; i++) if (content[i] === '\n') lineStarts.push(i + 1);
   const offset = (p: { line: number; character: number }) => lineStarts[p.line]! + p.character;
   const at = (ins: Instruction) => `${source}:${ins.getRange().start.line + 1}`;
 
-  // Global scope: ARGs before the first FROM; a --build-arg overrides only a declared ARG.
-  const scope = new Map<string, string>();
+  // Global scope: the automatic platform ARGs, then ARGs before the first FROM; a --build-arg overrides only a declared ARG.
+  const buildPlatform = opts.buildPlatform ?? runnerPlatform();
+  const automatic = [...platformArgs('TARGET', opts.platform ?? buildPlatform), ...platformArgs('BUILD', buildPlatform)];
+  const scope = new Map<string, string>(automatic.map(([name, value]) => [name, buildArgs[name] ?? value]));
   for (const arg of dockerfile.getInitialARGs()) {
     const prop = arg.getProperty();
     if (!prop) continue;
     const name = prop.getName();
     const value = buildArgs[name] ?? (prop.getValue() !== null ? expand(prop.getUnescapedValue() ?? '', scope, at(arg)) : undefined);
     if (value !== undefined) scope.set(name, value);
-    else scope.delete(name);
+    else if (!automatic.some(([auto]) => auto === name)) scope.delete(name);
   }
-  for (const name of AUTOMATIC_ARGS) if (buildArgs[name] !== undefined && !scope.has(name)) scope.set(name, buildArgs[name]);
 
   const images: BaseImage[] = [];
   const stages: string[] = [];
@@ -84,6 +103,13 @@ export function baseImages(content: string, buildArgs: Record<string, string> = 
     if (!isStage(from) && !/^\d+$/.test(from))
       add(from, at(ins), { line, kind, span: { start: offset(range.start), end: offset(range.end) } });
   };
+
+  const frontend = frontendImage(content, buildArgs);
+  if (frontend) {
+    const where = frontend.source === 'directive' ? `${source}:${frontend.line} (syntax directive)` : 'build argument BUILDKIT_SYNTAX';
+    if (!frontend.image) throw new NotarySignError('INPUT', `${where}: names no frontend image`);
+    add(frontend.image, where, { line: frontend.line, kind: 'syntax', ...(frontend.span ? { span: frontend.span } : {}) });
+  }
 
   for (const ins of dockerfile.getInstructions()) {
     const line = ins.getRange().start.line + 1;
@@ -153,9 +179,10 @@ export function expand(text: string, scope: Map<string, string>, where: string):
 }
 
 /** The Dockerfile with each listed image replaced by its pinned form. */
-export function pinDockerfile(content: string, pins: { span: BaseImage['span']; pinned: string }[]): string {
+export function pinDockerfile(content: string, pins: { span?: BaseImage['span']; pinned: string }[]): string {
   let out = content;
-  for (const { span, pinned } of [...pins].sort((a, b) => b.span.start - a.span.start)) {
+  const written = pins.filter((p): p is { span: NonNullable<BaseImage['span']>; pinned: string } => p.span !== undefined);
+  for (const { span, pinned } of written.sort((a, b) => b.span.start - a.span.start)) {
     out = out.slice(0, span.start) + pinned + out.slice(span.end);
   }
   return out;

@@ -23,8 +23,10 @@ export interface VerifyBaseOptions extends VerifyImageOptions {
 }
 
 export interface BaseImageVerification extends ImageVerification {
-  /** Dockerfile lines that use this image. */
+  /** Dockerfile lines that use this image (0: the BUILDKIT_SYNTAX build argument). */
   lines: number[];
+  /** How the build uses it: FROM, COPY --from, RUN --mount, or as the build frontend (`syntax`). */
+  uses: BaseImage['kind'][];
   /** For a multi-platform index: the platform manifest a build would use. */
   platformManifest?: Descriptor;
 }
@@ -56,7 +58,11 @@ export async function verifyBaseImages(opts: VerifyBaseOptions): Promise<VerifyB
         `cannot read ${opts.dockerfile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
     );
   }
-  const found = baseImages(content, opts.buildArgs, opts.dockerfile);
+  const found = baseImages(content, {
+    ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
+    ...(opts.platform ? { platform: opts.platform } : {}),
+    source: opts.dockerfile,
+  });
   const unique = new Map<string, BaseImage[]>();
   for (const b of found) unique.set(b.image, [...(unique.get(b.image) ?? []), b]);
   if (unique.size === 0) log.info(`${opts.dockerfile} uses no external image (scratch or stages only)`);
@@ -89,6 +95,7 @@ function pinnedForm(b: BaseImage, digest: string): string {
 async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptions): Promise<BaseImageVerification> {
   const ref = uses[0]!.ref;
   const lines = uses.map((u) => u.line);
+  const kinds = [...new Set(uses.map((u) => u.kind))];
   let descriptor: Descriptor;
   try {
     descriptor = await opts.registry.resolve(ref);
@@ -104,6 +111,7 @@ async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptio
       signatures: [],
       warnings: [],
       lines,
+      uses: kinds,
     };
   }
   let verification: ImageVerification;
@@ -121,9 +129,10 @@ async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptio
       signatures: [],
       warnings: [],
       lines,
+      uses: kinds,
     };
   }
-  const out: BaseImageVerification = { ...verification, lines };
+  const out: BaseImageVerification = { ...verification, lines, uses: kinds };
   const platform = uses.find((u) => u.platform)?.platform ?? opts.platform;
   if (isIndexMediaType(descriptor.mediaType) && platform) {
     const manifest = await selectPlatform(opts, { ref, index: descriptor, platform });

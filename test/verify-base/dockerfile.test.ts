@@ -2,10 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { NotarySignError } from '../../src/errors.js';
-import { baseImages, pinDockerfile } from '../../src/verify-base/dockerfile.js';
+import { baseImages, pinDockerfile, runnerPlatform } from '../../src/verify-base/dockerfile.js';
 
 const images = (text: string, args: Record<string, string> = {}) =>
-  baseImages(text, args).map((b) => [b.kind, b.image, b.line, b.stage ?? null, b.platform ?? null]);
+  baseImages(text, { buildArgs: args, platform: 'linux/amd64', buildPlatform: 'linux/amd64' }).map((b) => [
+    b.kind,
+    b.image,
+    b.line,
+    b.stage ?? null,
+    b.platform ?? null,
+  ]);
 
 test('FROM lines with ARG defaults, build-arg overrides, stages, scratch and platforms', () => {
   const df = `# syntax=docker/dockerfile:1
@@ -23,6 +29,7 @@ COPY --from=reg.example.com/tools/jq:1.7 /jq /usr/bin/jq
 RUN --mount=type=bind,from=reg.example.com/certs:latest,source=/c,target=/c true
 `;
   assert.deepEqual(images(df, { BASE_TAG: '3.21', BUILDPLATFORM: 'linux/amd64', NOT_DECLARED: 'x' }), [
+    ['syntax', 'docker/dockerfile:1', 1, null, null],
     ['from', 'reg.example.com/golang:1.23', 5, 'build', 'linux/amd64'],
     ['from', 'reg.example.com/alpine:3.21', 9, null, null],
     ['copy-from', 'reg.example.com/tools/jq:1.7', 12, null, null],
@@ -56,7 +63,7 @@ FROM x/\${B-unset}:\${A+unused}v
 test('errors name the file and line', () => {
   const bad = (text: string, pattern: RegExp) =>
     assert.throws(
-      () => baseImages(text, {}, 'ci/Dockerfile'),
+      () => baseImages(text, { source: 'ci/Dockerfile' }),
       (e: unknown) => e instanceof NotarySignError && e.code === 'INPUT' && pattern.test(e.message),
       pattern.source,
     );
@@ -101,4 +108,76 @@ test('property: arbitrary text never crashes the parser, only INPUT errors', () 
     ),
     { numRuns: 1000 },
   );
+});
+
+// moby/buildkit frontend/dockerfile/parser/directives.go (DetectSyntax) and builder/build.go (BUILDKIT_SYNTAX first).
+test('the build frontend is found exactly where BuildKit finds it', () => {
+  const frontend = (text: string, buildArgs: Record<string, string> = {}) =>
+    baseImages(text, { buildArgs })
+      .filter((b) => b.kind === 'syntax')
+      .map((b) => [b.image, b.line, b.span ? text.slice(b.span.start, b.span.end) : null]);
+  const cases: [string, string, Record<string, string>, (string | number | null)[][]][] = [
+    ['plain', '# syntax=reg.example/front:1\nFROM alpine\n', {}, [['reg.example/front:1', 1, 'reg.example/front:1']]],
+    [
+      'BOM, key case, spaces, extra words',
+      '\uFEFF#  SYNTAX =  reg.example/front:1 --opt x  \r\nFROM alpine\n',
+      {},
+      [['reg.example/front:1', 1, 'reg.example/front:1']],
+    ],
+    [
+      'after a shebang line',
+      '#!/usr/bin/env buildctl\n# syntax=reg.example/front:1\nFROM a\n',
+      {},
+      [['reg.example/front:1', 2, 'reg.example/front:1']],
+    ],
+    [
+      'after other directives',
+      '# escape=`\n# check=skip=all\n#syntax=reg.example/front:1\nFROM a\n',
+      {},
+      [['reg.example/front:1', 3, 'reg.example/front:1']],
+    ],
+    [
+      'a second syntax directive stops parsing',
+      '# syntax=reg.example/one\n# syntax=reg.example/two\nFROM a\n',
+      {},
+      [['reg.example/one', 1, 'reg.example/one']],
+    ],
+    ['C-style directive', '// syntax=reg.example/front:1\nFROM a\n', {}, [['reg.example/front:1', 1, 'reg.example/front:1']]],
+    ['a JSON document', '{"syntax": "reg.example/front:1"}', {}, [['reg.example/front:1', 1, 'reg.example/front:1']]],
+    [
+      'BUILDKIT_SYNTAX wins over the directive',
+      '# syntax=reg.example/front:1\nFROM a\n',
+      { BUILDKIT_SYNTAX: ' reg.example/other:2 x' },
+      [['reg.example/other:2', 0, null]],
+    ],
+    ['after a comment: not a directive', '# hello\n# syntax=reg.example/front:1\nFROM a\n', {}, []],
+    ['after a blank line: not a directive', '\n# syntax=reg.example/front:1\nFROM a\n', {}, []],
+    ['after an unknown directive: not a directive', '# unknown=1\n# syntax=reg.example/front:1\nFROM a\n', {}, []],
+    ['after an instruction: a comment', 'FROM a\n# syntax=reg.example/front:1\n', {}, []],
+  ];
+  for (const [name, text, args, expected] of cases) assert.deepEqual(frontend(text, args), expected, name);
+});
+
+test('the frontend image is pinned in its directive', () => {
+  const df = '# syntax=docker/dockerfile:1.9\nFROM alpine:3.20\n';
+  const digest = `sha256:${'1'.repeat(64)}`;
+  const pinned = pinDockerfile(
+    df,
+    baseImages(df).map((b) => ({ ...(b.span ? { span: b.span } : {}), pinned: `${b.image}@${digest}` })),
+  );
+  assert.equal(pinned, `# syntax=docker/dockerfile:1.9@${digest}\nFROM alpine:3.20@${digest}\n`);
+});
+
+test('automatic platform ARGs always have the platform values', () => {
+  const df = 'FROM --platform=$BUILDPLATFORM reg.example/go:${TARGETOS}-${TARGETARCH} AS b\nFROM reg.example/base:${TARGETVARIANT:-none}\n';
+  const found = (opts: Parameters<typeof baseImages>[1]) => baseImages(df, opts).map((b) => [b.image, b.platform ?? null]);
+  assert.deepEqual(found({ platform: 'linux/arm/v7', buildPlatform: 'linux/amd64' }), [
+    ['reg.example/go:linux-arm', 'linux/amd64'],
+    ['reg.example/base:v7', null],
+  ]);
+  const [os, arch] = runnerPlatform().split('/');
+  assert.deepEqual(found({}), [
+    [`reg.example/go:${os}-${arch}`, runnerPlatform()],
+    ['reg.example/base:none', null],
+  ]);
 });

@@ -162,6 +162,43 @@ test('verify-base keeps going past an unreachable or missing image and reports i
   assert.match(r.images[0]!.reason, /base\/ghost:1 was not found in the registry/);
 });
 
+test('an unsigned build frontend (# syntax=) fails the gate, named as the frontend; signed, it is pinned in place', async () => {
+  const R = registry.host;
+  const frontend = await pushImage(client, { registry: R, repository: 'frontends/dockerfile' }, '1');
+  const base = await pushImage(client, { registry: R, repository: 'base/plain' }, '1');
+  const signer = await LocalKeySigner.fromFiles(keys.keyPath, keys.chainPath);
+  await sign({ images: [`${R}/base/plain@${base.digest}`], signer, registry: client });
+  const dockerfile = await dir.file(
+    'Dockerfile.frontend',
+    `# syntax=${R}/frontends/dockerfile:1
+FROM ${R}/base/plain:1
+`,
+  );
+  const args = [
+    'verify-base',
+    '--dockerfile',
+    dockerfile,
+    '--trust-policy',
+    policyPath,
+    '--trust-store',
+    storePath,
+    '--insecure-registry',
+    R,
+  ];
+  const fail = await runCli(args);
+  assert.equal(fail.code, 1);
+  assert.match(fail.stderr, /1 base image of .* failed verification: .*\/frontends\/dockerfile:1 \(the build frontend\)/);
+
+  await sign({ images: [`${R}/frontends/dockerfile@${frontend.digest}`], signer, registry: client });
+  const pinOutput = join(dir.path, 'Dockerfile.frontend.pinned');
+  const pass = await runCli([...args, '--pin-output', pinOutput, '--output', 'json']);
+  assert.equal(pass.code, 0, pass.stderr);
+  assert.equal(
+    await readFile(pinOutput, 'utf8'),
+    `# syntax=${R}/frontends/dockerfile:1@${frontend.digest}\nFROM ${R}/base/plain:1@${base.digest}\n`,
+  );
+});
+
 test('verify CLI: PASS/FAIL lines and exit codes', async () => {
   const R = registry.host;
   const signed = await pushImage(client, { registry: R, repository: 'cli/verify' }, 'signed');

@@ -32,9 +32,11 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
   const { baseImages } = await import('../../verify-base/dockerfile.js');
   // Explicit registry credentials go only to the registries the Dockerfile names.
   const registries = session.hasExplicitCredentials
-    ? baseImages(await readFile(options.dockerfile, 'utf8').catch(() => ''), options.buildArgs, options.dockerfile).map(
-        (b) => b.ref.registry,
-      )
+    ? baseImages(await readFile(options.dockerfile, 'utf8').catch(() => ''), {
+        buildArgs: options.buildArgs,
+        ...(options.platform ? { platform: options.platform } : {}),
+        source: options.dockerfile,
+      }).map((b) => b.ref.registry)
     : [];
   const s = session.forRegistries(registries);
   const trust = await loadTrust(options, s);
@@ -59,7 +61,7 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
     ok: base.verified,
     ...failed(
       headline,
-      rejected.map((i) => ({ subject: i.image, reason: i.reason })),
+      rejected.map((i) => ({ subject: i.uses.includes('syntax') ? `${i.image} (the build frontend)` : i.image, reason: i.reason })),
     ),
     base,
     outputs: {
@@ -70,6 +72,7 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
           digest: i.descriptor.digest,
           verified: i.verified,
           lines: i.lines,
+          uses: i.uses,
           ...(i.platformManifest ? { platformDigest: i.platformManifest.digest } : {}),
         })),
       ),
