@@ -104,6 +104,7 @@ export function baseImages(content: string, opts: DockerfileOptions = {}): BaseI
       add(from, at(ins), { line, kind, span: { start: offset(range.start), end: offset(range.end) } });
   };
 
+  unreadConstructs(dockerfile, content, source);
   const frontend = frontendImage(content, buildArgs);
   if (frontend) {
     const where = frontend.source === 'directive' ? `${source}:${frontend.line} (syntax directive)` : 'build argument BUILDKIT_SYNTAX';
@@ -136,10 +137,73 @@ export function baseImages(content: string, opts: DockerfileOptions = {}): BaseI
     } else if (ins instanceof Copy) {
       addFrom(ins, 'copy-from', ins.getFromFlag());
     } else if (ins instanceof Run) {
-      for (const flag of ins.getFlags()) if (flag.getName() === 'mount') addFrom(ins, 'run-mount', flag.getOption('from'));
+      for (const flag of ins.getFlags()) if (flag.getName() === 'mount') addFrom(ins, 'run-mount', mountFrom(flag, at(ins)));
     }
   }
   return images;
+}
+
+type Flag = ReturnType<Run['getFlags']>[number];
+
+/**
+ * The `from=` of a `RUN --mount` value as BuildKit's parseMount reads it: comma-separated fields, keys in any
+ * case, the last `from=` winning. Quoted fields (CSV quoting) are refused rather than guessed at.
+ */
+function mountFrom(flag: Flag, where: string): { getValue(): string | null; getValueRange(): Range | null } | null {
+  const value = flag.getValue();
+  const range = flag.getValueRange();
+  if (value === null || !range) return null;
+  if (/["']/.test(value))
+    throw new NotarySignError('INPUT', `${where}: --mount=${value} uses quotes, which verify-base does not read yet; write it unquoted`);
+  let found: { text: string; offset: number } | null = null;
+  let offset = 0;
+  for (const field of value.split(',')) {
+    const eq = field.indexOf('=');
+    if (eq > 0 && field.slice(0, eq).trim().toLowerCase() === 'from') found = { text: field.slice(eq + 1), offset: offset + eq + 1 };
+    offset += field.length + 1;
+  }
+  if (!found) return null;
+  const { text, offset: at } = found;
+  const start = { line: range.start.line, character: range.start.character + at };
+  return { getValue: () => text, getValueRange: () => ({ start, end: { line: start.line, character: start.character + text.length } }) };
+}
+
+// A physical line that would make BuildKit pull an image if it is an instruction.
+const PULLS_IMAGE = /^\s*(?:onbuild\s+)?(?:from\s|(?:copy|add)\s.*--|run\s.*--)/i;
+
+/**
+ * Fail closed where dockerfile-ast may read the file otherwise than BuildKit: a line that pulls an image but is
+ * not read as an instruction (it sits after a heredoc or continuation the parsers may end differently), and flag
+ * names written with quotes or escapes (BuildKit unquotes `--f"rom"` to `--from`).
+ */
+function unreadConstructs(dockerfile: ReturnType<typeof DockerfileParser.parse>, content: string, source: string): void {
+  const escape = dockerfile.getEscapeCharacter();
+  const starts = new Set(dockerfile.getInstructions().map((i) => i.getRange().start.line));
+  const lines = content.split('\n');
+  let continued = false;
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.replace(/\r$/, '');
+    const comment = /^\s*#/.test(line);
+    if (!starts.has(i) && !continued && !comment && PULLS_IMAGE.test(line)) {
+      throw new NotarySignError(
+        'INPUT',
+        `${source}:${i + 1}: "${line.trim().slice(0, 80)}" is not read as an instruction here, though BuildKit may read it as one ` +
+          `(it follows a heredoc or continuation); write heredoc delimiters plainly (<<EOF or <<"EOF") so the gate sees what the build does`,
+      );
+    }
+    if (!comment) continued = line.trimEnd().endsWith(escape) && line.trim() !== '';
+  }
+  for (const ins of dockerfile.getInstructions()) {
+    const withFlags = ins as unknown as { getFlags?: () => Flag[] };
+    for (const flag of withFlags.getFlags?.() ?? []) {
+      const name = flag.getName();
+      if (/["'`\\]/.test(name) || name.includes(escape))
+        throw new NotarySignError(
+          'INPUT',
+          `${source}:${ins.getRange().start.line + 1}: flag --${name} is written with quotes or escapes, which BuildKit removes; write it plainly`,
+        );
+    }
+  }
 }
 
 /** Docker's variable substitution: $V, ${V}, ${V:-d}, ${V-d}, ${V:+a}, ${V+a}, \$ escapes. */

@@ -181,3 +181,64 @@ test('automatic platform ARGs always have the platform values', () => {
     ['reg.example/base:none', null],
   ]);
 });
+
+// Issue 13 §1: each way a Dockerfile can show the gate one thing and BuildKit another, with its own message.
+test('constructs the gate cannot read as BuildKit does fail closed, naming the line', () => {
+  const refused = (text: string, pattern: RegExp) =>
+    assert.throws(
+      () => baseImages(text, { source: 'Dockerfile' }),
+      (e: unknown) => e instanceof NotarySignError && e.code === 'INPUT' && pattern.test(e.message),
+      pattern.source,
+    );
+  refused('FROM a\nRUN <<E"O"F\necho hi\nEOF\nFROM evil\n', /^Dockerfile:5: "FROM evil" is not read as an instruction here/);
+  refused(
+    'FROM a\nRUN <<E"O"F\nx\nEOF\nRUN --mount=from=evil,target=/e true\n',
+    /^Dockerfile:5: "RUN --mount=from=evil,target=\/e true" is not read/,
+  );
+  refused('FROM a\nONBUILD RUN <<E"O"F\nx\nEOF\nCOPY --from=evil / /\n', /^Dockerfile:5: "COPY --from=evil \/ \/" is not read/);
+  refused('FROM a\nRUN <<EOF\ncat > Dockerfile.inner <<X\nFROM inner\nX\nEOF\n', /^Dockerfile:4: "FROM inner" is not read/);
+  refused('FROM a\nCOPY --f"rom"=evil /x /y\n', /^Dockerfile:2: flag --f"rom" is written with quotes or escapes, which BuildKit removes/);
+  refused("FROM a\nRUN --m'ount'=from=evil true\n", /^Dockerfile:2: flag --m'ount' is written with quotes/);
+  refused(
+    'FROM a\nRUN --mount="type=bind,from=evil" true\n',
+    /^Dockerfile:2: --mount="type=bind,from=evil" uses quotes, which verify-base does not read yet/,
+  );
+});
+
+test('heredocs, continuations and RUN --mount read as BuildKit reads them', () => {
+  const seen = (text: string) => baseImages(text).map((b) => [b.kind, b.image, b.line]);
+  assert.deepEqual(seen('FROM a\nRUN <<EOF\napt-get update\nEOF\nFROM b\n'), [
+    ['from', 'a', 1],
+    ['from', 'b', 5],
+  ]);
+  assert.deepEqual(seen('FROM a\nRUN <<-EOF\n\techo\n\tEOF\nFROM b\n'), [
+    ['from', 'a', 1],
+    ['from', 'b', 5],
+  ]);
+  assert.deepEqual(seen('FROM a\nRUN <<A <<B\na\nA\nb\nB\nFROM b\n'), [
+    ['from', 'a', 1],
+    ['from', 'b', 7],
+  ]);
+  assert.deepEqual(seen('FROM a\nRUN echo \\\n  FROM not-an-image\nFROM b\n'), [
+    ['from', 'a', 1],
+    ['from', 'b', 4],
+  ]);
+  assert.deepEqual(seen('# escape=`\nFROM a\nRUN echo `\n  FROM not-an-image\nFROM b\n'), [
+    ['from', 'a', 2],
+    ['from', 'b', 5],
+  ]);
+  // parseMount: keys in any case, the last from= wins.
+  assert.deepEqual(seen('FROM a\nRUN --mount=type=bind,from=good,FROM=evil,target=/x true\n'), [
+    ['from', 'a', 1],
+    ['run-mount', 'evil', 2],
+  ]);
+  const df = 'FROM a\nRUN --mount=type=cache,From=reg.example/c:1,target=/c true\n';
+  const pinned = pinDockerfile(
+    df,
+    baseImages(df).map((b) => ({ ...(b.span ? { span: b.span } : {}), pinned: `${b.image}@sha256:${'2'.repeat(64)}` })),
+  );
+  assert.equal(
+    pinned,
+    `FROM a@sha256:${'2'.repeat(64)}\nRUN --mount=type=cache,From=reg.example/c:1@sha256:${'2'.repeat(64)},target=/c true\n`,
+  );
+});
