@@ -99,7 +99,7 @@ export function baseImages(content: string, opts: DockerfileOptions = {}): BaseI
     const text = value?.getValue();
     const range = value?.getValueRange();
     if (!text || !range) return;
-    const from = expand(text, scope, at(ins));
+    const from = expandImage(text, scope, at(ins));
     if (!isStage(from) && !/^\d+$/.test(from))
       add(from, at(ins), { line, kind, span: { start: offset(range.start), end: offset(range.end) } });
   };
@@ -118,12 +118,12 @@ export function baseImages(content: string, opts: DockerfileOptions = {}): BaseI
       const range = ins.getImageRange();
       const raw = ins.getImage();
       if (!range || !raw) throw new NotarySignError('INPUT', `${at(ins)}: FROM has no image; write FROM <image> [AS <name>]`);
-      const image = expand(raw, scope, at(ins));
+      const image = expandImage(raw, scope, at(ins));
       if (image === '')
         throw new NotarySignError('INPUT', `${at(ins)}: FROM ${raw} expands to nothing; pass --build-arg or give the ARG a default`);
       const stage = ins.getBuildStage()?.toLowerCase();
       const flag = ins.getPlatformFlag()?.getValue();
-      const platform = flag ? expand(flag, scope, at(ins)) : undefined;
+      const platform = flag ? expandImage(flag, scope, at(ins)) : undefined;
       if (image !== 'scratch' && !isStage(image)) {
         add(image, at(ins), {
           line,
@@ -204,6 +204,22 @@ function unreadConstructs(dockerfile: ReturnType<typeof DockerfileParser.parse>,
         );
     }
   }
+}
+
+/**
+ * `expand` for text that names an image: a plain `$V` or `${V}` with no value is an error here, where BuildKit
+ * would silently use an empty string and pull an image nobody wrote down.
+ */
+function expandImage(text: string, scope: Map<string, string>, where: string): string {
+  for (const m of text.matchAll(/(\\?)\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})/g)) {
+    const name = m[2] ?? m[3]!;
+    if (m[1] === '' && !scope.has(name))
+      throw new NotarySignError(
+        'INPUT',
+        `${where}: ${name} has no value in "${text}"; give ARG ${name} a default before the first FROM or pass --build-arg ${name}=…`,
+      );
+  }
+  return expand(text, scope, where);
 }
 
 /** Docker's variable substitution: $V, ${V}, ${V:-d}, ${V-d}, ${V:+a}, ${V+a}, \$ escapes. */

@@ -68,7 +68,13 @@ test('errors name the file and line', () => {
       pattern.source,
     );
   bad('FROM\n', /^ci\/Dockerfile:1: FROM has no image/);
-  bad('ARG BASE\nFROM $BASE\n', /^ci\/Dockerfile:2: FROM \$BASE expands to nothing; pass --build-arg/);
+  bad(
+    'ARG BASE\nFROM $BASE\n',
+    /^ci\/Dockerfile:2: BASE has no value in "\$BASE"; give ARG BASE a default before the first FROM or pass --build-arg BASE=…/,
+  );
+  bad('ARG REG\nFROM reg.example/${REG}alpine\n', /^ci\/Dockerfile:2: REG has no value in "reg.example\/\$\{REG\}alpine"/);
+  bad('FROM a\nCOPY --from=$UNDECLARED / /\n', /^ci\/Dockerfile:2: UNDECLARED has no value/);
+  bad('ARG E=\nFROM ${E}\n', /^ci\/Dockerfile:2: FROM \$\{E\} expands to nothing; pass --build-arg/);
   bad('FROM alpine\nFROM Not_Valid!\n', /^ci\/Dockerfile:2: invalid image reference "Not_Valid!"/);
   bad('FROM ${A:?required}\n', /^ci\/Dockerfile:1: unsupported substitution/);
   bad('FROM ${A\n', /^ci\/Dockerfile:1: unterminated/);
