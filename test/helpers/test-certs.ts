@@ -36,6 +36,8 @@ export interface CertSpec {
   ekuCritical?: boolean;
   /** Omit basicConstraints on a CA (to build invalid chains). */
   noBasicConstraints?: boolean;
+  /** Mark basicConstraints non-critical (default critical). */
+  basicConstraintsCritical?: boolean;
   extraExtensions?: x509.Extension[];
   /** Sign the certificate with this hash instead of the key's default (SHA-1 to build chains that must be refused). */
   signatureHash?: 'SHA-1';
@@ -68,7 +70,8 @@ export async function issueCertificate(spec: CertSpec, keys?: CryptoKeyPair): Pr
   keys ??= await generateKeys(keyType);
   const ca = spec.ca ?? false;
   const extensions: x509.Extension[] = [];
-  if (!(ca && spec.noBasicConstraints)) extensions.push(new x509.BasicConstraintsExtension(ca, spec.pathLength, true));
+  if (!(ca && spec.noBasicConstraints))
+    extensions.push(new x509.BasicConstraintsExtension(ca, spec.pathLength, spec.basicConstraintsCritical ?? true));
   if (!spec.noKeyUsage) {
     const usage = spec.keyUsage ?? (ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature);
     extensions.push(new x509.KeyUsagesExtension(usage, spec.keyUsageCritical ?? true));

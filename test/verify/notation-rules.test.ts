@@ -154,3 +154,21 @@ test('a chain with a certificate signed with SHA-1 is refused, naming the certif
     /certificate "CN=sha1 self, O=acme, ST=WA, C=US" is signed with ECDSA with SHA-1/,
   );
 });
+
+test('a CA certificate whose basicConstraints is not critical is refused (the specification requires it; notation does not check)', async () => {
+  const root = await issueCertificate({ subject: 'CN=bc root,O=acme,ST=WA,C=US', ca: true });
+  const inter = await issueCertificate({
+    subject: 'CN=bc inter,O=acme,ST=WA,C=US',
+    ca: true,
+    issuer: root,
+    basicConstraintsCritical: false,
+  });
+  const leaf = await issueCertificate({ subject: 'CN=bc leaf,O=acme,ST=WA,C=US', issuer: inter });
+  assert.match(
+    codeSigningChainProblem([new Certificate(leaf.der), new Certificate(inter.der), new Certificate(root.der)]) ?? '',
+    /CA certificate "CN=bc inter, O=acme, ST=WA, C=US" has a basicConstraints extension that is not marked critical/,
+  );
+  // A leaf may carry a non-critical basicConstraints (CA=false): "OPTIONALLY be marked as critical".
+  const plainLeaf = await issueCertificate({ subject: 'CN=bc ok,O=acme,ST=WA,C=US', issuer: root, basicConstraintsCritical: false });
+  assert.equal(codeSigningChainProblem([new Certificate(plainLeaf.der), new Certificate(root.der)]), undefined);
+});

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-2BN77G54.js";import"./chunk-NZBSYECA.js";import"./chunk-VL6QIDXG.js";import"./chunk-TIJOHQSV.js";import"./chunk-WGIVV5QE.js";import"./chunk-QJ72EUKG.js";import"./chunk-VJLRS3QQ.js";import"./chunk-XBFQCQNQ.js";import"./chunk-AZANNNMX.js";import"./chunk-RNVXJ3PP.js";import"./chunk-QB6U3XUF.js";import"./chunk-WY4KSZYQ.js";import"./chunk-SNWFGT2E.js";import"./chunk-V5TYSJDF.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
