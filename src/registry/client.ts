@@ -2,7 +2,7 @@ import { NotarySignError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { MANIFEST_ACCEPT, type Descriptor } from '../oci/media-types.js';
 import { digestOf } from '../util/encoding.js';
-import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
+import { httpFetch, NetworkFailure, readBody, type RateFloor } from '../util/http.js';
 import { inputNames, registryCredentialsHint, type InputNames } from '../util/input-names.js';
 import type { Reference } from '../oci/reference.js';
 import { parseChallenge, type Challenge } from './challenge.js';
@@ -23,6 +23,8 @@ export interface RegistryOptions {
   onSecret?: (value: string) => void;
   /** Total time for one request attempt (default 60 s). */
   timeoutMs?: number;
+  /** Slowest body read accepted (default 1 KiB/s after 10 s). */
+  rateFloor?: RateFloor;
   /** How the user's CI spells inputs, for messages. */
   inputName?: InputNames;
 }
@@ -71,6 +73,11 @@ export class RegistryClient {
   constructor(private readonly opts: RegistryOptions = {}) {
     this.log = opts.logger ?? silentLogger;
     this.inputName = opts.inputName ?? inputNames(undefined);
+  }
+
+  /** The slowest body read this client accepts. */
+  get rateFloor(): RateFloor | undefined {
+    return this.opts.rateFloor;
   }
 
   baseUrl(registry: string): string {
@@ -200,7 +207,9 @@ export class RegistryClient {
     }
     let body: { token?: unknown; access_token?: unknown };
     try {
-      body = JSON.parse((await readLimited(res, LIMITS.tokenResponse, 'token response')).toString('utf8')) as typeof body;
+      body = JSON.parse(
+        (await readLimited(res, { limit: LIMITS.tokenResponse, what: 'token response', floor: this.rateFloor })).toString('utf8'),
+      ) as typeof body;
     } catch (err) {
       if (err instanceof NotarySignError) throw err;
       throw new NotarySignError('AUTH', `registry ${repo.registry} token service returned invalid JSON`);
@@ -283,7 +292,7 @@ export class RegistryClient {
       throw notFound(repo, reference);
     }
     await this.expectOk(res, repo, `GET manifest ${reference}`);
-    const bytes = await readLimited(res, LIMITS.manifest, `manifest ${reference}`);
+    const bytes = await readLimited(res, { limit: LIMITS.manifest, what: `manifest ${reference}`, floor: this.rateFloor });
     const mediaType = res.headers.get('content-type')?.split(';')[0]?.trim() ?? '';
     const algorithm = reference.includes(':') ? reference.split(':')[0]! : 'sha256';
     const digest = digestOf(bytes, algorithm);
@@ -367,7 +376,7 @@ export class RegistryClient {
       throw new NotarySignError('NOT_FOUND', `blob ${digest} is missing from ${repo.registry}/${repo.repository}`);
     }
     await this.expectOk(res, repo, `GET blob ${digest}`);
-    const bytes = await readLimited(res, limit, `blob ${digest}`);
+    const bytes = await readLimited(res, { limit, what: `blob ${digest}`, floor: this.rateFloor });
     const actual = digestOf(bytes, digest.split(':')[0]!);
     if (actual !== digest)
       throw new NotarySignError('REGISTRY', `registry ${repo.registry} returned blob ${digest} with digest ${actual}; refusing it`);
@@ -379,7 +388,9 @@ export class RegistryClient {
     if (res.ok) return;
     let detail = '';
     try {
-      const body = JSON.parse((await readLimited(res, 64 * 1024, 'error body')).toString('utf8')) as {
+      const body = JSON.parse(
+        (await readLimited(res, { limit: 64 * 1024, what: 'error body', floor: this.rateFloor })).toString('utf8'),
+      ) as {
         errors?: { code?: string; message?: string }[];
       };
       const e = body.errors?.[0];
@@ -410,10 +421,15 @@ function notFound(repo: Repository, reference: string): NotarySignError {
 }
 
 /** Read a registry response body, refusing more than `limit` bytes. */
-export async function readLimited(res: Response, limit: number, what: string): Promise<Buffer> {
+export async function readLimited(
+  res: Response,
+  { limit, what, floor }: { limit: number; what: string; floor?: RateFloor | undefined },
+): Promise<Buffer> {
   try {
-    return await readBody(res, { limit, what });
+    return await readBody(res, { limit, what, ...(floor ? { floor } : {}) });
   } catch (err) {
+    if (err instanceof NetworkFailure && err.code.startsWith('slow'))
+      throw new NotarySignError('NETWORK', `${what}: the server sent it too slowly (${err.code.slice(6)}); giving up`, { cause: err });
     if (err instanceof NetworkFailure)
       throw new NotarySignError('NETWORK', `${what}: the connection failed while reading (${err.code})`, { cause: err });
     throw err;

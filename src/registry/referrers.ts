@@ -68,7 +68,7 @@ async function listViaApi(
       if (page === 0) return undefined; // something else answered at that path
       throw new NotarySignError('REGISTRY', `the referrers API of ${repo.registry} answered with ${contentType}`);
     }
-    const body = await readLimited(res, LIMITS.manifest, 'referrers response');
+    const body = await readLimited(res, { limit: LIMITS.manifest, what: 'referrers response', floor: client.rateFloor });
     const listed = parseIndex(body, 'referrers response');
     entries += listed.length;
     bytes += body.length;

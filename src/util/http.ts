@@ -125,9 +125,20 @@ function retryAfter(value: string | null, max: number): number | undefined {
 }
 
 /** Read a response body, refusing more than `limit` bytes (declared or streamed). */
+/**
+ * The slowest body read accepted: after `graceMs`, the average rate must stay above `bytesPerSecond`, so a
+ * server that trickles a byte every few seconds fails within seconds instead of holding the run to the total
+ * timeout. The defaults fit a CI runner on any working network (1 KiB/s after 10 s).
+ */
+export interface RateFloor {
+  bytesPerSecond: number;
+  graceMs: number;
+}
+export const DEFAULT_RATE_FLOOR: RateFloor = { bytesPerSecond: 1024, graceMs: 10_000 };
+
 export async function readBody(
   res: Response,
-  { limit, what, code = 'REGISTRY' }: { limit: number; what: string; code?: ErrorCode },
+  { limit, what, code = 'REGISTRY', floor = DEFAULT_RATE_FLOOR }: { limit: number; what: string; code?: ErrorCode; floor?: RateFloor },
 ): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
@@ -137,17 +148,29 @@ export async function readBody(
   if (!res.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let total = 0;
+  const reader = res.body.getReader();
+  const started = Date.now();
   try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      total += chunk.byteLength;
+    for (;;) {
+      // The next chunk must arrive before the average rate since `started` falls under the floor.
+      const due = started + floor.graceMs + (total * 1000) / floor.bytesPerSecond - Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const slow = new Promise<'slow'>((resolve) => (timer = setTimeout(() => resolve('slow'), Math.max(0, due))));
+      const next = await Promise.race([reader.read(), slow]).finally(() => clearTimeout(timer));
+      if (next === 'slow') {
+        await reader.cancel().catch(() => {});
+        throw new NetworkFailure(`slow: under ${floor.bytesPerSecond} bytes/s after ${total} bytes`, {});
+      }
+      if (next.done) break;
+      total += next.value.byteLength;
       if (total > limit) {
-        await res.body.cancel().catch(() => {});
+        await reader.cancel().catch(() => {});
         throw new NotarySignError(code, `${what} exceeds the ${limit}-byte limit`);
       }
-      chunks.push(Buffer.from(chunk));
+      chunks.push(Buffer.from(next.value));
     }
   } catch (err) {
-    if (err instanceof NotarySignError) throw err;
+    if (err instanceof NotarySignError || err instanceof NetworkFailure) throw err;
     throw new NetworkFailure(failureCode(err), { cause: err });
   }
   return Buffer.concat(chunks);
