@@ -75,6 +75,7 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunInputs {
       ...(registryUsername ? { registryCredentials: { username: registryUsername, password: registryPassword } } : {}),
       insecureRegistries: parseInsecureRegistries([core.getInput('insecure-registries')], 'insecure-registries'),
       acrHosts: parseInsecureRegistries([core.getInput('acr-hosts')], 'acr-hosts'),
+      ...optional('networkTimeout', core.getInput('network-timeout')),
       onSecret: (value) => core.setSecret(value),
     },
     ...optional('signatureFormat', input('signature-format')),

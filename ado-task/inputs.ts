@@ -41,6 +41,7 @@ export function readInputs(logger: Logger): RunInputs {
       ...(registry ? { registryCredentials: registry.credentials, registries: [registry.host] } : {}),
       insecureRegistries: parseInsecureRegistries([input('insecureRegistries')], 'insecureRegistries'),
       acrHosts: parseInsecureRegistries([input('acrHosts')], 'acrHosts'),
+      ...optional('networkTimeout', input('networkTimeout')),
       onSecret: (value) => tl.setSecret(value),
     },
     ...optional('signatureFormat', input('signatureFormat')),

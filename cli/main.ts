@@ -58,6 +58,7 @@ Azure options (Key Vault and ACR):
 
 common options:
   --insecure-registry <host:port>  allow plain HTTP for this registry (repeatable)
+  --network-timeout <duration>     total time for one registry request attempt (default 60s)
   --registry-username <user>       registry user (default: docker config credentials)
   --registry-password-stdin        read the registry password from standard input
   --output <text|json>             result format on stdout (default: text)
@@ -68,6 +69,7 @@ common options:
 const COMMON = {
   'insecure-registry': { type: 'string', multiple: true },
   'acr-host': { type: 'string', multiple: true },
+  'network-timeout': { type: 'string' },
   'client-id': { type: 'string' },
   'tenant-id': { type: 'string' },
   'authority-host': { type: 'string' },
@@ -100,6 +102,7 @@ type CommonValues = {
   'registry-username'?: string;
   'registry-password-stdin'?: boolean;
   'acr-host'?: string[];
+  'network-timeout'?: string;
   'client-id'?: string;
   'tenant-id'?: string;
   'authority-host'?: string;
@@ -145,6 +148,7 @@ async function sessionFrom(
     ...(registryCredentials ? { registryCredentials } : {}),
     insecureRegistries: parseInsecureRegistries(values['insecure-registry'] ?? [], '--insecure-registry'),
     acrHosts: parseInsecureRegistries(values['acr-host'] ?? [], '--acr-host'),
+    ...(values['network-timeout'] ? { networkTimeout: values['network-timeout'] } : {}),
   };
 }
 
@@ -216,6 +220,7 @@ const CLI_NAMES: Record<string, string> = {
   'build-args': '--build-arg',
   'insecure-registries': '--insecure-registry',
   'acr-hosts': '--acr-host',
+  'network-timeout': '--network-timeout',
   'registry-password': '--registry-password-stdin',
   'trusted-certificates': '--trusted-certificate',
   'trusted-tsa-certificates': '--trusted-tsa-certificate',

@@ -7,6 +7,7 @@ import { RegistryClient } from '../registry/client.js';
 import { dockerConfigCredentials, staticCredentials, type BasicCredential, type CredentialResolver } from '../registry/credentials.js';
 import type { AzureAuthOptions, CredentialKind } from '../azure/credential.js';
 import type { AzureCloud } from '../azure/cloud.js';
+import { parseDuration } from './inputs.js';
 import type { Signer } from '../crypto/signer.js';
 import { VERSION } from '../version.js';
 import { parseReference } from '../oci/reference.js';
@@ -33,6 +34,8 @@ export interface SessionInputs {
   insecureRegistries?: readonly string[];
   /** Login servers to treat as ACR besides *.azurecr.io. */
   acrHosts?: readonly string[];
+  /** Total time for one registry request attempt, as a duration (`30s`, `2m`); default 60 s. */
+  networkTimeout?: string;
   logger?: Logger;
   /** Where docker `config.json` lives; default $DOCKER_CONFIG or ~/.docker. */
   dockerConfigDir?: string;
@@ -68,9 +71,13 @@ export class Session {
   /** How the user's CI spells inputs, for every message this session's parts make. */
   readonly name: InputNames;
 
+  /** From `network-timeout`, parsed up front so a bad value fails before anything is contacted. */
+  private readonly timeoutMs: number | undefined;
+
   constructor(readonly inputs: SessionInputs) {
     this.log = inputs.logger ?? silentLogger;
     this.name = inputs.inputName ?? inputNames(undefined);
+    this.timeoutMs = inputs.networkTimeout ? parseDuration(inputs.networkTimeout, this.name('network-timeout')) : undefined;
   }
 
   /** The Azure cloud this run signs in to: named by the CI, or told by the authority, vault or registry hosts. */
@@ -186,6 +193,7 @@ export class Session {
       logger: this.log,
       inputName: this.name,
       ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
+      ...(this.timeoutMs ? { timeoutMs: this.timeoutMs } : {}),
     });
   }
 }

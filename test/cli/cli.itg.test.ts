@@ -51,6 +51,10 @@ test('errors are one line on stderr, exit 1, no stack trace', async () => {
       ['sign', 'a/b', '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--expiry', 'soon'],
       /^error: --expiry: "soon" is not a duration/,
     ],
+    [
+      ['sign', 'a/b', '--key', keys.keyPath, '--certificate-chain', keys.chainPath, '--network-timeout', '5x'],
+      /^error: --network-timeout: "5x" is not a duration/,
+    ],
     [['sign', 'a/b', '--bogus'], /^error: Unknown option '--bogus'.*run notary-sign --help/],
     [['frobnicate'], /^error: unknown command "frobnicate"/],
   ];
