@@ -318,7 +318,10 @@ function caProblem(cert: Certificate, expectedPathLen: number): string | undefin
   if (!bc?.ext.ca) return `CA certificate "${cert.subject}" must have basicConstraints CA=true`;
   // The signature specification says "MUST be marked as critical"; notation (Go's x509) does not check it.
   if (!bc.critical)
-    return `CA certificate "${cert.subject}" has a basicConstraints extension that is not marked critical, as the signature specification requires`;
+    return (
+      `CA certificate "${cert.subject}" has a basicConstraints extension that is not marked critical, ` +
+      `as the signature specification requires`
+    );
   if (bc.ext.pathLength !== undefined && bc.ext.pathLength < expectedPathLen) {
     return `CA certificate "${cert.subject}" has path length ${bc.ext.pathLength} but ${expectedPathLen} is needed`;
   }

@@ -188,7 +188,8 @@ function unreadConstructs(dockerfile: ReturnType<typeof DockerfileParser.parse>,
       throw new NotarySignError(
         'INPUT',
         `${source}:${i + 1}: "${line.trim().slice(0, 80)}" is not read as an instruction here, though BuildKit may read it as one ` +
-          `(it follows a heredoc or continuation); write heredoc delimiters plainly (<<EOF or <<"EOF") so the gate sees what the build does`,
+          `(it follows a heredoc or continuation); ` +
+          `write heredoc delimiters plainly (<<EOF or <<"EOF") so the gate sees what the build does`,
       );
     }
     if (!comment) continued = line.trimEnd().endsWith(escape) && line.trim() !== '';
@@ -200,7 +201,8 @@ function unreadConstructs(dockerfile: ReturnType<typeof DockerfileParser.parse>,
       if (/["'`\\]/.test(name) || name.includes(escape))
         throw new NotarySignError(
           'INPUT',
-          `${source}:${ins.getRange().start.line + 1}: flag --${name} is written with quotes or escapes, which BuildKit removes; write it plainly`,
+          `${source}:${ins.getRange().start.line + 1}: flag --${name} is written with quotes or escapes, ` +
+            `which BuildKit removes; write it plainly`,
         );
     }
   }
