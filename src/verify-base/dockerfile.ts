@@ -168,8 +168,10 @@ function mountFrom(flag: Flag, where: string): { getValue(): string | null; getV
   return { getValue: () => text, getValueRange: () => ({ start, end: { line: start.line, character: start.character + text.length } }) };
 }
 
-// A physical line that would make BuildKit pull an image if it is an instruction.
-const PULLS_IMAGE = /^\s*(?:onbuild\s+)?(?:from\s|(?:copy|add)\s.*--|run\s.*--)/i;
+// A physical line that would make BuildKit pull an image if it were an instruction: FROM's grammar
+// (`FROM [--flag…] image [AS name]`, so Python's `from os import path` in a heredoc is not one), or COPY/ADD/RUN
+// whose arguments start with a flag (`--from=`, `--mount=`, however spelled).
+const PULLS_IMAGE = /^\s*(?:onbuild\s+)?(?:from\s+(?:--\S+\s+)*\S+(?:\s+as\s+\S+)?\s*$|(?:copy|add|run)\s+--\S)/i;
 
 /**
  * Fail closed where dockerfile-ast may read the file otherwise than BuildKit: a line that pulls an image but is

@@ -233,6 +233,12 @@ test('heredocs, continuations and RUN --mount read as BuildKit reads them', () =
     ['from', 'a', 2],
     ['from', 'b', 5],
   ]);
+  // Script lines in a heredoc body that do not have an instruction's grammar stay script lines.
+  const python = 'FROM a\nRUN python3 <<EOF\nfrom os import path\nfrom x import (y)\nrun = copy = 1\nEOF\nFROM b\n';
+  assert.deepEqual(seen(python), [
+    ['from', 'a', 1],
+    ['from', 'b', 7],
+  ]);
   // parseMount: keys in any case, the last from= wins.
   assert.deepEqual(seen('FROM a\nRUN --mount=type=bind,from=good,FROM=evil,target=/x true\n'), [
     ['from', 'a', 1],
