@@ -124,7 +124,6 @@ function retryAfter(value: string | null, max: number): number | undefined {
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), max) : undefined;
 }
 
-/** Read a response body, refusing more than `limit` bytes (declared or streamed). */
 /**
  * The slowest body read accepted: after `graceMs`, the average rate must stay above `bytesPerSecond`, so a
  * server that trickles a byte every few seconds fails within seconds instead of holding the run to the total
@@ -136,6 +135,7 @@ export interface RateFloor {
 }
 export const DEFAULT_RATE_FLOOR: RateFloor = { bytesPerSecond: 1024, graceMs: 10_000 };
 
+/** Read a response body, refusing more than `limit` bytes (declared or streamed) and reads under the rate floor. */
 export async function readBody(
   res: Response,
   { limit, what, code = 'REGISTRY', floor = DEFAULT_RATE_FLOOR }: { limit: number; what: string; code?: ErrorCode; floor?: RateFloor },
