@@ -50,6 +50,21 @@ after(async () => {
   await dir?.remove();
 });
 
+/** `notary-sign verify-base` on this file with the suite's policy, store and registry. */
+const verifyBaseCli = (dockerfile: string, ...extra: string[]) =>
+  runCli([
+    'verify-base',
+    '--dockerfile',
+    dockerfile,
+    '--trust-policy',
+    policyPath,
+    '--trust-store',
+    storePath,
+    '--insecure-registry',
+    registry.host,
+    ...extra,
+  ]);
+
 test('three signed and one unsigned base image: fails naming the unsigned one, passes once it is signed, and pins exactly the verified digests', async () => {
   const R = registry.host;
   const golang = await pushImage(client, { registry: R, repository: 'base/golang' }, '1.23');
@@ -98,17 +113,7 @@ COPY --from=certs /etc/ssl /etc/ssl
   assert.equal(alpine.platformManifest?.digest, children[1]!.digest, 'reports the linux/arm64 manifest of the index');
 
   // Through the CLI as well: exit 1 and the unsigned image named.
-  const cliFail = await runCli([
-    'verify-base',
-    '--dockerfile',
-    dockerfile,
-    '--trust-policy',
-    policyPath,
-    '--trust-store',
-    storePath,
-    '--insecure-registry',
-    R,
-  ]);
+  const cliFail = await verifyBaseCli(dockerfile);
   assert.equal(cliFail.code, 1);
   assert.match(cliFail.stderr, new RegExp(`1 base image of .* failed verification: ${R.replace(/\./g, '\\.')}/base/distroless:nonroot`));
 
@@ -132,19 +137,7 @@ COPY --from=certs /etc/ssl /etc/ssl
   for (const b of pinnedImages) assert.equal((await client.resolve(b.ref)).digest, b.ref.digest);
   assert.match(pinned, /^FROM --platform=linux\/arm64 .*\/base\/alpine:3\.20@sha256:[0-9a-f]{64} AS certs$/m);
 
-  const cliPass = await runCli([
-    'verify-base',
-    '--dockerfile',
-    dockerfile,
-    '--trust-policy',
-    policyPath,
-    '--trust-store',
-    storePath,
-    '--insecure-registry',
-    R,
-    '--output',
-    'json',
-  ]);
+  const cliPass = await verifyBaseCli(dockerfile, '--output', 'json');
   assert.equal(cliPass.code, 0, cliPass.stderr);
   assert.equal(JSON.parse(cliPass.stdout).verified, true);
 });
@@ -174,24 +167,13 @@ test('an unsigned build frontend (# syntax=) fails the gate, named as the fronte
 FROM ${R}/base/plain:1
 `,
   );
-  const args = [
-    'verify-base',
-    '--dockerfile',
-    dockerfile,
-    '--trust-policy',
-    policyPath,
-    '--trust-store',
-    storePath,
-    '--insecure-registry',
-    R,
-  ];
-  const fail = await runCli(args);
+  const fail = await verifyBaseCli(dockerfile);
   assert.equal(fail.code, 1);
   assert.match(fail.stderr, /1 base image of .* failed verification: .*\/frontends\/dockerfile:1 \(the build frontend\)/);
 
   await sign({ images: [`${R}/frontends/dockerfile@${frontend.digest}`], signer, registry: client });
   const pinOutput = join(dir.path, 'Dockerfile.frontend.pinned');
-  const pass = await runCli([...args, '--pin-output', pinOutput, '--output', 'json']);
+  const pass = await verifyBaseCli(dockerfile, '--pin-output', pinOutput, '--output', 'json');
   assert.equal(pass.code, 0, pass.stderr);
   assert.equal(
     await readFile(pinOutput, 'utf8'),
