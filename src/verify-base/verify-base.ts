@@ -96,15 +96,13 @@ async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptio
   const ref = uses[0]!.ref;
   const lines = uses.map((u) => u.line);
   const kinds = [...new Set(uses.map((u) => u.kind))];
-  let descriptor: Descriptor;
-  try {
-    descriptor = await opts.registry.resolve(ref);
-  } catch (err) {
+  // An operational failure (unreachable, missing, malformed) marks this image unavailable; the others go on.
+  const unavailable = (err: unknown, descriptor?: Descriptor): BaseImageVerification => {
     if (!(err instanceof NotarySignError) || err.code === 'POLICY') throw err;
     return {
       image,
-      reference: formatReference(ref),
-      descriptor: { mediaType: '', digest: '', size: 0 },
+      reference: formatReference(descriptor ? withDigest(ref, descriptor.digest) : ref),
+      descriptor: descriptor ?? { mediaType: '', digest: '', size: 0 },
       outcome: 'unavailable',
       verified: false,
       reason: err.message,
@@ -113,24 +111,18 @@ async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptio
       lines,
       uses: kinds,
     };
+  };
+  let descriptor: Descriptor;
+  try {
+    descriptor = await opts.registry.resolve(ref);
+  } catch (err) {
+    return unavailable(err);
   }
   let verification: ImageVerification;
   try {
     verification = await verifyDescriptor({ image, ref, descriptor }, opts);
   } catch (err) {
-    if (!(err instanceof NotarySignError) || err.code === 'POLICY') throw err;
-    return {
-      image,
-      reference: formatReference(withDigest(ref, descriptor.digest)),
-      descriptor,
-      outcome: 'unavailable',
-      verified: false,
-      reason: err.message,
-      signatures: [],
-      warnings: [],
-      lines,
-      uses: kinds,
-    };
+    return unavailable(err, descriptor);
   }
   const out: BaseImageVerification = { ...verification, lines, uses: kinds };
   const platform = uses.find((u) => u.platform)?.platform ?? opts.platform;
