@@ -22,18 +22,7 @@ try {
   }
   const doubles = { 'Key Vault': az.kv.faults, Entra: az.entra.faults, 'GitHub OIDC': az.oidc.faults, 'ACR + registry': az.acr.faults };
   for (const f of Object.values(doubles)) f.latencyMs = LATENCY;
-  const args = [
-    '--key-id',
-    `${az.kv.url}/keys/release`,
-    '--client-id',
-    az.github.clientId,
-    '--tenant-id',
-    az.entra.tenantId,
-    '--authority-host',
-    az.entra.authorityHost,
-    '--acr-host',
-    az.acr.host,
-  ];
+  const args = ['--key-id', `${az.kv.url}/keys/release`, ...az.cliArgs()];
 
   const run = async (images: string[]) => {
     for (const f of Object.values(doubles)) f.clear();

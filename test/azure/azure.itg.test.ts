@@ -29,16 +29,7 @@ async function image(): Promise<{ ref: string; descriptor: Descriptor; repositor
   return { ref: `${az.acr.host}/${repository}@${descriptor.digest}`, descriptor, repository };
 }
 
-const githubArgs = () => [
-  '--client-id',
-  az.github.clientId,
-  '--tenant-id',
-  az.entra.tenantId,
-  '--authority-host',
-  az.entra.authorityHost,
-  '--acr-host',
-  az.acr.host,
-];
+const githubArgs = () => az.cliArgs();
 
 async function signVia(env: NodeJS.ProcessEnv, ref: string, extra: string[]): Promise<RunResult> {
   const r = await cli(['sign', ref, ...extra, '--output', 'json'], { env });
@@ -101,20 +92,7 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
 
   test('Azure DevOps workload identity federation signs the same way', async () => {
     const { ref } = await image();
-    const r = await signVia(az.adoEnv(), ref, [
-      '--key-id',
-      `${az.kv.url}/keys/release`,
-      '--client-id',
-      az.ado.clientId,
-      '--tenant-id',
-      az.entra.tenantId,
-      '--authority-host',
-      az.entra.authorityHost,
-      '--acr-host',
-      az.acr.host,
-      '--azure-devops-service-connection',
-      az.oidc.ado.serviceConnectionId,
-    ]);
+    const r = await signVia(az.adoEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...az.cliArgs({ ado: true })]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /Azure DevOps workload identity federation/);
   });
@@ -253,16 +231,7 @@ describe('failures say what to fix, in one line, with no token in the output', (
     const r = await signVia(az.adoEnv(), ref, [
       '--key-id',
       `${az.kv.url}/keys/release`,
-      '--client-id',
-      az.github.clientId,
-      '--tenant-id',
-      az.entra.tenantId,
-      '--authority-host',
-      az.entra.authorityHost,
-      '--acr-host',
-      az.acr.host,
-      '--azure-devops-service-connection',
-      az.oidc.ado.serviceConnectionId,
+      ...az.cliArgs({ ado: true, clientId: az.github.clientId }),
     ]);
     expectFailure(
       r,
@@ -388,18 +357,7 @@ describe('failures say what to fix, in one line, with no token in the output', (
   test('an Azure DevOps run without System.AccessToken is told how to fix it', async () => {
     const { ref } = await image();
     const env = { ...az.adoEnv(), SYSTEM_ACCESSTOKEN: '' };
-    const r = await signVia(env, ref, [
-      '--key-id',
-      `${az.kv.url}/keys/release`,
-      '--client-id',
-      az.ado.clientId,
-      '--tenant-id',
-      az.entra.tenantId,
-      '--authority-host',
-      az.entra.authorityHost,
-      '--azure-devops-service-connection',
-      az.oidc.ado.serviceConnectionId,
-    ]);
+    const r = await signVia(env, ref, ['--key-id', `${az.kv.url}/keys/release`, ...az.cliArgs({ ado: true, acr: false })]);
     expectFailure(r, /System\.AccessToken is not available: allow scripts to access the OAuth token/);
   });
 

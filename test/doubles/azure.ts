@@ -32,6 +32,11 @@ export interface AzureFleet {
   /** NODE_EXTRA_CA_CERTS and the GitHub runner's OIDC variables. */
   githubEnv(): NodeJS.ProcessEnv;
   adoEnv(): NodeJS.ProcessEnv;
+  /**
+   * The CLI's sign-in options against this fleet: the GitHub app registration (default) or, with `ado`, the
+   * Azure DevOps service connection; `clientId` overrides the app, `acr: false` leaves out --acr-host.
+   */
+  cliArgs(opts?: { ado?: boolean; clientId?: string; acr?: boolean }): string[];
   /** A client for test set-up: straight to the upstream registry with push on everything. */
   setup: RegistryClient;
   /** Key Vault certificate "release" (issued by the intermediate) that these principals may sign with and push for. */
@@ -144,6 +149,16 @@ export async function startAzure(): Promise<AzureFleet> {
       SYSTEM_OIDCREQUESTURI: oidc.ado.oidcRequestUri,
       SYSTEM_ACCESSTOKEN: oidc.ado.systemAccessToken,
     }),
+    cliArgs: ({ ado: viaAdo = false, clientId, acr: withAcr = true } = {}) => [
+      '--client-id',
+      clientId ?? (viaAdo ? ado.clientId : github.clientId),
+      '--tenant-id',
+      entra.tenantId,
+      '--authority-host',
+      entra.authorityHost,
+      ...(withAcr ? ['--acr-host', acr.host] : []),
+      ...(viaAdo ? ['--azure-devops-service-connection', oidc.ado.serviceConnectionId] : []),
+    ],
     secrets: () => [
       oidc.github.requestToken,
       oidc.ado.systemAccessToken,

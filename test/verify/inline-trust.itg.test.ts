@@ -16,16 +16,7 @@ let dir: Awaited<ReturnType<typeof tempDir>>;
 let n = 0;
 const images: Record<'signed' | 'unsigned' | 'foreign', string> = { signed: '', unsigned: '', foreign: '' };
 
-const github = () => [
-  '--client-id',
-  az.github.clientId,
-  '--tenant-id',
-  az.entra.tenantId,
-  '--authority-host',
-  az.entra.authorityHost,
-  '--acr-host',
-  az.acr.host,
-];
+const github = () => az.cliArgs();
 async function image(): Promise<{ ref: string; descriptor: Descriptor }> {
   const repository = `trust/app${++n}`;
   const descriptor = await pushImage(az.setup, { registry: az.acr.upstream.host, repository }, 'v1');
