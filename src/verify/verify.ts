@@ -220,15 +220,7 @@ async function validateAuthenticTimestamp(
     log?.info(`timestamp verification disabled: trust policy statement "${policy.name}" names no tsa trust store`);
   }
   if (verifyTimestamp && policy.verifyTimestamp === 'afterCertExpiry' && !chain.some((c) => now > c.notAfter)) verifyTimestamp = false;
-  if (!verifyTimestamp) {
-    for (const c of chain) {
-      if (now < c.notBefore)
-        return `verification time is before certificate "${c.subject}" validity period, it will be valid from ${rfc3339(c.notBefore)}`;
-      if (now > c.notAfter)
-        return `verification time is after certificate "${c.subject}" validity period, it was expired at ${rfc3339(c.notAfter)}`;
-    }
-    return undefined;
-  }
+  if (!verifyTimestamp) return outsideValidity(chain, { earliest: now, latest: now, what: 'verification time is' });
   if (!content.timestampSignature) return 'no timestamp countersignature was found in the signature envelope';
   const roots = (await Promise.all(tsaStores.map((s) => anchors(s.type, s.name)))).flat();
   const { verifyTimestampToken } = await import('../crypto/timestamp.js');
@@ -238,13 +230,19 @@ async function validateAuthenticTimestamp(
   const revocation = policy.enforcement.revocation !== 'skip' ? revocationProblem(ts.chain, 'TSA certificate ') : undefined;
   if (revocation && policy.enforcement.revocation === 'enforce') return `timestamp: ${revocation}`;
   if (revocation) log?.info(`timestamp: ${revocation} (logged: revocation is "${policy.enforcement.revocation}")`);
-  const earliest = new Date(ts.time.getTime() - ts.accuracyMs);
-  const latest = new Date(ts.time.getTime() + ts.accuracyMs);
+  return outsideValidity(chain, {
+    earliest: new Date(ts.time.getTime() - ts.accuracyMs),
+    latest: new Date(ts.time.getTime() + ts.accuracyMs),
+    what: 'timestamp can be',
+  });
+}
+
+/** The first certificate whose validity period does not cover [earliest, latest], in notation-go's words. */
+function outsideValidity(chain: Certificate[], { earliest, latest, what }: { earliest: Date; latest: Date; what: string }): Problem {
   for (const c of chain) {
     if (earliest < c.notBefore)
-      return `timestamp can be before certificate "${c.subject}" validity period, it will be valid from ${rfc3339(c.notBefore)}`;
-    if (latest > c.notAfter)
-      return `timestamp can be after certificate "${c.subject}" validity period, it was expired at ${rfc3339(c.notAfter)}`;
+      return `${what} before certificate "${c.subject}" validity period, it will be valid from ${rfc3339(c.notBefore)}`;
+    if (latest > c.notAfter) return `${what} after certificate "${c.subject}" validity period, it was expired at ${rfc3339(c.notAfter)}`;
   }
   return undefined;
 }
