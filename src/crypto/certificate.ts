@@ -192,7 +192,7 @@ const WEAK_SIGNATURE_ALGORITHMS: Record<string, string> = {
 export const weakSignatureAlgorithm = (oid: string): string | undefined => WEAK_SIGNATURE_ALGORITHMS[oid];
 
 /** A certificate of the chain signed with MD5 or SHA-1, named; undefined when there is none. */
-export function weakSignatureProblem(chain: Certificate[]): string | undefined {
+function weakSignatureProblem(chain: Certificate[]): string | undefined {
   for (const cert of chain) {
     const weak = weakSignatureAlgorithm(cert.signatureAlgorithmOid);
     if (weak) return `certificate "${cert.subject}" is signed with ${weak}, which the Notary Project does not accept (no SHA-1 or MD5)`;

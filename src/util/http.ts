@@ -133,7 +133,7 @@ export interface RateFloor {
   bytesPerSecond: number;
   graceMs: number;
 }
-export const DEFAULT_RATE_FLOOR: RateFloor = { bytesPerSecond: 1024, graceMs: 10_000 };
+const DEFAULT_RATE_FLOOR: RateFloor = { bytesPerSecond: 1024, graceMs: 10_000 };
 
 /** Read a response body, refusing more than `limit` bytes (declared or streamed) and reads under the rate floor. */
 export async function readBody(

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{i as a,j as b,k as c,l as d,m as e,n as f,o as g}from"./chunk-NDGCT3HL.js";import"./chunk-WY4KSZYQ.js";import"./chunk-SNWFGT2E.js";import"./chunk-V5TYSJDF.js";export{a as Certificate,b as OID,f as codeSigningChainProblem,c as parseCertificates,g as timestampingChainProblem,d as weakSignatureAlgorithm,e as weakSignatureProblem};

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-CQNAXEF2.js";import"./chunk-HMF4X5W4.js";import"./chunk-VL6QIDXG.js";import"./chunk-4YMB4GMN.js";import"./chunk-MZYGFJR7.js";import"./chunk-QJ72EUKG.js";import"./chunk-VJLRS3QQ.js";import"./chunk-VPVJ4UW5.js";import"./chunk-AZANNNMX.js";import"./chunk-RNVXJ3PP.js";import"./chunk-NDGCT3HL.js";import"./chunk-WY4KSZYQ.js";import"./chunk-SNWFGT2E.js";import"./chunk-V5TYSJDF.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
