@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { NotarySignError } from '../src/errors.js';
-import { parseInsecureRegistries, parseList } from '../src/run/inputs.js';
+import { parseBoolean, parseInsecureRegistries, parseList } from '../src/run/inputs.js';
 import type { Logger } from '../src/log.js';
 import type { RunInputs } from '../src/run/index.js';
 
@@ -10,12 +10,7 @@ import type { RunInputs } from '../src/run/index.js';
  */
 export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunInputs {
   const input = (name: string) => core.getInput(name).trim();
-  const booleanInput = (name: string) => {
-    const v = input(name).toLowerCase();
-    if (v === '' || v === 'false') return false;
-    if (v === 'true') return true;
-    throw new NotarySignError('INPUT', `${name}: "${core.getInput(name)}" is not true or false`);
-  };
+  const booleanInput = (name: string) => parseBoolean(core.getInput(name), name);
   const optional = <K extends string>(key: K, value: string) => (value ? ({ [key]: value } as Record<K, string>) : {});
 
   const registryPassword = core.getInput('registry-password');

@@ -1,6 +1,6 @@
 import * as tl from 'azure-pipelines-task-lib/task.js';
 import { NotarySignError } from '../src/errors.js';
-import { parseInsecureRegistries, parseList } from '../src/run/inputs.js';
+import { parseBoolean, parseInsecureRegistries, parseList } from '../src/run/inputs.js';
 import type { Logger } from '../src/log.js';
 import type { RunInputs } from '../src/run/index.js';
 import type { AzureAuthOptions } from '../src/azure/credential.js';
@@ -65,10 +65,10 @@ export function readInputs(logger: Logger): RunInputs {
       ? optional('verificationLevel', input('verificationLevel'))
       : {}),
     ...optional('pinOutput', input('pinOutput')),
-    recursive: tl.getBoolInput('recursive', false),
+    recursive: parseBoolean(input('recursive'), 'recursive'),
     ...optional('timestampUrl', input('timestampUrl')),
     ...optional('timestampRootCert', input('timestampRootCert')),
-    annotateCi: tl.getBoolInput('annotateCi', false),
+    annotateCi: parseBoolean(input('annotateCi'), 'annotateCi'),
     ciProvenance: {
       ...optional('source', tl.getVariable('Build.Repository.Uri') ?? ''),
       ...optional('revision', tl.getVariable('Build.SourceVersion') ?? ''),

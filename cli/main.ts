@@ -5,6 +5,7 @@ import { describeError, NotarySignError } from '../src/errors.js';
 import { consoleLogger } from '../src/log.js';
 import { parseInsecureRegistries } from '../src/run/inputs.js';
 import type { SessionInputs } from '../src/run/session.js';
+import { countsLine, resultLines, type RunReport } from '../src/run/report.js';
 import { VERSION } from '../src/version.js';
 
 const USAGE = `notary-sign ${VERSION} — Notary Project signatures for container images
@@ -89,12 +90,29 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, command: string) {
+  let parsed;
   try {
-    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new NotarySignError('INPUT', `${(err as Error).message}; run notary-sign --help`);
+    throw new NotarySignError('INPUT', `${argumentProblem(err as Error & { code?: string })}; run notary-sign ${command} --help`);
   }
+  // An option given an empty value is a mistake (an unset shell variable, say), never "use the default".
+  for (const [option, value] of Object.entries(parsed.values))
+    if (value === '' || (Array.isArray(value) && value.includes('')))
+      throw new NotarySignError('INPUT', `--${option} is empty; give it a value or leave it out`);
+  return parsed;
+}
+
+/** Node's argument-parser messages, in the CLI's words. */
+function argumentProblem(err: Error & { code?: string }): string {
+  const option = /'(-[^' ]+)/.exec(err.message)?.[1] ?? '';
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option}`;
+  if (/argument missing/.test(err.message)) return `${option} needs a value`;
+  if (/ambiguous/.test(err.message))
+    return `${option} needs a value but is followed by another option; write ${option}=<value> for a value starting with -`;
+  if (/does not take an argument/.test(err.message)) return `${option} takes no value`;
+  return err.message.split('\n')[0]!;
 }
 
 type CommonValues = {
@@ -115,6 +133,8 @@ async function sessionFrom(
   values: CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string },
 ): Promise<SessionInputs> {
   let registryCredentials;
+  if (values['registry-password-stdin'] && !values['registry-username'])
+    throw new NotarySignError('INPUT', '--registry-password-stdin needs --registry-username (the user the password is for)');
   if (values['registry-username']) {
     if (!values['registry-password-stdin'])
       throw new NotarySignError('INPUT', '--registry-username needs --registry-password-stdin (the password is read from standard input)');
@@ -129,6 +149,13 @@ async function sessionFrom(
   // In a GitHub job that may request an OIDC token, AZURE_CLIENT_ID/AZURE_TENANT_ID (as azure/login users set
   // them) select the federated flow directly: the Azure CLI's session from azure/login expires within minutes.
   const federatedFromEnv = github && !values['client-id'] && !values['tenant-id'] && env.AZURE_CLIENT_ID && env.AZURE_TENANT_ID;
+  // A federated sign-in needs both; elsewhere --client-id alone names a user-assigned managed identity.
+  if ((github || ado) && Boolean(values['client-id']) !== Boolean(values['tenant-id']))
+    throw new NotarySignError(
+      'INPUT',
+      `${values['client-id'] ? '--client-id needs --tenant-id' : '--tenant-id needs --client-id'} for a federated sign-in ` +
+        `(${ado ? 'the Azure DevOps service connection' : 'GitHub OIDC'}): the app registration and its Entra tenant`,
+    );
   const clientId = values['client-id'] ?? (federatedFromEnv ? env.AZURE_CLIENT_ID : undefined);
   const tenantId = values['tenant-id'] ?? (federatedFromEnv ? env.AZURE_TENANT_ID : undefined);
   return {
@@ -187,8 +214,6 @@ const VERIFY_OPTIONS = {
   'pin-output': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-
 /** Inline trust from CLI options: certificate files read and joined as the PEM text the CI inputs carry. */
 async function inlineTrust(list: (k: string) => string[], str: (k: string) => string | undefined) {
   const { readFile } = await import('node:fs/promises');
@@ -232,22 +257,66 @@ export const cliInputName = (kebab: string): string => CLI_NAMES[kebab] ?? `--${
 
 /** Every command goes through the core's run(), as the CI adapters do; only printing differs. */
 async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, name === 'sign' ? SIGN_OPTIONS : VERIFY_OPTIONS);
+  const { values, positionals } = parse(args, name === 'sign' ? SIGN_OPTIONS : VERIFY_OPTIONS, name);
   const v = values as Record<string, string | string[] | boolean | undefined>;
   const str = (k: string) => (typeof v[k] === 'string' ? v[k] : undefined);
   const list = (k: string) => (Array.isArray(v[k]) ? v[k] : []);
   if (v.help) return (process.stdout.write(USAGE), 0);
   const format = outputFormat(str('output'));
-  const session = await sessionFrom(values as CommonValues & { 'key-id'?: string; key?: string; 'certificate-chain'?: string });
+  const started = performance.now();
+  try {
+    const report = await runWith(name, { values: v, positionals, str, list });
+    if (format === 'json') process.stdout.write(`${JSON.stringify(jsonDocument(report), null, 2)}\n`);
+    else for (const line of resultLines(report)) process.stdout.write(`${line}\n`);
+    // The result lines above give each reason; the closing lines name what failed and count.
+    if (report.base?.pinFailure) process.stderr.write(`error: ${report.base.pinFailure}\n`);
+    else if (report.notSigned?.length) process.stderr.write(`error: ${report.failure}\n`);
+    else if (report.headline) process.stderr.write(`error: ${report.headline}: ${report.failures.map((f) => f.subject).join(', ')}\n`);
+    process.stderr.write(`${countsLine(report, performance.now() - started)}\n`);
+    return report.ok ? 0 : 1;
+  } catch (err) {
+    // --output json always prints a document, also when the run failed before any result.
+    if (format === 'json') process.stdout.write(`${JSON.stringify({ command: name, ok: false, error: describeError(err) }, null, 2)}\n`);
+    throw err;
+  }
+}
+
+/** The JSON document of a run: what it did to each image, and `error` when it failed. */
+function jsonDocument(report: RunReport) {
+  const head = { command: report.command, ok: report.ok, ...(report.failure ? { error: report.failure } : {}) };
+  if (report.signed) {
+    const images = [
+      ...report.signed.map((r) => ({ outcome: r.storage === 'existing' ? 'reused' : 'signed', ...r })),
+      ...(report.notSigned ?? []).map((f) => ({ outcome: 'failed', ...f })),
+    ];
+    return { ...head, images };
+  }
+  if (report.base) {
+    const { pinnedDockerfile: _omit, ...base } = report.base;
+    return { ...head, ...base };
+  }
+  return { ...head, images: report.verified ?? [] };
+}
+
+type Parsed = {
+  values: Record<string, string | string[] | boolean | undefined>;
+  positionals: string[];
+  str: (k: string) => string | undefined;
+  list: (k: string) => string[];
+};
+
+async function runWith(name: 'sign' | 'verify' | 'verify-base', { values, positionals, str, list }: Parsed): Promise<RunReport> {
+  const v = values;
+  const session = await sessionFrom(values);
   const { run } = await import('../src/run/index.js');
-  const report = await run({
+  return run({
     command: name,
     images: positionals,
     session,
     logger: consoleLogger(v.verbose === true),
     inputName: cliInputName,
     ...(str('signature-format') ? { signatureFormat: str('signature-format') } : {}),
-    ...(str('expiry') ? { expiry: str('expiry') } : {}),
+    ...(str('expiry') !== undefined ? { expiry: str('expiry') } : {}),
     annotations: list('annotation'),
     ...(str('referrers') ? { referrers: str('referrers') } : {}),
     recursive: v.recursive === true,
@@ -256,26 +325,12 @@ async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[
     requiredAnnotations: list('required-annotation'),
     ...(str('dockerfile') ? { dockerfile: str('dockerfile') } : {}),
     buildArgs: list('build-arg'),
-    ...(str('platform') ? { platform: str('platform') } : {}),
+    ...(str('platform') !== undefined ? { platform: str('platform') } : {}),
     ...(str('trust-policy') ? { trustPolicy: str('trust-policy') } : {}),
     ...(str('trust-store') ? { trustStore: str('trust-store') } : {}),
     ...(await inlineTrust(list, str)),
     ...(str('pin-output') ? { pinOutput: str('pin-output') } : {}),
   });
-  if (report.signed) {
-    if (format === 'json') process.stdout.write(`${JSON.stringify(report.signed, null, 2)}\n`);
-    else for (const r of report.signed) process.stdout.write(`${r.signedReference}\tsignature ${r.signatureDigest}\t${r.storage}\n`);
-  } else if (report.verified) {
-    if (format === 'json') process.stdout.write(`${JSON.stringify(report.verified, null, 2)}\n`);
-    else for (const r of report.verified) process.stdout.write(`${mark(r.verified)}\t${r.reference}\t${r.reason}\n`);
-  } else if (report.base) {
-    const { pinnedDockerfile: _omit, ...rest } = report.base;
-    if (format === 'json') process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
-    else for (const r of report.base.images) process.stdout.write(`${mark(r.verified)}\t${r.image}\t${r.reference}\t${r.reason}\n`);
-    // The FAIL lines above give each reason; the closing line names what failed.
-    if (report.headline) process.stderr.write(`error: ${report.headline}: ${report.failures.map((f) => f.subject).join(', ')}\n`);
-  }
-  return report.ok ? 0 : 1;
 }
 
 /** `policy show` prints the effective trust policy; `policy init` writes trustpolicy.json and truststore/. */
@@ -283,7 +338,7 @@ async function runPolicy(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'show' && sub !== 'init')
     throw new NotarySignError('INPUT', `policy: "${sub ?? ''}" is not show or init; run notary-sign --help`);
-  const { values } = parse(rest, { ...VERIFY_OPTIONS, 'output-dir': { type: 'string' }, from: { type: 'string' } });
+  const { values } = parse(rest, { ...VERIFY_OPTIONS, 'output-dir': { type: 'string' }, from: { type: 'string' } }, `policy ${sub}`);
   const v = values as Record<string, string | string[] | boolean | undefined>;
   const str = (k: string) => (typeof v[k] === 'string' ? v[k] : undefined);
   const list = (k: string) => (Array.isArray(v[k]) ? v[k] : []);

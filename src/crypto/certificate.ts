@@ -149,10 +149,19 @@ export function parseCertificates(data: Uint8Array | string, source: string): Ce
       certs.push(new Certificate(typeof data === 'string' ? Buffer.from(data, 'latin1') : data));
     }
   } catch (err) {
+    if (!text.includes('-----BEGIN'))
+      throw new NotarySignError('INPUT', `${source} is neither PEM (no -----BEGIN CERTIFICATE----- line) nor a DER certificate`);
     throw new NotarySignError('INPUT', `${source} holds a certificate that cannot be parsed: ${(err as Error).message}`);
   }
-  if (certs.length === 0)
-    throw new NotarySignError('INPUT', `${source} contains no certificate (expected PEM "CERTIFICATE" blocks or DER)`);
+  if (certs.length === 0) {
+    const labels = [...new Set([...text.matchAll(PEM_BLOCK)].map((m) => m[1]))];
+    throw new NotarySignError(
+      'INPUT',
+      labels.length > 0
+        ? `${source} holds ${labels.join(', ')} but no CERTIFICATE block; expected the PEM certificates, signing certificate first`
+        : `${source} contains no certificate (expected PEM "CERTIFICATE" blocks or DER)`,
+    );
+  }
   return certs;
 }
 

@@ -69,14 +69,8 @@ export class LocalKeySigner implements Signer {
     let key: KeyObject;
     try {
       key = createPrivateKey(keyPem);
-    } catch (err) {
-      const msg = (err as Error).message;
-      throw new NotarySignError(
-        'KEY',
-        /passphrase/i.test(msg)
-          ? `key ${keyPath} is encrypted; supply an unencrypted PKCS#8/PKCS#1/SEC1 PEM key`
-          : `key ${keyPath} is not a PEM private key (${msg})`,
-      );
+    } catch {
+      throw new NotarySignError('KEY', `${name('key')} ${keyPath} ${keyFileProblem(keyPem.toString('latin1'))}`);
     }
     const keySpec = requireKeySpec(key, `key ${keyPath}`);
     const chain = parseCertificates(chainPem, `${name('certificate-chain')} ${chainPath}`);
@@ -103,4 +97,16 @@ async function readInput(path: string, input: string): Promise<Buffer> {
       `${input}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)})`,
     );
   }
+}
+
+/** What a file given as the private key is instead, in words (never OpenSSL's decoder codes). */
+function keyFileProblem(text: string): string {
+  const labels = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((m) => m[1]!);
+  if (labels.includes('ENCRYPTED PRIVATE KEY') || /Proc-Type: 4,ENCRYPTED/.test(text))
+    return 'is an encrypted key; decrypt it first (openssl pkey -in <encrypted.pem> -out <key.pem>) and keep that file private';
+  if (labels.length === 0) return 'is not PEM (no -----BEGIN line); expected a PEM private key such as -----BEGIN PRIVATE KEY-----';
+  if (labels.every((l) => l.includes('CERTIFICATE')))
+    return 'holds a certificate, not a private key; give the certificate as the certificate chain and the key file as the key';
+  if (labels.some((l) => l.includes('PUBLIC KEY'))) return 'holds a public key; signing needs the private key';
+  return `holds ${labels.join(', ')} but no private key that can be read; expected -----BEGIN PRIVATE KEY----- (or RSA/EC PRIVATE KEY)`;
 }

@@ -63,6 +63,14 @@ export function parseReference(input: string): Reference {
   let registry = DEFAULT_REGISTRY;
   let path = rest;
   const slash = rest.indexOf('/');
+  // Docker reads `myacr.azurecr.io` or `127.0.0.1:5000` as a Docker Hub image; nobody means that.
+  if (slash < 0 && (rest.includes('.') || rest === 'localhost')) {
+    const host = tag !== undefined && /^\d{1,5}$/.test(tag) ? `${rest}:${tag}` : rest;
+    throw invalid(
+      input,
+      `"${truncate(host)}" is a registry, not an image; name the repository too, e.g. ${truncate(host)}/<repository>:<tag>`,
+    );
+  }
   const first = slash >= 0 ? rest.slice(0, slash) : '';
   if (slash >= 0 && (/[.:]/.test(first) || first === 'localhost' || first.startsWith('[') || first !== first.toLowerCase())) {
     registry = first;

@@ -4,7 +4,7 @@ import { MANIFEST_ACCEPT, type Descriptor } from '../oci/media-types.js';
 import { digestOf } from '../util/encoding.js';
 import { httpFetch, NetworkFailure, readBody, type RateFloor } from '../util/http.js';
 import { inputNames, registryCredentialsHint, type InputNames } from '../util/input-names.js';
-import type { Reference } from '../oci/reference.js';
+import { isDigest, type Reference } from '../oci/reference.js';
 import { parseChallenge, type Challenge } from './challenge.js';
 import { isIdentityToken, type BasicCredential, type CredentialResolver } from './credentials.js';
 
@@ -262,7 +262,7 @@ export class RegistryClient {
     }
   }
 
-  /** The descriptor (mediaType, digest, size) of a manifest, by tag or digest. */
+  /** The descriptor (mediaType, digest, size) of a manifest, by tag or digest; HEAD headers used only when well-formed. */
   async resolve(ref: Reference): Promise<Descriptor> {
     const reference = ref.digest ?? ref.tag ?? 'latest';
     const path = `/v2/${ref.repository}/manifests/${reference}`;
@@ -272,7 +272,15 @@ export class RegistryClient {
     const digest = res.headers.get('docker-content-digest');
     const mediaType = res.headers.get('content-type')?.split(';')[0]?.trim();
     const size = Number(res.headers.get('content-length'));
-    if (digest && mediaType && Number.isSafeInteger(size) && size > 0 && (!ref.digest || digest === ref.digest)) {
+    if (
+      digest &&
+      isDigest(digest) &&
+      mediaType &&
+      MANIFEST_TYPES.includes(mediaType) &&
+      Number.isSafeInteger(size) &&
+      size > 0 &&
+      (!ref.digest || digest === ref.digest)
+    ) {
       return { mediaType, digest, size };
     }
     // Some registries omit headers on HEAD: read the manifest and compute them.
@@ -293,7 +301,14 @@ export class RegistryClient {
     }
     await this.expectOk(res, repo, `GET manifest ${reference}`);
     const bytes = await readLimited(res, { limit: LIMITS.manifest, what: `manifest ${reference}`, floor: this.rateFloor });
-    const mediaType = res.headers.get('content-type')?.split(';')[0]?.trim() ?? '';
+    const mediaType = manifestType(res.headers.get('content-type'), bytes);
+    if (!mediaType) {
+      throw new NotarySignError(
+        'REGISTRY',
+        `${repo.registry} answered GET manifest ${repo.repository}:${reference} with ${res.headers.get('content-type') ?? 'no content type'}, ` +
+          'not an OCI or Docker manifest; is this the registry address?',
+      );
+    }
     const algorithm = reference.includes(':') ? reference.split(':')[0]! : 'sha256';
     const digest = digestOf(bytes, algorithm);
     if (reference.includes(':') && digest !== reference) {
@@ -449,4 +464,22 @@ function networkError(
         ? '; its TLS certificate is not trusted: add its CA with NODE_EXTRA_CA_CERTS'
         : '; check the registry address and that it is running';
   return new NotarySignError('NETWORK', `cannot reach registry ${registry} at ${new URL(url).origin} (${code})${hint}`, { cause: err });
+}
+
+const MANIFEST_TYPES = MANIFEST_ACCEPT.split(', ');
+
+/**
+ * The manifest media type of a response: its Content-Type when that is one, else (a generic JSON type, as some
+ * registries send) the body's own `mediaType`; undefined for anything else, such as an HTML page.
+ */
+function manifestType(contentType: string | null, bytes: Buffer): string | undefined {
+  const type = contentType?.split(';')[0]?.trim() ?? '';
+  if (MANIFEST_TYPES.includes(type)) return type;
+  if (type !== '' && type !== 'application/json' && type !== 'application/octet-stream') return undefined;
+  try {
+    const declared = (JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown }).mediaType;
+    return typeof declared === 'string' && MANIFEST_TYPES.includes(declared) ? declared : undefined;
+  } catch {
+    return undefined;
+  }
 }

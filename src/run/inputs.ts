@@ -68,3 +68,21 @@ export function parseInsecureRegistries(values: readonly string[], input = 'inse
   }
   return out;
 }
+
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9.]+)?$/;
+
+/** `os/arch[/variant]`, as Docker's --platform (linux/amd64, linux/arm64/v8). */
+export function parsePlatform(value: string, input: string): string {
+  const text = value.trim().toLowerCase();
+  if (!PLATFORM.test(text))
+    throw new NotarySignError('INPUT', `${input}: "${value}" is not os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8`);
+  return text;
+}
+
+/** A CI boolean input: true or false in any case, empty for the default; anything else ("yes") is refused. */
+export function parseBoolean(value: string | undefined, input: string, fallback = false): boolean {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '') return fallback;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new NotarySignError('INPUT', `${input}: "${value}" is not true or false`);
+}

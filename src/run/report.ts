@@ -1,4 +1,4 @@
-import type { SignResult } from '../sign/sign.js';
+import type { SignFailure, SignResult } from '../sign/sign.js';
 import type { ImageVerification } from '../verify/verify.js';
 import type { VerifyBaseResult } from '../verify-base/verify-base.js';
 import type { Command } from './options.js';
@@ -18,6 +18,8 @@ export interface RunReport {
   headline?: string;
   failures: Failure[];
   signed?: SignResult[];
+  /** Images a sign run did not sign (the others were signed). */
+  notSigned?: Omit<SignFailure, 'error'>[];
   verified?: ImageVerification[];
   base?: VerifyBaseResult;
   /** Output name (kebab-case) → value. */
@@ -29,5 +31,41 @@ export interface RunReport {
 /** The report's failure fields from a headline and the failures behind it. */
 export function failed(headline: string, failures: Failure[]): Pick<RunReport, 'failure' | 'headline' | 'failures'> {
   if (failures.length === 0) return { failures };
-  return { headline, failures, failure: `${headline}: ${failures.map((f) => `${f.subject} (${f.reason})`).join('; ')}` };
+  // Reasons carry their own punctuation (parentheses, semicolons): number the items instead of wrapping them.
+  const items =
+    failures.length === 1
+      ? `${failures[0]!.subject}: ${failures[0]!.reason}`
+      : failures.map((f, i) => `[${i + 1}] ${f.subject}: ${f.reason}`).join(' ');
+  return { headline, failures, failure: `${headline}: ${items}` };
+}
+
+const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+
+/** One line per image, tab-separated, verdict first: the CLI's text output and the CI logs. */
+export function resultLines(report: RunReport): string[] {
+  const out: string[] = [];
+  for (const r of report.signed ?? [])
+    out.push(`${r.storage === 'existing' ? 'REUSED' : 'SIGNED'}\t${r.signedReference}\tsignature ${r.signatureDigest}`);
+  for (const f of report.notSigned ?? []) out.push(`FAILED\t${f.signedReference ?? f.image}\t${f.reason}`);
+  for (const r of report.verified ?? []) out.push(`${mark(r.verified)}\t${r.reference}\t${r.reason}`);
+  for (const r of report.base?.images ?? []) out.push(`${mark(r.verified)}\t${r.image}\t${r.reference}\t${r.reason}`);
+  return out;
+}
+
+/** The closing count, e.g. "verify: 2 verified, 1 rejected in 1.4 s". */
+export function countsLine(report: RunReport, elapsedMs: number): string {
+  const seconds = `${(elapsedMs / 1000).toFixed(1)} s`;
+  const count = (n: number, word: string) => (n > 0 ? [`${n} ${word}`] : []);
+  const verdicts = (list: { verified: boolean }[]) => [
+    ...count(list.filter((r) => r.verified).length, 'verified'),
+    ...count(list.filter((r) => !r.verified).length, 'rejected'),
+  ];
+  const parts = report.signed
+    ? [
+        ...count(report.signed.filter((r) => r.storage !== 'existing').length, 'signed'),
+        ...count(report.signed.filter((r) => r.storage === 'existing').length, 'already signed'),
+        ...count(report.notSigned?.length ?? 0, 'not signed'),
+      ]
+    : verdicts(report.verified ?? report.base?.images ?? []);
+  return `${report.command}: ${parts.length > 0 ? parts.join(', ') : 'no image'} in ${seconds}`;
 }

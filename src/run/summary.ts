@@ -1,45 +1,108 @@
-import type { SignResult } from '../sign/sign.js';
+import type { SignFailure, SignResult } from '../sign/sign.js';
 import type { ImageVerification } from '../verify/verify.js';
+import type { VerifyBaseResult } from '../verify-base/verify-base.js';
 
-/** Markdown for the GitHub job summary and the Azure DevOps build summary. */
+/**
+ * Markdown for the GitHub job summary and the Azure DevOps build summary: one row per image, verdict and
+ * short digest first, details on a second line. Everything that comes from a registry, a certificate, an
+ * envelope or the user goes through `literal`: shown as text, never as markdown or HTML.
+ */
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Untrusted text as a code span: no emphasis, link, autolink or HTML is recognised inside one. The fence is
+ * longer than any backtick run in the text; `|` is escaped because GFM splits table cells before inline parsing.
+ */
+export function literal(text: string): string {
+  const flat = text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+  if (flat === '') return '';
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || flat.startsWith(' ') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
-const short = (digest: string) => (digest ? `\`${digest.slice(0, 19)}…\`` : '—');
+const short = (digest: string) => (digest ? literal(`${digest.slice(0, 19)}…`) : '—');
+const lines = (...parts: (string | undefined)[]) => parts.filter(Boolean).join('<br>');
+const STORED: Record<SignResult['storage'], string> = {
+  existing: 'already there',
+  'referrers-api': 'stored via the referrers API',
+  'referrers-tag': 'stored via the referrers tag schema',
+};
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
-export function signSummary(results: SignResult[]): string {
-  const rows = results.map((r) =>
-    row([cell(r.signedReference.split('@')[0]!), short(r.signedDigest), short(r.signatureDigest), cell(r.keyId), r.storage]),
-  );
-  return [
-    '### notary-sign: signed',
-    '',
-    '| image | digest | signature | key | stored via |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-  ].join('\n');
+export function signSummary(results: SignResult[], failures: Omit<SignFailure, 'error'>[] = []): string {
+  const total = results.length + failures.length;
+  const rows = [
+    ...results.map((r) =>
+      row([
+        r.storage === 'existing' ? '♻️ already signed' : '✅ signed',
+        literal(r.signedReference.split('@')[0]!),
+        short(r.signedDigest),
+        lines(`signature ${short(r.signatureDigest)} ${STORED[r.storage]}`, `key ${literal(r.keyId)}`),
+      ]),
+    ),
+    ...failures.map((f) => row(['❌ not signed', literal(f.image), short(f.signedReference?.split('@')[1] ?? ''), literal(f.reason)])),
+  ];
+  const title = failures.length === 0 ? `signed ${plural(total, 'image')}` : `${failures.length} of ${plural(total, 'image')} not signed`;
+  return [`### notary-sign: ${title}`, '', '| verdict | image | digest | details |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+}
+
+function verificationRow(r: ImageVerification, where?: string): string {
+  const passing = r.signatures.find((s) => s.verified);
+  const signer = passing?.signer ?? r.signatures[0]?.signer;
+  return row([
+    r.verified ? '✅ verified' : '❌ rejected',
+    lines(literal(r.image), where),
+    short(r.descriptor.digest),
+    lines(signer ? `signer ${literal(signer)}` : undefined, literal(r.reason)),
+  ]);
 }
 
 export function verifySummary(results: ImageVerification[], trust?: string): string {
-  const rows = results.map((r) => {
-    const passing = r.signatures.find((s) => s.verified);
-    const verdict = r.verified ? '✅ verified' : '❌ failed';
-    return row([
-      cell(r.image),
-      short(r.descriptor.digest),
-      verdict,
-      cell(passing?.signer ?? r.signatures[0]?.signer ?? '—'),
-      cell(r.reason),
-    ]);
-  });
+  const failed = results.filter((r) => !r.verified).length;
+  const title = failed === 0 ? `${plural(results.length, 'image')} verified` : `${failed} of ${plural(results.length, 'image')} rejected`;
   return [
-    '### notary-sign: verification',
+    `### notary-sign: ${title}`,
     '',
-    '| image | digest | verdict | signer | reason |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows,
+    '| verdict | image | digest | details |',
+    '| --- | --- | --- | --- |',
+    ...results.map((r) => verificationRow(r)),
     '',
-    ...(trust ? [`Trust: ${cell(trust)}`, ''] : []),
+    ...(trust ? [`Trust: ${literal(trust)}`, ''] : []),
   ].join('\n');
+}
+
+export function verifyBaseSummary(base: VerifyBaseResult, opts: { trust?: string; pinOutput?: string }): string {
+  const failed = base.images.filter((r) => !r.verified).length;
+  const title =
+    base.images.length === 0
+      ? 'no external image'
+      : failed === 0
+        ? `${plural(base.images.length, 'base image')} verified`
+        : `${failed} of ${plural(base.images.length, 'base image')} rejected`;
+  const pinned = base.pinFailure
+    ? `Pinned Dockerfile: not written: ${literal(base.pinFailure)}`
+    : opts.pinOutput && base.pinnedDockerfile
+      ? `Pinned Dockerfile: ${literal(opts.pinOutput)}`
+      : undefined;
+  return [
+    `### notary-sign: ${title} in ${literal(base.dockerfile)}`,
+    '',
+    ...(base.images.length > 0
+      ? [
+          '| verdict | image | digest | details |',
+          '| --- | --- | --- | --- |',
+          ...base.images.map((r) => verificationRow(r, `line ${r.lines.map((l) => (l === 0 ? 'BUILDKIT_SYNTAX' : String(l))).join(', ')}`)),
+          '',
+        ]
+      : []),
+    ...(pinned ? [pinned, ''] : []),
+    ...(opts.trust ? [`Trust: ${literal(opts.trust)}`, ''] : []),
+  ].join('\n');
+}
+
+/** The summary of a run that stopped before any result (bad input, no sign-in): what stopped it. */
+export function errorSummary(command: string, message: string): string {
+  return [`### notary-sign ${command}: failed`, '', literal(message), ''].join('\n');
 }

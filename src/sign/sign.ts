@@ -1,4 +1,4 @@
-import { NotarySignError } from '../errors.js';
+import { describeError, NotarySignError } from '../errors.js';
 import { mapLimit } from '../util/concurrency.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Annotation, MediaType, isIndexMediaType, type Descriptor } from '../oci/media-types.js';
@@ -66,12 +66,29 @@ export interface SignResult {
   expiry?: string;
 }
 
+/** An image that did not end signed, and why. */
+export interface SignFailure {
+  image: string;
+  /** `registry/repo@digest`, when the image was resolved. */
+  signedReference?: string;
+  reason: string;
+  error: unknown;
+}
+
+/** Sign every image, or throw the first failure (for callers that need all or nothing). */
+export async function sign(opts: SignOptions): Promise<SignResult[]> {
+  const { signed, failed } = await signEach(opts);
+  if (failed[0]) throw failed[0].error;
+  return signed;
+}
+
 /**
  * Sign each image's manifest digest and attach the signature as an OCI 1.1
  * referrer. Every reference is parsed and resolved before the first push, so
- * a bad input leaves nothing behind.
+ * a bad input leaves nothing behind; once signing starts, one image's failure
+ * does not stop the others, and every image's outcome is returned.
  */
-export async function sign(opts: SignOptions): Promise<SignResult[]> {
+export async function signEach(opts: SignOptions): Promise<{ signed: SignResult[]; failed: SignFailure[] }> {
   const name = opts.inputName ?? inputNames(undefined);
   const log = opts.logger ?? silentLogger;
   if (opts.images.length === 0)
@@ -108,7 +125,18 @@ export async function sign(opts: SignOptions): Promise<SignResult[]> {
   if (opts.referrers === 'api') {
     await mapLimit(unique, limit, (t) => repository.requireReferrersApi(t.ref, t.descriptor));
   }
-  return mapLimit(unique, limit, (t) => signOne(t, { ...opts, repository }, log));
+  const outcomes = await mapLimit(unique, limit, (t) =>
+    signOne(t, { ...opts, repository }, log).catch((error: unknown): SignFailure => {
+      const signedReference = formatReference(withDigest(t.ref, t.descriptor.digest));
+      const reason = describeError(error);
+      log.warn(`${signedReference}: not signed: ${reason}`);
+      return { image: t.image, signedReference, reason, error };
+    }),
+  );
+  return {
+    signed: outcomes.filter((o): o is SignResult => !('error' in o)),
+    failed: outcomes.filter((o): o is SignFailure => 'error' in o),
+  };
 }
 
 function validateAnnotations(annotations: Record<string, string>, name: InputNames): void {

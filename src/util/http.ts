@@ -78,6 +78,7 @@ export async function httpFetch(url: string | URL, req: HttpRequest, policy: Htt
   const method = req.method ?? 'GET';
   for (let attempt = 1; ; attempt++) {
     policy.onAttempt?.(target);
+    log.debug(`${method} ${redact(target)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
     const timeout = AbortSignal.timeout(policy.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const signal = policy.signal ? AbortSignal.any([policy.signal, timeout]) : timeout;
     let res: Response;

@@ -1,4 +1,4 @@
-import { DockerfileParser, From, Copy, Run, type Instruction } from 'dockerfile-ast';
+import { Arg, DockerfileParser, From, Copy, Run, type Instruction } from 'dockerfile-ast';
 import { NotarySignError } from '../errors.js';
 import { parseReference, type Reference } from '../oci/reference.js';
 import { frontendImage } from './directives.js';
@@ -57,6 +57,7 @@ function platformArgs(prefix: 'TARGET' | 'BUILD', platform: string): [string, st
 export function baseImages(content: string, opts: DockerfileOptions = {}): BaseImage[] {
   const buildArgs = opts.buildArgs ?? {};
   const source = opts.source ?? 'Dockerfile';
+  unusable(content, source);
   const dockerfile = DockerfileParser.parse(content);
   const lineStarts = [0];
   for (let i = 0; i < content.length; i++) if (content[i] === '\n') lineStarts.push(i + 1);
@@ -110,6 +111,10 @@ export function baseImages(content: string, opts: DockerfileOptions = {}): BaseI
     const where = frontend.source === 'directive' ? `${source}:${frontend.line} (syntax directive)` : 'build argument BUILDKIT_SYNTAX';
     if (!frontend.image) throw new NotarySignError('INPUT', `${where}: names no frontend image`);
     add(frontend.image, where, { line: frontend.line, kind: 'syntax', ...(frontend.span ? { span: frontend.span } : {}) });
+  } else if (!dockerfile.getInstructions().some((i) => i instanceof From)) {
+    // (A custom frontend reads its own format; the Dockerfile frontend needs a stage.)
+    const what = dockerfile.getInstructions().length === 0 ? 'has no instructions' : 'has no FROM instruction';
+    throw new NotarySignError('INPUT', `${source} ${what}: a build cannot use it; a Dockerfile starts its first stage with FROM <image>`);
   }
 
   for (const ins of dockerfile.getInstructions()) {
@@ -270,4 +275,27 @@ export function pinDockerfile(content: string, pins: { span?: BaseImage['span'];
     out = out.slice(0, span.start) + pinned + out.slice(span.end);
   }
   return out;
+}
+
+/** A file a build cannot read as a Dockerfile at all: empty, or binary (NUL bytes, invalid UTF-8). */
+function unusable(content: string, source: string): void {
+  if (content.trim() === '')
+    throw new NotarySignError('INPUT', `${source} is empty: a build cannot use it; point the input at the Dockerfile`);
+  if (content.includes('\u0000') || content.includes('\uFFFD'))
+    throw new NotarySignError('INPUT', `${source} is not a text file (NUL bytes or invalid UTF-8): is it the Dockerfile?`);
+}
+
+// ARGs every build has without a declaration (BuildKit's predefined proxy ARGs and the frontend selector).
+const PREDEFINED_ARGS = ['HTTP_PROXY', 'HTTPS_PROXY', 'FTP_PROXY', 'NO_PROXY', 'ALL_PROXY', 'BUILDKIT_SYNTAX'];
+
+/** Build arguments the Dockerfile never declares: the build ignores them (BuildKit warns "were not consumed"). */
+export function undeclaredBuildArgs(content: string, buildArgs: Record<string, string>): string[] {
+  const declared = new Set<string>();
+  for (const ins of DockerfileParser.parse(content).getInstructions())
+    if (ins instanceof Arg) {
+      const name = ins.getProperty()?.getName();
+      if (name) declared.add(name);
+    }
+  const automatic = /^(TARGET|BUILD)(PLATFORM|OS|ARCH|VARIANT)$/;
+  return Object.keys(buildArgs).filter((k) => !declared.has(k) && !automatic.test(k) && !PREDEFINED_ARGS.includes(k.toUpperCase()));
 }

@@ -5,7 +5,7 @@ import { mapLimit } from '../util/concurrency.js';
 import { silentLogger } from '../log.js';
 import { isIndexMediaType, type Descriptor } from '../oci/media-types.js';
 import { formatReference, withDigest } from '../oci/reference.js';
-import { baseImages, pinDockerfile, type BaseImage } from './dockerfile.js';
+import { baseImages, pinDockerfile, undeclaredBuildArgs, type BaseImage } from './dockerfile.js';
 import { verifyDescriptor, type ImageVerification, type VerifyImageOptions } from '../verify/verify.js';
 
 export interface VerifyBaseOptions extends VerifyImageOptions {
@@ -39,6 +39,23 @@ export interface VerifyBaseResult {
   pinned: Record<string, string>;
   /** The pinned Dockerfile text, when every image verified. */
   pinnedDockerfile?: string;
+  /** Why the pinned Dockerfile could not be written (the images verified nonetheless). */
+  pinFailure?: string;
+}
+
+const WRITE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'its directory does not exist; create it first or choose another path',
+  ENOTDIR: 'a parent of it is a file, not a directory',
+  EISDIR: 'it is a directory; give a file path such as Dockerfile.pinned',
+  EROFS: 'the file system is read-only; choose a writable path',
+  EACCES: 'permission denied; choose a writable path',
+  EPERM: 'permission denied; choose a writable path',
+  ENOSPC: 'no space left on the device',
+};
+
+function writeProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  return WRITE_PROBLEMS[code] ?? `${code || (err as Error).message}`;
 }
 
 /**
@@ -63,6 +80,12 @@ export async function verifyBaseImages(opts: VerifyBaseOptions): Promise<VerifyB
     ...(opts.platform ? { platform: opts.platform } : {}),
     source: opts.dockerfile,
   });
+  const unused = undeclaredBuildArgs(content, opts.buildArgs ?? {});
+  if (unused.length > 0)
+    log.warn(
+      `${opts.inputName?.('build-args') ?? 'build-args'}: ${unused.join(', ')} ${unused.length === 1 ? 'is' : 'are'} ` +
+        `not declared by an ARG in ${opts.dockerfile}; the build ignores ${unused.length === 1 ? 'it' : 'them'}`,
+    );
   const unique = new Map<string, BaseImage[]>();
   for (const b of found) unique.set(b.image, [...(unique.get(b.image) ?? []), b]);
   if (unique.size === 0) log.info(`${opts.dockerfile} uses no external image (scratch or stages only)`);
@@ -77,8 +100,13 @@ export async function verifyBaseImages(opts: VerifyBaseOptions): Promise<VerifyB
     const pins = found.map((b) => ({ span: b.span, pinned: pinnedForm(b, results.find((r) => r.image === b.image)!.descriptor.digest) }));
     result.pinnedDockerfile = pinDockerfile(content, pins);
     if (opts.pinOutput) {
-      await writeFile(opts.pinOutput, result.pinnedDockerfile);
-      log.info(`wrote the pinned Dockerfile to ${opts.pinOutput}`);
+      // The verification results stand whatever happens to the file: the failure is reported beside them.
+      try {
+        await writeFile(opts.pinOutput, result.pinnedDockerfile);
+        log.info(`wrote the pinned Dockerfile to ${opts.pinOutput}`);
+      } catch (err) {
+        result.pinFailure = `${opts.inputName?.('pin-output') ?? 'pin-output'}: cannot write ${opts.pinOutput}: ${writeProblem(err)}`;
+      }
     }
   } else if (opts.pinOutput) {
     log.warn(`not writing ${opts.pinOutput}: some base images failed verification`);
@@ -129,9 +157,22 @@ async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptio
   if (isIndexMediaType(descriptor.mediaType) && platform) {
     const manifest = await selectPlatform(opts, { ref, index: descriptor, platform });
     if (manifest) out.platformManifest = manifest;
+    // The build would stop at this image: no manifest for the platform it builds.
+    else
+      return {
+        ...out,
+        outcome: 'unavailable',
+        verified: false,
+        reason: `the image index has no ${platform} manifest; ${platformSource(uses, opts)}`,
+      };
   }
   return out;
 }
+
+const platformSource = (uses: BaseImage[], opts: VerifyBaseOptions) =>
+  uses.some((u) => u.platform)
+    ? `the FROM --platform on line ${uses.find((u) => u.platform)!.line} asks for it`
+    : `${opts.inputName?.('platform') ?? 'platform'} asks for it; give one the index lists`;
 
 async function selectPlatform(
   opts: VerifyBaseOptions,

@@ -379,9 +379,15 @@ export async function verifyDescriptor(
     log.info(`${reference}: signature ${sig.digest} rejected: ${verdict.failure}`);
   }
   const n = withPolicy.signatures.length;
-  const reasons = withPolicy.signatures.map((s) => s.failure).join('; ');
-  const which = n === 1 ? `the only signature of ${reference} failed` : `none of the ${n} signatures of ${reference} passed`;
-  return { ...withPolicy, outcome: 'rejected', verified: false, reason: `${which} trust policy statement "${policy.name}": ${reasons}` };
+  const statement = `trust policy statement "${policy.name}" (${policy.level})`;
+  if (n === 1) {
+    const only = withPolicy.signatures[0]!;
+    const reason = `rejected: its only signature ${only.signatureDigest} fails ${statement}: ${only.failure}`;
+    return { ...withPolicy, outcome: 'rejected', verified: false, reason };
+  }
+  const reasons = withPolicy.signatures.map((s) => `${s.signatureDigest}: ${s.failure}`).join('; ');
+  const reason = `rejected: none of its ${n} signatures satisfies ${statement}: ${reasons}`;
+  return { ...withPolicy, outcome: 'rejected', verified: false, reason };
 }
 
 /** One signature manifest: its envelope fetched and verified; one that cannot be used fails integrity. */

@@ -48,9 +48,9 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
     assert.match(r.outputs['signature-digest']!, /^sha256:[0-9a-f]{64}$/);
     assert.equal(JSON.parse(r.outputs['signature-digests']!).length, 2);
     assert.match(r.summary, /### notary-sign: signed/);
-    assert.match(r.summary, new RegExp(`\\| ${az.acr.host.replace(/\./g, '\\.')}/gh/app\\d+ \\| \`sha256:`));
+    assert.match(r.summary, new RegExp(`\\| ✅ signed \\| \`${az.acr.host.replace(/\./g, '\\.')}/gh/app\\d+\` \\| \`sha256:`));
     // ACR serves the referrers API: that is where the signatures went.
-    assert.match(r.summary, /\/keys\/release\/[0-9a-f]{32} \| referrers-api \|/);
+    assert.match(r.summary, /stored via the referrers API<br>key `https:\/\/[^`]+\/keys\/release\/[0-9a-f]{32}`/);
     assert.match(r.visible, /::group::notary-sign sign/);
     assert.match(r.stdout, /::add-mask::/, 'tokens are masked as they are obtained');
     assertNoSecrets(r.visible + r.stderr, az.secrets());
@@ -295,7 +295,7 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
     assert.match(
       failing.visible,
       new RegExp(
-        `^::error::1 base image of .* failed verification: ${az.acr.host.replace(/\./g, '\\.')}/${unsignedBase.repository}:v1 \\(no signature found`,
+        `^::error::1 base image of .* failed verification: ${az.acr.host.replace(/\./g, '\\.')}/${unsignedBase.repository}:v1: no signature found`,
         'm',
       ),
     );

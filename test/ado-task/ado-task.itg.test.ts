@@ -135,7 +135,10 @@ describe('the NotarySign task run as the agent runs it', () => {
     assert.match(r.variables.signatureDigest!, /^sha256:[0-9a-f]{64}$/);
     assert.deepEqual(JSON.parse(r.variables.signedDigests!), [a.ref]);
     assert.ok(r.vso.filter((c) => c.command === 'task.setvariable').every((c) => c.props.isOutput === 'true'));
-    assert.match(r.summary ?? '', /### notary-sign: signed[\s\S]*\/keys\/release\/[0-9a-f]{32} \| referrers-api \|/);
+    assert.match(
+      r.summary ?? '',
+      /### notary-sign: signed[\s\S]*stored via the referrers API<br>key `https:\/\/[^`]+\/keys\/release\/[0-9a-f]{32}`/,
+    );
     assert.match(r.visible, /Azure DevOps workload identity federation/);
     assert.ok(
       r.vso.some((c) => c.command === 'task.setsecret'),
@@ -198,11 +201,22 @@ describe('the NotarySign task run as the agent runs it', () => {
     assert.match(
       r.result.value,
       new RegExp(
-        `1 base image of .* failed verification: ${az.acr.host.replace(/\./g, '\\.')}/${unsigned.repository}:v1 \\(no signature found`,
+        `1 base image of .* failed verification: ${az.acr.host.replace(/\./g, '\\.')}/${unsigned.repository}:v1: no signature found`,
       ),
     );
     assert.equal(r.variables.verified, 'false');
-    assert.match(r.summary ?? '', /❌ failed/);
+    assert.match(r.summary ?? '', /❌ rejected/);
+    // The log has a line per image, verdict first, as the CLI prints them.
+    assert.match(r.stdout, new RegExp(`^PASS\t${az.acr.host.replace(/\./g, '\\.')}/${signed.repository}:v1\t`, 'm'));
+    assert.match(r.stdout, new RegExp(`^FAIL\t${az.acr.host.replace(/\./g, '\\.')}/${unsigned.repository}:v1\t`, 'm'));
+  });
+
+  test('a boolean input that is not true or false fails, and the summary says why', async () => {
+    const a = await image();
+    const r = await runTask({ command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release`, recursive: 'yes' });
+    assert.equal(r.result?.props.result, 'Failed');
+    assert.equal(r.result.value, 'recursive: "yes" is not true or false');
+    assert.match(r.summary ?? '', /### notary-sign sign: failed\n\n`recursive: "yes" is not true or false`/);
   });
 
   test('a service connection with another scheme is refused clearly', async () => {

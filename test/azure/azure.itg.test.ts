@@ -44,7 +44,7 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     const exchangesBefore = az.acr.exchanges;
     const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
     assert.equal(r.code, 0, r.stderr);
-    const [result] = JSON.parse(r.stdout);
+    const [result] = JSON.parse(r.stdout).images;
     assert.equal(result.signedDigest, descriptor.digest);
     assert.match(result.keyId, new RegExp(`/keys/release/[0-9a-f]{32}$`), 'an unversioned key id resolves to the version that signed');
     assert.equal(az.kv.signCalls - signsBefore, 1, 'exactly one Key Vault sign call');
@@ -79,7 +79,7 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
       const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
       assert.equal(r.code, 0, r.stderr);
       // distribution-spec: without OCI-Subject the client falls back to the referrers tag schema.
-      assert.equal(JSON.parse(r.stdout)[0].storage, 'referrers-tag');
+      assert.equal(JSON.parse(r.stdout).images[0].storage, 'referrers-tag');
       assert.equal(az.acr.referrersOf(repository, descriptor.digest).length, 1);
       const v = await cli(['verify', ref, '--trust-policy', az.trustPolicy, '--trust-store', az.trustStore, ...githubArgs()], {
         env: az.githubEnv(),

@@ -35,9 +35,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startRegistry(opts: { tokenAuth?: TokenAuthConfig } = {}): Promise<TestRegistry> {
+/** `readOnlyView`: a second registry serving another one's storage in maintenance read-only mode (pushes fail). */
+export async function startRegistry(opts: { tokenAuth?: TokenAuthConfig; readOnlyView?: TestRegistry } = {}): Promise<TestRegistry> {
   const binary = findBinary();
   const dir = await mkdtemp(join(tmpdir(), 'notary-sign-registry-'));
+  const data = opts.readOnlyView ? join(opts.readOnlyView.dataDir, 'data') : join(dir, 'data');
+  // distribution docs (configuration.md, "maintenance"): readonly rejects every write with 405.
+  const readOnly = opts.readOnlyView ? '  maintenance:\n    readonly:\n      enabled: true\n' : '';
   for (let tries = 0; ; tries++) {
     const port = await freePort();
     const auth = opts.tokenAuth
@@ -56,10 +60,10 @@ log:
     disabled: true
 storage:
   filesystem:
-    rootdirectory: ${join(dir, 'data')}
+    rootdirectory: ${data}
   delete:
     enabled: true
-http:
+${readOnly}http:
   addr: 127.0.0.1:${port}
   secret: notary-sign-test-secret
 ${auth}`;

@@ -196,7 +196,7 @@ test('the GitHub Action and the Azure DevOps task verify with a Key Vault certif
   assert.equal(action.code, 0, action.visible);
   assert.match(
     action.summary,
-    /Trust: trusting "CN=Contoso Signing Root, O=Contoso, ST=WA, C=US" for x509\.subject: CN=release, O=Contoso, ST=WA, C=US/,
+    /Trust: `trusting "CN=Contoso Signing Root, O=Contoso, ST=WA, C=US" for x509\.subject: CN=release, O=Contoso, ST=WA, C=US/,
   );
 
   const connection = az.oidc.ado.serviceConnectionId;

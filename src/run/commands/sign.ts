@@ -4,7 +4,7 @@ import type { Certificate } from '../../crypto/certificate.js';
 import { parseDuration, parseKeyValues } from '../inputs.js';
 import type { CommonOptions, RunInputs } from '../options.js';
 import { provenanceAnnotations } from '../provenance.js';
-import type { RunReport } from '../report.js';
+import { failed, type RunReport } from '../report.js';
 import type { SessionFactory } from '../session.js';
 import { signSummary } from '../summary.js';
 
@@ -29,10 +29,17 @@ export function parseOptions(inputs: RunInputs, common: CommonOptions): SignComm
   if (images.length === 0)
     throw new NotarySignError('INPUT', `${name('image')} is required: the pushed image(s) to sign, ideally registry/repo@sha256:<digest>`);
   const user = parseKeyValues(inputs.annotations, name('annotations'));
+  // notation refuses these too: the io.cncf.notary. prefix is the specification's, with meanings verifiers enforce.
+  const reserved = Object.keys(user).find((k) => k.startsWith('io.cncf.notary.'));
+  if (reserved)
+    throw new NotarySignError(
+      'INPUT',
+      `${name('annotations')}: "${reserved}" uses the reserved io.cncf.notary. prefix; choose your own prefix`,
+    );
   const ci = inputs.annotateCi ? provenanceAnnotations(inputs.ciProvenance ?? {}) : {};
   if (inputs.annotateCi && Object.keys(ci).length === 0)
     common.logger.warn(`${name('annotate-ci')} is set but this CI exposed no provenance values`);
-  const expiryMs = inputs.expiry?.trim() ? parseDuration(inputs.expiry, name('expiry')) : undefined;
+  const expiryMs = inputs.expiry !== undefined ? parseExpiry(inputs.expiry, name('expiry')) : undefined;
   const timestamp = timestampInputs(inputs, common);
   return {
     ...common,
@@ -43,6 +50,15 @@ export function parseOptions(inputs: RunInputs, common: CommonOptions): SignComm
     recursive: inputs.recursive ?? false,
     ...(timestamp ? { timestamp } : {}),
   };
+}
+
+/** The signature's validity: absent or blank means no expiry (a CI input left empty); at least a minute. */
+function parseExpiry(value: string, input: string): number | undefined {
+  if (value.trim() === '') return undefined;
+  const ms = parseDuration(value, input);
+  if (ms < 60_000)
+    throw new NotarySignError('INPUT', `${input}: "${value}" is under a minute; the signature would expire before anyone verifies it`);
+  return ms;
 }
 
 function timestampInputs({ timestampUrl, timestampRootCert }: RunInputs, { name }: CommonOptions) {
@@ -83,8 +99,8 @@ export async function run(options: SignCommandOptions, session: SessionFactory):
   };
   const s = session.forImages(options.images);
   const signer = await s.signer();
-  const { sign } = await import('../../sign/sign.js');
-  const signed = await sign({
+  const { signEach } = await import('../../sign/sign.js');
+  const { signed, failed: notSigned } = await signEach({
     images: options.images,
     signer,
     registry: await s.registry(),
@@ -97,17 +113,22 @@ export async function run(options: SignCommandOptions, session: SessionFactory):
     logger,
     inputName: name,
   });
+  const total = signed.length + notSigned.length;
   return {
     command: 'sign',
-    ok: true,
-    failures: [],
+    ok: notSigned.length === 0,
+    ...failed(
+      `${notSigned.length} of ${total} image${total === 1 ? '' : 's'} not signed`,
+      notSigned.map((f) => ({ subject: f.signedReference ?? f.image, reason: f.reason })),
+    ),
     signed,
+    notSigned: notSigned.map(({ error: _error, ...f }) => f),
     outputs: {
       'signed-digest': signed[0]?.signedDigest ?? '',
       'signed-digests': JSON.stringify(signed.map((r) => r.signedReference)),
       'signature-digest': signed[0]?.signatureDigest ?? '',
       'signature-digests': JSON.stringify(signed.map((r) => r.signatureDigest)),
     },
-    summary: signSummary(signed),
+    summary: signSummary(signed, notSigned),
   };
 }

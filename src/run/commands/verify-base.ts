@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { NotarySignError } from '../../errors.js';
-import { parseKeyValues } from '../inputs.js';
+import { parseKeyValues, parsePlatform } from '../inputs.js';
 import type { CommonOptions, RunInputs } from '../options.js';
 import { failed, type RunReport } from '../report.js';
 import type { SessionFactory } from '../session.js';
-import { verifySummary } from '../summary.js';
+import { verifyBaseSummary } from '../summary.js';
 import { loadTrust, parseTrustOptions, type TrustOptions } from './verify.js';
 
 /** `verify-base`: every image a Dockerfile's build pulls, then the pinned Dockerfile. */
@@ -23,7 +23,7 @@ export function parseOptions(inputs: RunInputs, common: CommonOptions): VerifyBa
     ...parseTrustOptions(inputs, common),
     dockerfile: inputs.dockerfile,
     buildArgs: parseKeyValues(inputs.buildArgs, name('build-args')),
-    ...(inputs.platform ? { platform: inputs.platform } : {}),
+    ...(inputs.platform?.trim() ? { platform: parsePlatform(inputs.platform, name('platform')) } : {}),
     ...(inputs.pinOutput ? { pinOutput: inputs.pinOutput } : {}),
   };
 }
@@ -55,14 +55,18 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
     ...(options.pinOutput ? { pinOutput: options.pinOutput } : {}),
   });
   const rejected = base.images.filter((i) => !i.verified);
-  const headline = `${rejected.length} base image${rejected.length === 1 ? '' : 's'} of ${options.dockerfile} failed verification`;
+  const failures = rejected.map((i) => ({
+    subject: i.uses.includes('syntax') ? `${i.image} (the build frontend)` : i.image,
+    reason: i.reason,
+  }));
+  const headline = base.pinFailure
+    ? `the base images of ${options.dockerfile} verified, but the pinned Dockerfile was not written`
+    : `${rejected.length} base image${rejected.length === 1 ? '' : 's'} of ${options.dockerfile} failed verification`;
+  if (base.pinFailure) failures.push({ subject: options.name('pin-output'), reason: base.pinFailure.replace(/^[^:]+: /, '') });
   return {
     command: 'verify-base',
-    ok: base.verified,
-    ...failed(
-      headline,
-      rejected.map((i) => ({ subject: i.uses.includes('syntax') ? `${i.image} (the build frontend)` : i.image, reason: i.reason })),
-    ),
+    ok: base.verified && !base.pinFailure,
+    ...failed(headline, failures),
     base,
     outputs: {
       verified: String(base.verified),
@@ -76,8 +80,11 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
           ...(i.platformManifest ? { platformDigest: i.platformManifest.digest } : {}),
         })),
       ),
-      'pinned-dockerfile': base.verified && options.pinOutput ? options.pinOutput : '',
+      'pinned-dockerfile': base.verified && options.pinOutput && !base.pinFailure ? options.pinOutput : '',
     },
-    summary: verifySummary(base.images, trust.description),
+    summary: verifyBaseSummary(base, {
+      ...(trust.description ? { trust: trust.description } : {}),
+      ...(options.pinOutput ? { pinOutput: options.pinOutput } : {}),
+    }),
   };
 }

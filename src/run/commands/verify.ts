@@ -85,7 +85,14 @@ export async function loadTrust(options: TrustOptions, session: Session): Promis
   if (trust.kind === 'files') {
     const { readTrustPolicy } = await import('../../verify/trust-policy.js');
     const { TrustStore } = await import('../../verify/trust-store.js');
-    const { readFile } = await import('node:fs/promises');
+    const { readFile, stat } = await import('node:fs/promises');
+    const store = await stat(trust.storePath).catch(() => undefined);
+    if (!store?.isDirectory())
+      throw new NotarySignError(
+        'INPUT',
+        `${name('trust-store')}: ${trust.storePath} ${store ? 'is a file' : 'does not exist'}; ` +
+          'give the trust store directory, the one that holds x509/ca/<name>/ (notary-sign policy init writes one)',
+      );
     return {
       trustPolicy: await readTrustPolicy(trust.policyPath, name('trust-policy')),
       trustStore: new TrustStore(trust.storePath),

@@ -1,4 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-var s=i=>i.replace(/\|/g,"\\|").replace(/\n/g," "),g=i=>`| ${i.join(" | ")} |`,t=i=>i?`\`${i.slice(0,19)}\u2026\``:"\u2014";function f(i){return["### notary-sign: signed","","| image | digest | signature | key | stored via |","| --- | --- | --- | --- | --- |",...i.map(e=>g([s(e.signedReference.split("@")[0]),t(e.signedDigest),t(e.signatureDigest),s(e.keyId),e.storage])),""].join(`
-`)}function d(i,r){return["### notary-sign: verification","","| image | digest | verdict | signer | reason |","| --- | --- | --- | --- | --- |",...i.map(n=>{let o=n.signatures.find(c=>c.verified),a=n.verified?"\u2705 verified":"\u274C failed";return g([s(n.image),t(n.descriptor.digest),a,s(o?.signer??n.signatures[0]?.signer??"\u2014"),s(n.reason)])}),"",...r?[`Trust: ${s(r)}`,""]:[]].join(`
-`)}export{f as a,d as b};

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-URPHWN4C.js";import"./chunk-XVNNDZ55.js";import"./chunk-VL6QIDXG.js";import"./chunk-SX5WR7TF.js";import"./chunk-YKDIQNSL.js";import"./chunk-QJ72EUKG.js";import"./chunk-VJLRS3QQ.js";import"./chunk-OK5VZ5PL.js";import"./chunk-AZANNNMX.js";import"./chunk-RNVXJ3PP.js";import"./chunk-DGVWWW4H.js";import"./chunk-WY4KSZYQ.js";import"./chunk-SNWFGT2E.js";import"./chunk-V5TYSJDF.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
