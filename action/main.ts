@@ -8,6 +8,9 @@ import { errorSummary } from '../src/run/summary.js';
 /** The GitHub Action: inputs in, core run, outputs and job summary out. */
 const logger: Logger = { info: (m) => core.info(m), warn: (m) => core.warning(m), debug: (m) => core.debug(m) };
 
+// With step debug logging on, stacks name the TypeScript sources (the chunks loaded from here on are mapped).
+if (process.env.RUNNER_DEBUG === '1') process.setSourceMapsEnabled(true);
+
 async function writeSummary(markdown: string): Promise<void> {
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
 }
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (grouped) core.endGroup();
     core.setFailed(describeError(err));
+    if (err instanceof Error && err.stack) core.debug(err.stack);
     await writeSummary(errorSummary(command, describeError(err))).catch(() => undefined);
   }
 }

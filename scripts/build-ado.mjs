@@ -26,7 +26,13 @@ await build({
 // The task library loads its strings relative to its own module file: ship them beside the bundle.
 await cp('node_modules/azure-pipelines-task-lib/lib.json', `${out}/dist/lib.json`);
 await cp('node_modules/azure-pipelines-task-lib/Strings', `${out}/dist/Strings`, { recursive: true });
-await cp('ado-task/task.json', `${out}/task.json`);
+// One version everywhere: the task and the extension take package.json's; the task's major is the `@1` users write.
+const [major, minor, patch] = version.split(/[.+-]/).map(Number);
+const task = JSON.parse(await readFile('ado-task/task.json', 'utf8'));
+if (task.version.Major !== major)
+  throw new Error(`package.json version ${version} has major ${major}; task.json (NotarySign@${task.version.Major}) needs the same`);
+task.version = { Major: major, Minor: minor, Patch: patch };
+await writeFile(`${out}/task.json`, `${JSON.stringify(task, null, 2)}\n`);
 await writeFile(`${out}/dist/package.json`, JSON.stringify({ type: 'commonjs' }));
 
 if (process.argv.includes('--package')) {
@@ -41,6 +47,8 @@ if (process.argv.includes('--package')) {
       '--output-path',
       'out/',
       '--no-prompt',
+      '--override',
+      JSON.stringify({ version }),
     ],
     { stdio: 'inherit' },
   );

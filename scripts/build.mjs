@@ -13,6 +13,9 @@ const common = {
   format: 'esm',
   minify: true,
   legalComments: 'linked',
+  // Readable stacks when asked for (--debug, RUNNER_DEBUG): mappings only, the sources stay in the repository.
+  sourcemap: 'linked',
+  sourcesContent: false,
   define: { __NOTARY_SIGN_VERSION__: JSON.stringify(version) },
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },

@@ -14,3 +14,12 @@ export const consoleLogger = (verbose = false): Logger => ({
     if (verbose) console.error(`debug: ${m}`);
   },
 });
+
+/** "(3 of 12) …" progress lines once a run has more than a few items; silent for a few. */
+export function progress(log: Logger, total: number): (message: string) => void {
+  let done = 0;
+  return (message) => {
+    done++;
+    if (total > 3) log.info(`(${done} of ${total}) ${message}`);
+  };
+}

@@ -54,7 +54,7 @@ export function resultLines(report: RunReport): string[] {
 
 /** The closing count, e.g. "verify: 2 verified, 1 rejected in 1.4 s". */
 export function countsLine(report: RunReport, elapsedMs: number): string {
-  const seconds = `${(elapsedMs / 1000).toFixed(1)} s`;
+  const seconds = elapsedMs < 1000 ? `${Math.round(elapsedMs)} ms` : `${(elapsedMs / 1000).toFixed(1)} s`;
   const count = (n: number, word: string) => (n > 0 ? [`${n} ${word}`] : []);
   const verdicts = (list: { verified: boolean }[]) => [
     ...count(list.filter((r) => r.verified).length, 'verified'),

@@ -1,6 +1,6 @@
 import { describeError, NotarySignError } from '../errors.js';
 import { mapLimit } from '../util/concurrency.js';
-import { silentLogger, type Logger } from '../log.js';
+import { progress, silentLogger, type Logger } from '../log.js';
 import { Annotation, MediaType, isIndexMediaType, type Descriptor } from '../oci/media-types.js';
 import { rfc3339, sha256Digest } from '../util/encoding.js';
 import { formatReference, parseReference, withDigest, type Reference } from '../oci/reference.js';
@@ -125,14 +125,20 @@ export async function signEach(opts: SignOptions): Promise<{ signed: SignResult[
   if (opts.referrers === 'api') {
     await mapLimit(unique, limit, (t) => repository.requireReferrersApi(t.ref, t.descriptor));
   }
-  const outcomes = await mapLimit(unique, limit, (t) =>
-    signOne(t, { ...opts, repository }, log).catch((error: unknown): SignFailure => {
-      const signedReference = formatReference(withDigest(t.ref, t.descriptor.digest));
+  const step = progress(log, unique.length);
+  const outcomes = await mapLimit(unique, limit, async (t): Promise<SignResult | SignFailure> => {
+    const signedReference = formatReference(withDigest(t.ref, t.descriptor.digest));
+    try {
+      const result = await signOne(t, { ...opts, repository }, log);
+      step(`${result.storage === 'existing' ? 'already signed' : 'signed'} ${signedReference}`);
+      return result;
+    } catch (error) {
       const reason = describeError(error);
       log.warn(`${signedReference}: not signed: ${reason}`);
+      step(`not signed ${signedReference}`);
       return { image: t.image, signedReference, reason, error };
-    }),
-  );
+    }
+  });
   return {
     signed: outcomes.filter((o): o is SignResult => !('error' in o)),
     failed: outcomes.filter((o): o is SignFailure => 'error' in o),

@@ -159,7 +159,7 @@ function mountFrom(flag: Flag, where: string): { getValue(): string | null; getV
   const range = flag.getValueRange();
   if (value === null || !range) return null;
   if (/["']/.test(value))
-    throw new NotarySignError('INPUT', `${where}: --mount=${value} uses quotes, which verify-base does not read yet; write it unquoted`);
+    throw new NotarySignError('INPUT', `${where}: --mount=${value} uses quotes, which notary-sign does not read yet; write it unquoted`);
   let found: { text: string; offset: number } | null = null;
   let offset = 0;
   for (const field of value.split(',')) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -346,7 +347,12 @@ describe('task.json and the extension', () => {
 
   test('npm run package:ado creates a .vsix holding the task and its bundle', () => {
     execFileSync(process.execPath, ['scripts/build-ado.mjs', '--package'], { stdio: 'pipe' });
-    const vsix = 'out/notary-sign.notary-sign-1.0.0.vsix';
+    // One version everywhere: package.json's is the task's, the extension's and the CLI's.
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    const task = JSON.parse(readFileSync('out/ado-task/task.json', 'utf8')) as { version: { Major: number; Minor: number; Patch: number } };
+    assert.equal(`${task.version.Major}.${task.version.Minor}.${task.version.Patch}`, version);
+    assert.equal(execFileSync(process.execPath, ['bin/notary-sign.js', '--version'], { encoding: 'utf8' }).trim(), version);
+    const vsix = `out/notary-sign.notary-sign-${version}.vsix`;
     const list = execFileSync('python3', ['-c', `import zipfile,sys; print("\\n".join(zipfile.ZipFile("${vsix}").namelist()))`], {
       encoding: 'utf8',
     });

@@ -32,5 +32,7 @@ test('a stack trace only with --debug or the CI debug switches', async () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^error: --key-id .* is required/);
     assert.match(r.stderr, /\n\s+at /, `stack expected for ${args.join(' ')} ${JSON.stringify(env)}`);
+    // Source maps: the frames name the TypeScript file where the error was made, not a minified chunk.
+    assert.match(r.stderr, /\n\s+at .*src\/run\/session\.ts:\d+:\d+/, r.stderr);
   }
 });

@@ -207,7 +207,7 @@ test('constructs the gate cannot read as BuildKit does fail closed, naming the l
   refused("FROM a\nRUN --m'ount'=from=evil true\n", /^Dockerfile:2: flag --m'ount' is written with quotes/);
   refused(
     'FROM a\nRUN --mount="type=bind,from=evil" true\n',
-    /^Dockerfile:2: --mount="type=bind,from=evil" uses quotes, which verify-base does not read yet/,
+    /^Dockerfile:2: --mount="type=bind,from=evil" uses quotes, which notary-sign does not read yet/,
   );
 });
 

@@ -18,7 +18,7 @@ export interface VerifyBaseCommandOptions extends TrustOptions {
 export function parseOptions(inputs: RunInputs, common: CommonOptions): VerifyBaseCommandOptions {
   const { name } = common;
   if (!inputs.dockerfile)
-    throw new NotarySignError('INPUT', `${name('dockerfile')} is required for verify-base: the Dockerfile whose base images are checked`);
+    throw new NotarySignError('INPUT', `${name('dockerfile')} is required: the Dockerfile whose base images are verified`);
   return {
     ...parseTrustOptions(inputs, common),
     dockerfile: inputs.dockerfile,

@@ -1,5 +1,6 @@
 import { NotarySignError } from '../../errors.js';
 import { mapLimit } from '../../util/concurrency.js';
+import { progress } from '../../log.js';
 import type { TrustPolicyDocument } from '../../verify/trust-policy.js';
 import type { TrustAnchorSource } from '../../verify/trust-store.js';
 import type { Certificate } from '../../crypto/certificate.js';
@@ -154,7 +155,12 @@ export async function run(options: VerifyCommandOptions, session: SessionFactory
     requiredAnnotations: options.requiredAnnotations,
     logger: options.logger,
   };
-  const verified = await mapLimit(options.images, 4, (image) => verifyImage(image, common));
+  const step = progress(options.logger, options.images.length);
+  const verified = await mapLimit(options.images, 4, async (image) => {
+    const v = await verifyImage(image, common);
+    step(`${v.verified ? 'verified' : 'rejected'} ${image}`);
+    return v;
+  });
   const rejected = verified.filter((v) => !v.verified);
   const headline = `${rejected.length} of ${verified.length} image${verified.length === 1 ? '' : 's'} failed verification`;
   return {

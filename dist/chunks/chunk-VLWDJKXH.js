@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-var _="0.1.0",e=`notary-sign/${_}`;export{_ as a,e as b};

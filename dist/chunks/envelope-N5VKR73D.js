@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{d as b,e as c,f as d}from"./chunk-DGTALEKL.js";import{g as a}from"./chunk-QJ72EUKG.js";import"./chunk-DQ5ZLKEG.js";import"./chunk-U6C5B2XM.js";import"./chunk-WY4KSZYQ.js";import"./chunk-SNWFGT2E.js";import"./chunk-V5TYSJDF.js";export{a as SUPPORTED_ENVELOPES,b as parseEnvelope,d as parsePayload,c as verifyIntegrity};

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-275BWY3H.js";import"./chunk-DGTALEKL.js";import"./chunk-VL6QIDXG.js";import"./chunk-QGRKUV5B.js";import"./chunk-C27QI5VA.js";import"./chunk-QJ72EUKG.js";import"./chunk-DQ5ZLKEG.js";import"./chunk-SJBZRXQH.js";import"./chunk-AZANNNMX.js";import"./chunk-RNVXJ3PP.js";import"./chunk-U6C5B2XM.js";import"./chunk-WY4KSZYQ.js";import"./chunk-SNWFGT2E.js";import"./chunk-V5TYSJDF.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
