@@ -65,6 +65,9 @@ export function readInputs(logger: Logger): RunInputs {
       ? optional('verificationLevel', input('verificationLevel'))
       : {}),
     ...optional('pinOutput', input('pinOutput')),
+    ...optional('ocspTimeout', input('ocspTimeout')),
+    ...optional('crlTimeout', input('crlTimeout')),
+    ...optional('revocationCache', input('revocationCache')),
     recursive: parseBoolean(input('recursive'), 'recursive'),
     ...optional('timestampUrl', input('timestampUrl')),
     ...optional('timestampRootCert', input('timestampRootCert')),

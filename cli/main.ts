@@ -42,6 +42,9 @@ verify and verify-base options:
   --verification-level <lvl>   strict (default), permissive, audit or skip
   --required-annotation <k=v>  the signature must carry this signed annotation (repeatable)
   --referrers <auto|api|tag>   where to look for signatures (default: auto)
+  --ocsp-timeout <duration>    per OCSP request when checking revocation (default 2s)
+  --crl-timeout <duration>     per CRL download (default 5s)
+  --revocation-cache <dir>     keep CRLs and OCSP responses here between runs (default ~/.cache/notary-sign/revocation)
 
 verify-base options:
   --dockerfile <file>          the Dockerfile whose FROM / COPY --from images are verified
@@ -212,6 +215,9 @@ const VERIFY_OPTIONS = {
   'build-arg': { type: 'string', multiple: true },
   platform: { type: 'string' },
   'pin-output': { type: 'string' },
+  'ocsp-timeout': { type: 'string' },
+  'crl-timeout': { type: 'string' },
+  'revocation-cache': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** Inline trust from CLI options: certificate files read and joined as the PEM text the CI inputs carry. */
@@ -330,6 +336,9 @@ async function runWith(name: 'sign' | 'verify' | 'verify-base', { values, positi
     ...(str('trust-store') ? { trustStore: str('trust-store') } : {}),
     ...(await inlineTrust(list, str)),
     ...(str('pin-output') ? { pinOutput: str('pin-output') } : {}),
+    ...(str('ocsp-timeout') ? { ocspTimeout: str('ocsp-timeout') } : {}),
+    ...(str('crl-timeout') ? { crlTimeout: str('crl-timeout') } : {}),
+    ...(str('revocation-cache') ? { revocationCache: str('revocation-cache') } : {}),
   });
 }
 

@@ -72,7 +72,39 @@ export class Certificate {
   }
 
   hasRevocationEndpoints(): boolean {
-    return this.parsed.extensions.some((e) => e.type === OID.crlDistributionPoints || e.type === OID.authorityInfoAccess);
+    return this.ocspUrls().length > 0 || this.crlUrls().length > 0;
+  }
+
+  /** OCSP responder URLs of the authority information access extension (RFC 5280 4.2.2.1), in order. */
+  ocspUrls(): string[] {
+    const aia = this.extension(x509.AuthorityInfoAccessExtension, OID.authorityInfoAccess)?.ext;
+    return (aia?.ocsp ?? []).filter((n) => n.type === 'url').map((n) => n.value);
+  }
+
+  /** URIs of the CRL distribution points (RFC 5280 4.2.1.13), in order; other name forms are not fetchable. */
+  crlUrls(): string[] {
+    const cdp = this.extension(x509.CRLDistributionPointsExtension, OID.crlDistributionPoints)?.ext;
+    return (cdp?.distributionPoints ?? []).flatMap((dp) =>
+      (dp.distributionPoint?.fullName ?? []).flatMap((n) => (n.uniformResourceIdentifier ? [n.uniformResourceIdentifier] : [])),
+    );
+  }
+
+  /** The serial number as lowercase hex without leading zeros (how CRL entries and OCSP answers are matched). */
+  get serial(): string {
+    return this.node.serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
+  }
+
+  /** DER of the issuer and subject names (for OCSP CertIDs and CRL issuer matching). */
+  get issuerNameDer(): Buffer {
+    return Buffer.from(this.parsed.issuerName.toArrayBuffer());
+  }
+  get subjectNameDer(): Buffer {
+    return Buffer.from(this.parsed.subjectName.toArrayBuffer());
+  }
+
+  /** Extended key usages named, e.g. id-kp-OCSPSigning for a delegated OCSP responder. */
+  extendedKeyUsages(): string[] {
+    return (this.extension(x509.ExtendedKeyUsageExtension, OID.extKeyUsage)?.ext.usages ?? []).map(String);
   }
 
   /** Whether `issuer`'s subject is this certificate's issuer name (names only, no signature check). */

@@ -35,6 +35,10 @@ export interface RunInputs {
   /** Key Vault certificate URLs whose roots (and, by default, subjects) are trusted. */
   trustedKeyVaultCertificates?: string | readonly string[];
   pinOutput?: string;
+  /** Revocation checking: per-request timeouts (durations) and where CRLs and OCSP responses are kept. */
+  ocspTimeout?: string;
+  crlTimeout?: string;
+  revocationCache?: string;
   recursive?: boolean;
   timestampUrl?: string;
   timestampRootCert?: string;

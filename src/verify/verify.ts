@@ -19,6 +19,7 @@ import {
   type ValidationType,
 } from './trust-policy.js';
 import type { TrustAnchorSource } from './trust-store.js';
+import { Revocation } from '../revocation/index.js';
 
 /** A check of the verification procedure: the policy's validation types, plus the user metadata the run requires. */
 export type CheckType = ValidationType | 'userMetadata';
@@ -58,6 +59,8 @@ export interface EnvelopeCheck {
   /** Payload annotations the signature must carry (key → exact value). */
   requiredAnnotations?: Record<string, string>;
   logger?: Logger;
+  /** OCSP/CRL checking (timeouts, cache); by default notation's timeouts and no disk cache. */
+  revocation?: Revocation;
 }
 
 /** A validation's finding: undefined when it passed, else why not. */
@@ -85,6 +88,9 @@ export async function verifyEnvelope(check: EnvelopeCheck): Promise<SignatureVer
     results: [{ type: 'integrity', action: policy.enforcement.integrity, ok: true }],
   };
   const required = check.requiredAnnotations ?? {};
+  // The authentic signing time the revocation check compares invalidity dates with, once a timestamp proved it.
+  const proven: { signingTime?: Date } =
+    content.signingScheme === 'notary.x509.signingAuthority' ? { signingTime: content.signingTime } : {};
   type Step = [CheckType, ValidationAction, () => Problem | Promise<Problem>];
   const userMetadata: Step = ['userMetadata', 'enforce', () => validateUserMetadata(annotations, required)];
   const steps: Step[] = [
@@ -94,9 +100,13 @@ export async function verifyEnvelope(check: EnvelopeCheck): Promise<SignatureVer
     [
       'authenticTimestamp',
       policy.enforcement.authenticTimestamp,
-      () => validateAuthenticTimestamp(content, { ...check, ...(check.logger ? { log: check.logger } : {}) }),
+      () => validateAuthenticTimestamp(content, { ...check, proven, ...(check.logger ? { log: check.logger } : {}) }),
     ],
-    ['revocation', policy.enforcement.revocation, () => validateRevocation(content)],
+    [
+      'revocation',
+      policy.enforcement.revocation,
+      () => validateRevocation(content.certificateChain, { ...check, role: 'signing', ...proven }),
+    ],
   ];
   for (const [type, action, validate] of steps) {
     if (action === 'skip') continue;
@@ -207,7 +217,17 @@ function validateExpiry(content: EnvelopeContent, now: Date): Problem {
  */
 async function validateAuthenticTimestamp(
   content: EnvelopeContent,
-  { now, policy, anchors, log }: Pick<EnvelopeCheck, 'now' | 'policy' | 'anchors'> & { log?: Logger },
+  {
+    now,
+    policy,
+    anchors,
+    log,
+    revocation: checker,
+    proven,
+  }: Pick<EnvelopeCheck, 'now' | 'policy' | 'anchors' | 'revocation'> & {
+    log?: Logger;
+    proven: { signingTime?: Date };
+  },
 ): Promise<Problem> {
   const chain = content.certificateChain;
   if (content.signingScheme === 'notary.x509.signingAuthority') {
@@ -227,9 +247,14 @@ async function validateAuthenticTimestamp(
   const ts = await verifyTimestampToken(content.timestampSignature, content.signature, { roots });
   if (typeof ts === 'string') return `timestamp: ${ts}`;
   // The TSA chain's revocation under the signing chain's rule (trust-store-trust-policy.md, "Validate Trusted Timestamp").
-  const revocation = policy.enforcement.revocation !== 'skip' ? revocationProblem(ts.chain, 'TSA certificate ') : undefined;
+  const revocation =
+    policy.enforcement.revocation !== 'skip'
+      ? await validateRevocation(ts.chain, { revocation: checker, logger: log, role: 'TSA', signingTime: ts.time })
+      : undefined;
   if (revocation && policy.enforcement.revocation === 'enforce') return `timestamp: ${revocation}`;
-  if (revocation) log?.info(`timestamp: ${revocation} (logged: revocation is "${policy.enforcement.revocation}")`);
+  if (revocation) log?.warn(`timestamp: ${revocation} (logged: revocation is "${policy.enforcement.revocation}")`);
+  // Proven: the signature existed by the latest time the timestamp allows.
+  proven.signingTime = new Date(ts.time.getTime() + ts.accuracyMs);
   return outsideValidity(chain, {
     earliest: new Date(ts.time.getTime() - ts.accuracyMs),
     latest: new Date(ts.time.getTime() + ts.accuracyMs),
@@ -248,20 +273,20 @@ function outsideValidity(chain: Certificate[], { earliest, latest, what }: { ear
 }
 
 /**
- * Revocation (trust-store-trust-policy.md, "Validate revocation status"):
- * OCSP and CRL are not queried yet, so a chain that names endpoints has an
- * unknown status, which fails closed where revocation is enforced.
+ * Revocation (trust-store-trust-policy.md, "Validate revocation status"): OCSP, else CRL, for every certificate
+ * of the chain but the root (src/revocation). Nothing is fetched, nor the module loaded, for a chain that
+ * names no OCSP responder or CRL: every certificate is then non-revokable.
  */
-function validateRevocation(content: EnvelopeContent): Problem {
-  return revocationProblem(content.certificateChain);
-}
-
-function revocationProblem(chain: Certificate[], role = ''): Problem {
-  const withEndpoints = chain.find((c) => c.hasRevocationEndpoints());
-  return withEndpoints
-    ? `revocation status of ${role}"${withEndpoints.subject}" is unknown: ` +
-        `it names OCSP/CRL endpoints and notary-sign does not query them; set override revocation to "log" or "skip" to accept that`
-    : undefined;
+async function validateRevocation(
+  chain: Certificate[],
+  opts: { revocation?: Revocation | undefined; logger?: Logger | undefined; role: 'signing' | 'TSA'; signingTime?: Date },
+): Promise<Problem> {
+  if (!chain.some((c) => c.hasRevocationEndpoints())) return undefined;
+  const checker = await (opts.revocation ?? new Revocation(opts.logger ? { logger: opts.logger } : {})).get();
+  const { revocationProblem } = await import('../revocation/revocation.js');
+  const results = await checker.check(chain, opts.signingTime);
+  for (const r of results) opts.logger?.debug(`revocation of ${opts.role} certificate "${r.subject}": ${r.status} (${r.detail})`);
+  return revocationProblem(results, opts.role)?.problem;
 }
 
 export interface VerifyImageOptions {
@@ -276,6 +301,8 @@ export interface VerifyImageOptions {
   now?: () => Date;
   /** Signatures examined at most (default 50), against referrer floods. */
   maxSignatures?: number;
+  /** OCSP/CRL settings shared by every image of the run (default: notation's timeouts, no disk cache). */
+  revocation?: Revocation;
 }
 
 /**
@@ -348,6 +375,7 @@ export async function verifyDescriptor(
   if (descriptors.length > max) log.warn(`${reference} has ${descriptors.length} signatures; examining the first ${max}`);
 
   const anchors: TrustAnchors = (type, name) => opts.trustStore.certificates(type, name);
+  const revocation = opts.revocation ?? new Revocation({ logger: log });
   for (const sig of descriptors.slice(0, max)) {
     const verdict = await verifySignatureManifest({
       repository,
@@ -358,6 +386,7 @@ export async function verifyDescriptor(
       anchors,
       now,
       logger: log,
+      revocation,
       ...(opts.requiredAnnotations ? { requiredAnnotations: opts.requiredAnnotations } : {}),
     });
     withPolicy.signatures.push(verdict);

@@ -31,6 +31,8 @@ export interface TsaOptions {
   essHash?: 'sha1' | 'sha256';
   /** Sign tokens with the `signer` certificate even where OpenSSL's TSA would refuse it (a CA, no digitalSignature). */
   resign?: boolean;
+  /** A TSA certificate made elsewhere (e.g. by `openssl ca`, naming OCSP/CRL endpoints) and the chain after it. */
+  pem?: { cert: string; key: string; chain: string };
 }
 
 const TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
@@ -42,14 +44,16 @@ const openssl = (args: string[]) =>
 
 export async function startTsa(dir: string, opts: TsaOptions = {}): Promise<Tsa> {
   const root = await issueCertificate({ subject: 'CN=Test TSA Root,O=notary-sign tests,ST=WA,C=US', ca: true, key: 'EC-384' });
-  const signer = await issueCertificate({
-    subject: 'CN=Test TSA,O=notary-sign tests,ST=WA,C=US',
-    key: 'RSA-2048',
-    issuer: opts.issuer ?? root,
-    eku: [TIME_STAMPING],
-    ekuCritical: true,
-    ...opts.signer,
-  });
+  const signer = opts.pem
+    ? { certPem: opts.pem.cert, keyPem: opts.pem.key }
+    : await issueCertificate({
+        subject: 'CN=Test TSA,O=notary-sign tests,ST=WA,C=US',
+        key: 'RSA-2048',
+        issuer: opts.issuer ?? root,
+        eku: [TIME_STAMPING],
+        ekuCritical: true,
+        ...opts.signer,
+      });
   // `openssl ts -reply` refuses a signer whose certificate lacks the TSA purpose; to hand out such tokens anyway
   // (as a misconfigured TSA would), it signs with a compliant stand-in and `openssl cms -sign` re-signs its TSTInfo.
   const tsSigner = opts.resign
@@ -76,7 +80,7 @@ export async function startTsa(dir: string, opts: TsaOptions = {}): Promise<Tsa>
   await writeFile(files.key, tsSigner.keyPem, { mode: 0o600 });
   await writeFile(files.signerCert, signer.certPem);
   await writeFile(files.signerKey, signer.keyPem, { mode: 0o600 });
-  const extra = (opts.extra ?? [root]).map((c) => c.certPem).join('');
+  const extra = opts.pem?.chain ?? (opts.extra ?? [root]).map((c) => c.certPem).join('');
   await writeFile(files.chain, signer.certPem + extra);
   await writeFile(files.extra, extra);
   await writeFile(files.serial, '01\n');

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { NotarySignError } from '../../errors.js';
 import { parseKeyValues, parsePlatform } from '../inputs.js';
+import { Revocation } from '../../revocation/index.js';
 import type { CommonOptions, RunInputs } from '../options.js';
 import { failed, type RunReport } from '../report.js';
 import type { SessionFactory } from '../session.js';
@@ -48,6 +49,7 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
     referrers: options.referrers,
     requiredAnnotations: options.requiredAnnotations,
     logger: options.logger,
+    revocation: new Revocation(options.revocation),
     dockerfile: options.dockerfile,
     inputName: options.name,
     buildArgs: options.buildArgs,

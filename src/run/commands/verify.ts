@@ -4,7 +4,9 @@ import { progress } from '../../log.js';
 import type { TrustPolicyDocument } from '../../verify/trust-policy.js';
 import type { TrustAnchorSource } from '../../verify/trust-store.js';
 import type { Certificate } from '../../crypto/certificate.js';
-import { parseKeyValues, parseList } from '../inputs.js';
+import { parseDuration, parseKeyValues, parseList } from '../inputs.js';
+import { Revocation, type RevocationOptions } from '../../revocation/index.js';
+import { defaultCacheDir } from '../../revocation/cache.js';
 import type { CommonOptions, RunInputs } from '../options.js';
 import { failed, type RunReport } from '../report.js';
 import type { Session, SessionFactory } from '../session.js';
@@ -27,6 +29,25 @@ export type TrustSource =
 export interface TrustOptions extends CommonOptions {
   trust: TrustSource;
   requiredAnnotations: Record<string, string>;
+  /** OCSP and CRL timeouts and the cache directory (src/revocation). */
+  revocation: RevocationOptions;
+}
+
+/** `ocsp-timeout`, `crl-timeout` (notation's 2 s and 5 s by default) and `revocation-cache` (default: the user cache). */
+function parseRevocationOptions(inputs: RunInputs, { name, logger }: CommonOptions): RevocationOptions {
+  const timeout = (value: string | undefined, input: string, fallback: number) => {
+    if (!value?.trim()) return fallback;
+    const ms = parseDuration(value, input);
+    if (ms > 600_000)
+      throw new NotarySignError('INPUT', `${input}: "${value}" is over 10 minutes; a revocation source that slow is unavailable`);
+    return ms;
+  };
+  return {
+    ocspTimeoutMs: timeout(inputs.ocspTimeout, name('ocsp-timeout'), 2_000),
+    crlTimeoutMs: timeout(inputs.crlTimeout, name('crl-timeout'), 5_000),
+    cacheDir: inputs.revocationCache?.trim() || defaultCacheDir(),
+    logger,
+  };
 }
 
 const lines = (v: string | readonly string[] | undefined) =>
@@ -57,7 +78,8 @@ export function parseTrustOptions(inputs: RunInputs, common: CommonOptions): Tru
         `(${name('trusted-certificates')}, ${name('trusted-key-vault-certificates')}, ${name('trusted-identities')}), not both`,
     );
   }
-  if (inlineGiven) return { ...common, trust: { kind: 'inline', ...inline }, requiredAnnotations };
+  const revocation = parseRevocationOptions(inputs, common);
+  if (inlineGiven) return { ...common, trust: { kind: 'inline', ...inline }, requiredAnnotations, revocation };
   if (!inputs.trustPolicy)
     throw new NotarySignError(
       'INPUT',
@@ -66,7 +88,12 @@ export function parseTrustOptions(inputs: RunInputs, common: CommonOptions): Tru
     );
   if (!inputs.trustStore)
     throw new NotarySignError('INPUT', `${name('trust-store')} is required to verify: a directory with x509/ca/<name>/ certificates`);
-  return { ...common, trust: { kind: 'files', policyPath: inputs.trustPolicy, storePath: inputs.trustStore }, requiredAnnotations };
+  return {
+    ...common,
+    trust: { kind: 'files', policyPath: inputs.trustPolicy, storePath: inputs.trustStore },
+    requiredAnnotations,
+    revocation,
+  };
 }
 
 /** The trust policy (validated as notation validates it) and its trust stores, loaded, with a line saying what is trusted. */
@@ -154,6 +181,7 @@ export async function run(options: VerifyCommandOptions, session: SessionFactory
     referrers: options.referrers,
     requiredAnnotations: options.requiredAnnotations,
     logger: options.logger,
+    revocation: new Revocation(options.revocation),
   };
   const step = progress(options.logger, options.images.length);
   const verified = await mapLimit(options.images, 4, async (image) => {

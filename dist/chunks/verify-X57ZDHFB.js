@@ -1,3 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-CRPLVQXH.js";import"./chunk-PE7NAKHU.js";import"./chunk-XHHUSRSY.js";import"./chunk-EZ3Z75LF.js";import"./chunk-EVIJ6XFM.js";import"./chunk-OCKP4NT4.js";import"./chunk-GOD63ADF.js";import"./chunk-MBFS6U5Z.js";import"./chunk-P3QUZTA4.js";import"./chunk-3V2NTJ7C.js";import"./chunk-I6JCOG5V.js";import"./chunk-MA5UOKQQ.js";import"./chunk-Q3C3TP5A.js";import"./chunk-SYJLW4B5.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
-//# sourceMappingURL=verify-X57ZDHFB.js.map
