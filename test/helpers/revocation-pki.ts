@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readBody } from '../doubles/faults.js';
 
 /**
  * A real certificate authority for revocation tests, run by OpenSSL: `openssl ca` issues and revokes (its
@@ -55,7 +56,6 @@ export class RevocationPki {
     await new Promise<void>((r) => pki.server.listen(0, '127.0.0.1', r));
     pki.port = (pki.server.address() as { port: number }).port;
     pki.root = await pki.newCa('root');
-    // A second root-like CA with the same name as the intermediate but another key: for wrongly signed CRLs.
     return pki;
   }
 
@@ -69,7 +69,7 @@ export class RevocationPki {
   }
 
   /** A CA: self-signed when no issuer is given, else issued by `issuer` with the endpoints chosen. */
-  async newCa(name: string, issuer?: Ca, modes: { ocsp?: OcspMode; crl?: CrlMode } = {}): Promise<Ca> {
+  async newCa(name: string, issuer?: Ca, modes: { ocsp?: OcspMode | null; crl?: CrlMode | null } = {}): Promise<Ca> {
     const dir = join(this.dir, name);
     await mkdir(join(dir, 'newcerts'), { recursive: true });
     await writeFile(join(dir, 'index.txt'), '');
@@ -106,8 +106,8 @@ export class RevocationPki {
         certPath,
         subject: `/CN=Revocation ${name}/O=notary-sign tests`,
         profile: 'ca',
-        ocsp: modes.ocsp ?? 'ok',
-        crl: modes.crl ?? 'ok',
+        ocsp: modes.ocsp === undefined ? 'ok' : modes.ocsp,
+        crl: modes.crl === undefined ? 'ok' : modes.crl,
       });
     }
     const ca: Ca = {
@@ -121,7 +121,6 @@ export class RevocationPki {
     };
     this.cas.set(name, ca);
     await this.publishCrl(ca);
-    // Delegated responders for this CA: one with id-kp-OCSPSigning, one without.
     return ca;
   }
 
@@ -246,7 +245,7 @@ export class RevocationPki {
     const url = new URL(req.url ?? '/', this.base);
     const [kind, caName, rest] = url.pathname.split('/').filter(Boolean);
     const ca = this.cas.get(caName ?? '');
-    const body = await readAll(req);
+    const body = await readBody(req);
     if (!ca || !rest) return void res.writeHead(404).end();
     const mode = kind === 'crl' ? rest.replace(/\.crl$/, '') : rest;
     if (mode === 'down') return void res.destroy();
@@ -375,11 +374,3 @@ countryName = optional
 
 const randomSerial = () =>
   `${(Math.floor(Math.random() * 0x7fffff) + 0x100000).toString(16)}${randomUUID().replace(/-/g, '').slice(0, 8)}`.toUpperCase();
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-  });
-}

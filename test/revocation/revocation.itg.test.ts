@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RegistryClient } from '../../src/registry/client.js';
@@ -15,6 +16,8 @@ import { pushImage } from '../helpers/image.js';
 import { tempDir } from '../helpers/files.js';
 import { cli } from '../helpers/run.js';
 import { startTsa, type Tsa } from '../doubles/tsa.js';
+import { startAzure, assertNoSecrets, type AzureFleet } from '../doubles/azure.js';
+import { runAction } from '../helpers/action.js';
 import { RevocationPki, type CrlMode, type Issued, type OcspMode } from '../helpers/revocation-pki.js';
 
 /**
@@ -267,5 +270,73 @@ describe('revocation with OCSP and CRLs served by OpenSSL', () => {
     assert.match(revoked.stdout, /^FAIL\t.*revocation: signing certificate "CN=cli\d+.*" is revoked/m);
     const bad = await cli([...args, '--ocsp-timeout', 'soon']);
     assert.match(bad.stderr, /^error: --ocsp-timeout: "soon" is not a duration/);
+  });
+});
+
+describe('end to end: a Key Vault certificate from a CA with OCSP and CRL endpoints, through the action bundle', () => {
+  let az: AzureFleet;
+  before(async () => {
+    az = await startAzure();
+    await az.provisionRelease([az.github.objectId]);
+  });
+  after(() => az?.stop());
+
+  test('sign with Key Vault, then verify under strict: good passes, revoked fails', async () => {
+    // The certificate and chain as a CA would issue them, imported into the vault as Key Vault exports PKCS #12.
+    const leaf = await pki.leaf(inter, `kv-release${++n}`);
+    const chainPath = await dir.file(`kv-chain${n}.pem`, pki.chainPem(leaf, inter, pki.root));
+    const pfxPath = join(dir.path, `kv${n}.pfx`);
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      leaf.keyPath,
+      '-in',
+      chainPath,
+      '-passout',
+      'pass:',
+      '-certpbe',
+      'PBE-SHA1-3DES',
+      '-keypbe',
+      'PBE-SHA1-3DES',
+      '-macalg',
+      'sha1',
+      '-iter',
+      '2000',
+      '-out',
+      pfxPath,
+    ]);
+    const { certId } = await az.kv.importCertificate(`ca-issued${n}`, await readFile(pfxPath));
+    const repository = `rev/kv${n}`;
+    const d = await pushImage(az.setup, { registry: az.acr.upstream.host, repository }, 'v1');
+    const ref = `${az.acr.host}/${repository}@${d.digest}`;
+    const azure = {
+      'client-id': az.github.clientId,
+      'tenant-id': az.entra.tenantId,
+      'authority-host': az.entra.authorityHost,
+      'acr-hosts': az.acr.host,
+    };
+    const signedRun = await runAction(az.dir, { command: 'sign', image: ref, 'key-id': certId, ...azure }, az.githubEnv());
+    assert.equal(signedRun.code, 0, signedRun.stdout + signedRun.stderr);
+    const policyPath = await dir.file(`kv-policy${n}.json`, policyJson('strict'));
+    const verifyInputs = {
+      command: 'verify',
+      image: ref,
+      'trust-policy': policyPath,
+      'trust-store': storeDir,
+      'revocation-cache': join(dir.path, `kv-cache${n}`),
+      ...azure,
+    };
+    const good = await runAction(az.dir, verifyInputs, az.githubEnv());
+    assert.equal(good.code, 0, good.stdout + good.stderr);
+    assert.equal(good.outputs.verified, 'true');
+    await pki.revoke(inter, leaf);
+    const revoked = await runAction(az.dir, { ...verifyInputs, 'revocation-cache': join(dir.path, `kv-cache-after${n}`) }, az.githubEnv());
+    assert.equal(revoked.code, 1);
+    assert.match(
+      revoked.visible,
+      /^::error::1 of 1 image failed verification: .*revocation: signing certificate "CN=kv-release\d+.*" is revoked \(OCSP http:\/\/127\.0\.0\.1:\d+\/ocsp\/inter\/ok: revoked at/m,
+    );
+    assertNoSecrets(good.visible + revoked.visible, az.secrets());
   });
 });
