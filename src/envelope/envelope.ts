@@ -3,15 +3,25 @@ import { jwsAlgorithm, verifyRaw } from '../crypto/key-spec.js';
 import { MediaType, type Descriptor } from '../oci/media-types.js';
 import { isDigest } from '../oci/reference.js';
 import { parseJws } from './jws.js';
-import { parseCose } from './cose.js';
 import { numberLiteralAt } from './json-literal.js';
 import { EnvelopeError, type EnvelopeContent, type SignaturePayload } from './types.js';
 
 export { SIGNATURE_ENVELOPE_TYPES as SUPPORTED_ENVELOPES } from '../oci/media-types.js';
 
+// COSE (and its CBOR library) is loaded only by a run that meets a COSE envelope.
+let cose: typeof import('./cose.js') | undefined;
+
+/** Load what parsing `mediaType` needs; call before parseEnvelope (JWS needs nothing). */
+export async function loadEnvelopeFormat(mediaType: string): Promise<void> {
+  if (mediaType === MediaType.Cose) cose ??= await import('./cose.js');
+}
+
 export function parseEnvelope(mediaType: string, bytes: Uint8Array): EnvelopeContent {
   if (mediaType === MediaType.Jws) return parseJws(bytes);
-  if (mediaType === MediaType.Cose) return parseCose(bytes);
+  if (mediaType === MediaType.Cose) {
+    if (!cose) throw new Error('COSE parsing used before loadEnvelopeFormat()');
+    return cose.parseCose(bytes);
+  }
   throw new EnvelopeError(`unsupported signature envelope media type "${mediaType}"`);
 }
 

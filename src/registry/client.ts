@@ -362,12 +362,53 @@ export class RegistryClient {
     return true;
   }
 
-  /** Push a blob (monolithic: POST then PUT), skipping it when already present. */
-  async pushBlob(repo: Repository, bytes: Uint8Array, digest: string): Promise<void> {
-    if (await this.blobExists(repo, digest, 'pull,push')) return;
-    const start = await this.request(repo, `/v2/${repo.repository}/blobs/uploads/`, { method: 'POST', action: 'pull,push' });
+  /**
+   * Upload a blob unless the repository has it. One request when the registry takes a monolithic POST
+   * (distribution-spec "Single POST"), else the POST's upload session completed by one PUT. Signers in one process share each blob's check and
+   * upload: the shared empty config goes up once per repository and run, and no two uploads of the same blob
+   * race (the distribution registry rewrites a blob's repository link non-atomically, and a manifest PUT
+   * that looks at it mid-write fails with DIGEST_INVALID).
+   */
+  pushBlob(repo: Repository, bytes: Uint8Array, digest: string): Promise<void> {
+    return this.sharedUpload(repo, bytes, { digest, knownAbsent: false });
+  }
+
+  /** Upload bytes that cannot be in the repository yet (a fresh signature envelope): no existence check. */
+  pushNewBlob(repo: Repository, bytes: Uint8Array, digest: string): Promise<void> {
+    return this.sharedUpload(repo, bytes, { digest, knownAbsent: true });
+  }
+
+  private sharedUpload(
+    repo: Repository,
+    bytes: Uint8Array,
+    { digest, knownAbsent }: { digest: string; knownAbsent: boolean },
+  ): Promise<void> {
+    const key = `${repo.registry}/${repo.repository}@${digest}`;
+    let pending = blobsInFlight.get(key);
+    if (!pending) {
+      pending = this.uploadBlob(repo, bytes, { digest, knownAbsent });
+      blobsInFlight.set(key, pending);
+      // A failed upload is forgotten so the next attempt starts afresh; a finished one stays known.
+      pending.catch(() => blobsInFlight.delete(key));
+    }
+    return pending;
+  }
+
+  private async uploadBlob(
+    repo: Repository,
+    bytes: Uint8Array,
+    { digest, knownAbsent }: { digest: string; knownAbsent: boolean },
+  ): Promise<void> {
+    if (!knownAbsent && (await this.blobExists(repo, digest, 'pull,push'))) return;
+    const start = await this.request(repo, `/v2/${repo.repository}/blobs/uploads/?digest=${encodeURIComponent(digest)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+      action: 'pull,push',
+    });
     await this.expectOk(start, repo, 'POST blob upload');
     await start.body?.cancel();
+    if (start.status === 201) return this.confirmBlob(start, { repo, digest });
     const location = start.headers.get('location');
     if (!location) throw new NotarySignError('REGISTRY', `registry ${repo.registry} started an upload without a Location header`);
     const url = new URL(location, `${this.baseUrl(repo.registry)}/`);
@@ -381,6 +422,14 @@ export class RegistryClient {
     });
     await this.expectOk(put, repo, `PUT blob ${digest}`);
     await put.body?.cancel();
+    this.confirmBlob(put, { repo, digest });
+  }
+
+  /** A completed upload names the digest it stored; another one is refused. */
+  private confirmBlob(res: Response, { repo, digest }: { repo: Repository; digest: string }): void {
+    const stored = res.headers.get('docker-content-digest');
+    if (stored && stored !== digest)
+      throw new NotarySignError('REGISTRY', `registry ${repo.registry} stored blob ${digest} as ${stored}; refusing to go on`);
   }
 
   /** Blob bytes, verified against their digest and bounded in size. */
@@ -467,6 +516,9 @@ function networkError(
 }
 
 const MANIFEST_TYPES = MANIFEST_ACCEPT.split(', ');
+
+/** Blob checks and uploads of this process, by `registry/repository@digest` (see pushBlob). */
+const blobsInFlight = new Map<string, Promise<void>>();
 
 /**
  * The manifest media type of a response: its Content-Type when that is one, else (a generic JSON type, as some

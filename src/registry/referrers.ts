@@ -154,7 +154,7 @@ export async function pushReferrer(
   client: RegistryClient,
   repo: Repository,
   { manifest, subject, mode }: { manifest: { bytes: Uint8Array; descriptor: Descriptor }; subject: string; mode: ReferrersMode },
-): Promise<ReferrersStorage> {
+): Promise<{ storage: ReferrersStorage; subjectAccepted: boolean }> {
   const put = await client.putManifest(repo, {
     reference: manifest.descriptor.digest,
     bytes: manifest.bytes,
@@ -166,19 +166,54 @@ export async function pushReferrer(
       `registry ${repo.registry} stored the signature manifest as ${put.digest}, expected ${manifest.descriptor.digest}`,
     );
   }
-  if (mode !== 'tag' && put.subjectAccepted) return 'referrers-api';
-  if (mode === 'api') return 'referrers-api'; // probed before pushing; registry indexes it without saying so
+  const subjectAccepted = put.subjectAccepted;
+  if (mode !== 'tag' && subjectAccepted) return { storage: 'referrers-api', subjectAccepted };
+  if (mode === 'api') return { storage: 'referrers-api', subjectAccepted }; // probed before pushing; indexed without saying so
   await addToReferrersTag(client, repo, { subject, entry: manifest.descriptor });
-  return 'referrers-tag';
+  return { storage: 'referrers-tag', subjectAccepted };
 }
 
 /**
- * Add `entry` to the referrers tag index. The tag schema is a shared
- * read-modify-write without locks, and most registries ignore If-Match, so a
- * concurrent writer holding a stale copy can drop our entry after we wrote it.
- * So: write the union of everything seen, then keep re-reading until the index
- * holds every entry we know of and has stayed unchanged for a quiet period
- * longer than a writer's read-modify-write; re-add whatever went missing.
+ * Signers in one process (a multi-image run, parallel sign() calls) take turns per tag, each reading the index
+ * its predecessor wrote, so they never lose each other's entries and never wait for each other; what this
+ * process wrote (indexes, entries) is not mistaken for another writer at work.
+ */
+const tagTurns = new Map<string, Promise<void>>();
+const writtenHere = new Set<string>();
+const entriesHere = new Set<string>();
+/** Entries this recent, not written here, are the sign of another writer at work. */
+const RECENT_ENTRY_MS = 30_000;
+
+async function inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = tagTurns.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  const chained = previous.then(() => mine);
+  tagTurns.set(key, chained);
+  await previous;
+  try {
+    return await fn();
+  } finally {
+    release();
+    if (tagTurns.get(key) === chained) tagTurns.delete(key);
+  }
+}
+
+/** An index another writer produced recently: entries created in the last seconds that this process did not add. */
+function showsOtherWriters(index: TagIndex, now: number): boolean {
+  return index.descriptors.some((d) => {
+    const created = Date.parse(d.annotations?.['org.opencontainers.image.created'] ?? '');
+    return !entriesHere.has(d.digest) && Number.isFinite(created) && now - created < RECENT_ENTRY_MS;
+  });
+}
+
+/**
+ * Add `entry` to the referrers tag index. The tag schema is a shared read-modify-write without locks, and
+ * most registries ignore If-Match, so a writer elsewhere holding a stale copy can drop our entry after we
+ * wrote it. In this process, writers take turns (above). Against writers elsewhere: write the union of
+ * everything seen, wait a few times as long as that write took (a writer that read before our write has
+ * written by then), and re-read; when the index shows another writer at work, or lost an entry we know of,
+ * keep re-adding and re-reading until it has stayed unchanged for a longer quiet period.
  */
 async function addToReferrersTag(
   client: RegistryClient,
@@ -186,19 +221,19 @@ async function addToReferrersTag(
   { subject, entry }: { subject: string; entry: Descriptor },
 ): Promise<void> {
   const tag = referrersTag(subject);
+  const key = `${repo.registry}/${repo.repository}:${tag}`;
   const known = new Map<string, Descriptor>([[entry.digest, entry]]);
-  let lastWriteMs = 0;
+  let careful = false;
   let stableDigest: string | undefined;
   for (let round = 1; round <= TAG_UPDATE_ROUNDS; round++) {
-    const started = Date.now();
-    const index = await readTagIndex(client, repo, subject);
-    for (const d of index.descriptors) if (!known.has(d.digest)) known.set(d.digest, d);
-    const missing = [...known.values()].filter((d) => !index.descriptors.some((x) => x.digest === d.digest));
-    if (missing.length === 0) {
-      if (stableDigest !== undefined && stableDigest === index.digest) return; // unchanged across a quiet period
-      stableDigest = index.digest;
-    } else {
-      stableDigest = undefined;
+    const wrote = await inTurn(key, async () => {
+      // Read right before writing: the shorter the gap, the fewer entries of other tools a write can drop.
+      const started = Date.now();
+      const index = await readTagIndex(client, repo, subject);
+      if (showsOtherWriters(index, Date.now())) careful = true;
+      for (const d of index.descriptors) if (!known.has(d.digest)) known.set(d.digest, d);
+      const missing = [...known.values()].filter((d) => !index.descriptors.some((x) => x.digest === d.digest));
+      if (missing.length === 0) return { ms: 0, digest: index.digest };
       const body = Buffer.from(
         JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [...index.descriptors, ...missing] }),
       );
@@ -208,13 +243,28 @@ async function addToReferrersTag(
         mediaType: MediaType.OciIndex,
         ...(index.etag ? { ifMatch: index.etag } : {}),
       });
-      lastWriteMs = Date.now() - started;
-      if (put.conflict) continue;
-      stableDigest = sha256Digest(body); // settled if nobody replaces it during the quiet period
-    }
-    // Quiet period: several times the time a read-modify-write takes here, with jitter.
-    const quiet = Math.max(QUIET_MS, 4 * lastWriteMs);
-    await new Promise((r) => setTimeout(r, quiet + Math.random() * quiet));
+      if (put.conflict) {
+        careful = true;
+        return { ms: Date.now() - started, digest: undefined };
+      }
+      const digest = sha256Digest(body);
+      writtenHere.add(digest);
+      for (const d of missing) entriesHere.add(d.digest);
+      return { ms: Date.now() - started, digest };
+    });
+    // A writer that read before our write lands its own within about one read-modify-write's time: wait a few
+    // of ours (never under 10 ms), then look. Signs of another writer buy the long quiet period instead.
+    const quiet = careful ? Math.max(QUIET_MS, 4 * wrote.ms) : Math.max(10, 4 * wrote.ms);
+    await new Promise((r) => setTimeout(r, quiet + Math.random() * (careful ? quiet : 0)));
+    const check = await readTagIndex(client, repo, subject);
+    const complete = [...known.keys()].every((d) => check.descriptors.some((x) => x.digest === d));
+    const ours = Boolean(check.digest && writtenHere.has(check.digest));
+    // Done: everything we know is listed, in an index this process wrote, with no sign of anyone else;
+    // or, once careful, unchanged across a quiet period.
+    if (complete && ((!careful && ours) || (careful && check.digest === stableDigest))) return;
+    if (!ours || !complete || showsOtherWriters(check, Date.now())) careful = true;
+    for (const d of check.descriptors) if (!known.has(d.digest)) known.set(d.digest, d);
+    stableDigest = complete ? check.digest : undefined;
   }
   throw new NotarySignError(
     'REGISTRY',

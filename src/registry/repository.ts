@@ -27,7 +27,7 @@ export interface SignatureRepository {
   ): Promise<{ descriptors: Descriptor[]; storage: ReferrersStorage }>;
   /** The envelope of a signature manifest about `subject`, or why it cannot be used. */
   fetchSignatureBlob(repo: Repository, signatureDigest: string, subject: Descriptor): Promise<SignatureBlob | string>;
-  pushSignature(repo: Repository, signature: SignatureToPush): Promise<{ descriptor: Descriptor; storage: ReferrersStorage }>;
+  pushSignature(repo: Repository, signature: SignatureToPush): Promise<PushedSignature>;
   /** Fail before anything is pushed when the referrers API is demanded but missing. */
   requireReferrersApi(repo: Repository, subject: Descriptor): Promise<void>;
 }
@@ -38,6 +38,13 @@ export interface SignatureToPush {
   /** Signature manifest annotations (thumbprints, creation time). */
   annotations: Record<string, string>;
   mode: ReferrersMode;
+}
+
+export interface PushedSignature {
+  descriptor: Descriptor;
+  storage: ReferrersStorage;
+  /** The registry answered OCI-Subject: it indexed the subject (no listing needed to know). */
+  subjectAccepted: boolean;
 }
 
 export class RegistryRepository implements SignatureRepository {
@@ -66,7 +73,7 @@ export class RegistryRepository implements SignatureRepository {
    * Blobs first, then the manifest, then the referrers index: each step is
    * safe to repeat.
    */
-  async pushSignature(repo: Repository, signature: SignatureToPush): Promise<{ descriptor: Descriptor; storage: ReferrersStorage }> {
+  async pushSignature(repo: Repository, signature: SignatureToPush): Promise<PushedSignature> {
     const { subject, envelope, annotations } = signature;
     const layer: Descriptor = { mediaType: envelope.mediaType, digest: sha256Digest(envelope.bytes), size: envelope.bytes.length };
     const manifest = {
@@ -86,14 +93,18 @@ export class RegistryRepository implements SignatureRepository {
       artifactType: MediaType.NotarySignature,
       annotations,
     };
-    await this.client.pushBlob(repo, EMPTY_CONFIG_BYTES, EMPTY_CONFIG.digest);
-    await this.client.pushBlob(repo, envelope.bytes, layer.digest);
-    const storage = await pushReferrer(this.client, repo, {
+    // Both blobs at once; the envelope is new bytes every time (its signature and signing time), so it is
+    // uploaded without asking first, while the shared empty config is looked for before it is uploaded.
+    await Promise.all([
+      this.client.pushBlob(repo, EMPTY_CONFIG_BYTES, EMPTY_CONFIG.digest),
+      this.client.pushNewBlob(repo, envelope.bytes, layer.digest),
+    ]);
+    const pushed = await pushReferrer(this.client, repo, {
       manifest: { bytes, descriptor },
       subject: subject.digest,
       mode: signature.mode,
     });
-    return { descriptor, storage };
+    return { descriptor, ...pushed };
   }
 
   async fetchSignatureBlob(repo: Repository, signatureDigest: string, subject: Descriptor): Promise<SignatureBlob | string> {

@@ -86,7 +86,8 @@ async function proposeFromImage(inputs: RunInputs, image: string): Promise<{ roo
     throw new NotarySignError('NOT_FOUND', `--from: ${image} has no Notary Project signature to take the trust from`);
   const blob = await repository.fetchSignatureBlob(ref, descriptors[0]!.digest, descriptor);
   if (typeof blob === 'string') throw new NotarySignError('REGISTRY', `--from: ${blob}`);
-  const { parseEnvelope } = await import('../envelope/envelope.js');
+  const { loadEnvelopeFormat, parseEnvelope } = await import('../envelope/envelope.js');
+  await loadEnvelopeFormat(blob.mediaType);
   const chain = parseEnvelope(blob.mediaType, blob.bytes).certificateChain;
   const root = chain.at(-1)!;
   if (!root.isSelfSigned()) throw new NotarySignError('INPUT', `--from: the signature's chain does not end with a root certificate`);

@@ -8,11 +8,9 @@ import type { RegistryClient } from '../registry/client.js';
 import type { ReferrersMode, ReferrersStorage } from '../registry/referrers.js';
 import { RegistryRepository, type SignatureRepository } from '../registry/repository.js';
 import { signJws } from '../envelope/jws.js';
-import { signCose } from '../envelope/cose.js';
-import { parseEnvelope, parsePayload, verifyIntegrity } from '../envelope/envelope.js';
+import { loadEnvelopeFormat, parseEnvelope, parsePayload, verifyIntegrity } from '../envelope/envelope.js';
 import { EnvelopeError, type EnvelopeContent } from '../envelope/types.js';
 import type { Certificate } from '../crypto/certificate.js';
-import { requestTimestamp } from '../crypto/timestamp.js';
 import { hashOf } from '../crypto/key-spec.js';
 import type { Signer } from '../crypto/signer.js';
 import { SIGNING_AGENT } from '../version.js';
@@ -219,17 +217,21 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
   const payload = Buffer.from(JSON.stringify({ targetArtifact: target }));
   const cose = opts.signatureFormat === 'cose';
   const tsa = opts.timestamp;
-  const timestamp = tsa
-    ? (signature: Uint8Array) =>
-        requestTimestamp({
-          url: tsa.url,
-          signature,
-          hash: hashOf(opts.signer.keySpec),
-          roots: tsa.rootCertificates,
-          ...(opts.inputName ? { name: opts.inputName } : {}),
-        })
-    : undefined;
-  const envelope = await (cose ? signCose : signJws)({
+  // COSE and the TSA client load only for runs that use them.
+  const { requestTimestamp } = tsa ? await import('../crypto/timestamp.js') : { requestTimestamp: undefined };
+  const timestamp =
+    tsa && requestTimestamp
+      ? (signature: Uint8Array) =>
+          requestTimestamp({
+            url: tsa.url,
+            signature,
+            hash: hashOf(opts.signer.keySpec),
+            roots: tsa.rootCertificates,
+            ...(opts.inputName ? { name: opts.inputName } : {}),
+          })
+      : undefined;
+  await loadEnvelopeFormat(cose ? MediaType.Cose : MediaType.Jws);
+  const envelope = await (cose ? (await import('../envelope/cose.js')).signCose : signJws)({
     payload,
     signer: opts.signer,
     signingTime,
@@ -246,16 +248,18 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
   });
   const { descriptor: manifestDescriptor, storage } = pushed;
   const signedReference = formatReference(withDigest(t.ref, t.descriptor.digest));
-  // Self-check: read the signature back the way a verifier will, so a broken set-up fails here, not at deploy.
-  const problem = await checkOwnSignature(opts.repository, t, {
-    sigDigest: manifestDescriptor.digest,
+  // Self-check: the exact bytes pushed, checked as a verifier will check them. Blobs and manifest are
+  // content-addressed and the registry confirmed each digest, so what a verifier reads is these bytes:
+  // no download needed to know that what is stored verifies.
+  const problem = checkEnvelope({ mediaType: cose ? MediaType.Cose : MediaType.Jws, bytes: envelope }, t, {
     chain,
     annotations: opts.annotations ?? {},
   });
   if (typeof problem === 'string')
     throw new NotarySignError('REGISTRY', `self-check of the signature just pushed for ${signedReference} failed: ${problem}`);
-  // The tag-schema update already returned from a read-back that lists it; the API needs asking.
-  if (storage === 'referrers-api') {
+  // The tag-schema update returned from a re-read that lists it; a registry that answered OCI-Subject indexed it;
+  // only the referrers API without that answer needs asking.
+  if (storage === 'referrers-api' && !pushed.subjectAccepted) {
     const { descriptors } = await opts.repository.listSignatures(t.ref, t.descriptor, { mode: 'api' });
     if (!descriptors.some((d) => d.digest === manifestDescriptor.digest)) {
       throw new NotarySignError(
@@ -300,6 +304,16 @@ async function checkOwnSignature(
 ): Promise<{ content: EnvelopeContent; envelopeDigest: string } | string> {
   const fetched = await repository.fetchSignatureBlob(t.ref, sigDigest, t.descriptor);
   if (typeof fetched === 'string') return fetched;
+  await loadEnvelopeFormat(fetched.mediaType);
+  return checkEnvelope(fetched, t, { chain, annotations });
+}
+
+/** An envelope checked as a verifier would (integrity, target, chain, annotations): its content, or why not. */
+function checkEnvelope(
+  fetched: { mediaType: string; bytes: Uint8Array },
+  t: Target,
+  { chain, annotations }: { chain: Certificate[]; annotations: Record<string, string> },
+): { content: EnvelopeContent; envelopeDigest: string } | string {
   try {
     const content = parseEnvelope(fetched.mediaType, fetched.bytes);
     verifyIntegrity(content);

@@ -5,7 +5,7 @@ import { formatReference, parseReference, repositoryName, withDigest, type Refer
 import type { RegistryClient } from '../registry/client.js';
 import type { ReferrersMode } from '../registry/referrers.js';
 import { RegistryRepository, type SignatureRepository } from '../registry/repository.js';
-import { parseEnvelope, parsePayload, verifyIntegrity } from '../envelope/envelope.js';
+import { loadEnvelopeFormat, parseEnvelope, parsePayload, verifyIntegrity } from '../envelope/envelope.js';
 import { EnvelopeError, type EnvelopeContent } from '../envelope/types.js';
 import type { Certificate } from '../crypto/certificate.js';
 import { certificateSubjectDN, isSubset } from './dn.js';
@@ -76,6 +76,7 @@ type Problem = string | undefined;
  */
 export async function verifyEnvelope(check: EnvelopeCheck): Promise<SignatureVerdict> {
   const { policy, now } = check;
+  await loadEnvelopeFormat(check.mediaType);
   const integrity = validateIntegrity(check);
   if (typeof integrity === 'string')
     return rejected({ verified: false, results: [] }, { type: 'integrity', action: 'enforce', problem: integrity });
