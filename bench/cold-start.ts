@@ -55,7 +55,8 @@ const noop = await (async () => {
   return performance.now() - t0;
 })();
 const size = async (p: string) => (await stat(p)).size;
-const chunks = await readdir('dist/chunks');
+// Code only: the source maps beside the chunks are read only when a stack is printed with --debug.
+const chunks = (await readdir('dist/chunks')).filter((c) => c.endsWith('.js'));
 let chunkBytes = 0;
 for (const c of chunks) chunkBytes += await size(join('dist/chunks', c));
 console.log(

@@ -7,6 +7,8 @@
  */
 import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { RegistryClient } from '../src/registry/client.js';
 import { startRegistry } from '../test/helpers/registry.js';
 import { startFaultProxy } from '../test/doubles/fault-proxy.js';
@@ -45,6 +47,7 @@ const proxy = await startFaultProxy(distribution.host);
 const referrers = await startReferrersRegistry();
 try {
   const rows: string[] = [];
+  const verifyRows: string[] = [];
   for (const [label, host, requests] of [
     ['referrers tag schema (distribution 2.8 behind a counting proxy)', proxy.host, () => proxy.faults.requests],
     ['referrers API (strict referrers double)', referrers.host, () => referrers.log],
@@ -90,6 +93,47 @@ try {
       ours.push(s.ms);
       if (s.rssKiB) oursRss.push(s.rssKiB);
     }
+    // Verifying one of those images, against the same floor.
+    const store = join(dir.path, 'store');
+    await mkdir(join(store, 'x509/ca/bench'), { recursive: true });
+    await writeFile(join(store, 'x509/ca/bench/root.pem'), keys.root.certPem);
+    const policy = join(dir.path, 'trustpolicy.json');
+    await writeFile(
+      policy,
+      JSON.stringify({
+        version: '1.0',
+        trustPolicies: [
+          {
+            name: 'b',
+            registryScopes: ['*'],
+            signatureVerification: { level: 'strict' },
+            trustStores: ['ca:bench'],
+            trustedIdentities: ['*'],
+          },
+        ],
+      }),
+    );
+    const verifyMs: number[] = [];
+    const verifyNode: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      verifyNode.push((await timed(['-e', '0'])).ms);
+      const v = await timed([
+        'bin/notary-sign.js',
+        'verify',
+        images[i]!,
+        '--trust-policy',
+        policy,
+        '--trust-store',
+        store,
+        '--insecure-registry',
+        host,
+      ]);
+      if (v.code !== 0) throw new Error(v.stderr);
+      verifyMs.push(v.ms);
+    }
+    verifyRows.push(
+      `| verify, ${label} | ${fmt(verifyMs)} | ${fmt(verifyNode)} | ${(median(verifyMs) / median(verifyNode)).toFixed(2)}× | | |`,
+    );
     const rss = (xs: number[]) => (xs.length ? `${(median(xs) / 1024).toFixed(0)} MiB` : 'n/a');
     const list = (xs: string[]) =>
       xs
@@ -113,7 +157,7 @@ try {
     '| path | notary-sign sign, median (min–max) | bare `node -e 0` | ratio | peak RSS (sign vs node) | registry requests for one signature |',
   );
   console.log('| --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) console.log(r);
+  for (const r of [...rows, ...verifyRows]) console.log(r);
 } finally {
   await referrers.stop();
   await proxy.stop();
