@@ -92,6 +92,8 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunInputs {
     ...optional('registryScopes', core.getInput('registry-scopes')),
     ...optional('verificationLevel', input('verification-level')),
     ...optional('pinOutput', input('pin-output')),
+    ...optional('destination', input('destination')),
+    allReferrers: booleanInput('all-referrers'),
     ...optional('ocspTimeout', input('ocsp-timeout')),
     ...optional('crlTimeout', input('crl-timeout')),
     ...optional('revocationCache', input('revocation-cache')),

@@ -65,6 +65,8 @@ export function readInputs(logger: Logger): RunInputs {
       ? optional('verificationLevel', input('verificationLevel'))
       : {}),
     ...optional('pinOutput', input('pinOutput')),
+    ...optional('destination', input('destination')),
+    allReferrers: parseBoolean(input('allReferrers'), 'allReferrers'),
     ...optional('ocspTimeout', input('ocspTimeout')),
     ...optional('crlTimeout', input('crlTimeout')),
     ...optional('revocationCache', input('revocationCache')),

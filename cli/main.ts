@@ -14,6 +14,7 @@ Usage:
   notary-sign sign <image>... --key <key.pem> --certificate-chain <chain.pem> [options]
   notary-sign verify <image>... --trust-policy <trustpolicy.json> --trust-store <dir> [options]
   notary-sign verify-base --dockerfile <Dockerfile> --trust-policy <file> --trust-store <dir> [options]
+  notary-sign copy <source-image> <destination-repository[:tag]> [--all-referrers] [trust options: copy only if it verifies]
   notary-sign policy init --output-dir <dir> [--from <image>] [inline trust options]
   notary-sign policy show [--trust-policy <file> --trust-store <dir> | inline trust options]
 
@@ -45,6 +46,10 @@ verify and verify-base options:
   --ocsp-timeout <duration>    per OCSP request when checking revocation (default 2s)
   --crl-timeout <duration>     per CRL download (default 5s)
   --revocation-cache <dir>     keep CRLs and OCSP responses here between runs (default ~/.cache/notary-sign/revocation)
+
+copy options:
+  --all-referrers              carry every referrer (SBOMs, attestations), not only Notary Project signatures
+  (with --trust-policy/--trust-store or inline trust options, the source must verify before anything is copied)
 
 verify-base options:
   --dockerfile <file>          the Dockerfile whose FROM / COPY --from images are verified
@@ -246,6 +251,7 @@ async function inlineTrust(list: (k: string) => string[], str: (k: string) => st
 /** The CLI's spelling of the core's input names: repeated options are singular, images positional. */
 const CLI_NAMES: Record<string, string> = {
   image: '<image>',
+  destination: '<destination>',
   annotations: '--annotation',
   'required-annotations': '--required-annotation',
   'build-args': '--build-arg',
@@ -262,8 +268,10 @@ const CLI_NAMES: Record<string, string> = {
 export const cliInputName = (kebab: string): string => CLI_NAMES[kebab] ?? `--${kebab}`;
 
 /** Every command goes through the core's run(), as the CI adapters do; only printing differs. */
-async function runCommand(name: 'sign' | 'verify' | 'verify-base', args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, name === 'sign' ? SIGN_OPTIONS : VERIFY_OPTIONS, name);
+async function runCommand(name: 'sign' | 'verify' | 'verify-base' | 'copy', args: string[]): Promise<number> {
+  const options =
+    name === 'sign' ? SIGN_OPTIONS : name === 'copy' ? { ...VERIFY_OPTIONS, 'all-referrers': { type: 'boolean' } } : VERIFY_OPTIONS;
+  const { values, positionals } = parse(args, options as typeof VERIFY_OPTIONS, name);
   const v = values as Record<string, string | string[] | boolean | undefined>;
   const str = (k: string) => (typeof v[k] === 'string' ? v[k] : undefined);
   const list = (k: string) => (Array.isArray(v[k]) ? v[k] : []);
@@ -301,6 +309,7 @@ function jsonDocument(report: RunReport) {
     const { pinnedDockerfile: _omit, ...base } = report.base;
     return { ...head, ...base };
   }
+  if (report.copied) return { ...head, ...report.copied };
   return { ...head, images: report.verified ?? [] };
 }
 
@@ -311,13 +320,16 @@ type Parsed = {
   list: (k: string) => string[];
 };
 
-async function runWith(name: 'sign' | 'verify' | 'verify-base', { values, positionals, str, list }: Parsed): Promise<RunReport> {
+async function runWith(name: 'sign' | 'verify' | 'verify-base' | 'copy', { values, positionals, str, list }: Parsed): Promise<RunReport> {
   const v = values;
   const session = await sessionFrom(values);
   const { run } = await import('../src/run/index.js');
+  if (name === 'copy' && positionals.length !== 2)
+    throw new NotarySignError('INPUT', `copy takes a source image and a destination, e.g. notary-sign copy reg.a/app@sha256:… reg.b/app`);
   return run({
     command: name,
-    images: positionals,
+    images: name === 'copy' ? positionals.slice(0, 1) : positionals,
+    ...(name === 'copy' ? { destination: positionals[1]!, allReferrers: v['all-referrers'] === true } : {}),
     session,
     logger: consoleLogger(v.verbose === true),
     inputName: cliInputName,
@@ -396,6 +408,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'sign':
       case 'verify':
       case 'verify-base':
+      case 'copy':
         return await runCommand(command, rest);
       case 'policy':
         return await runPolicy(rest);

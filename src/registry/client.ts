@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { NotarySignError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { MANIFEST_ACCEPT, type Descriptor } from '../oci/media-types.js';
@@ -45,8 +46,10 @@ export const LIMITS = {
 interface RequestInit {
   method?: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH';
   headers?: Record<string, string>;
-  body?: Uint8Array;
+  body?: Uint8Array | ReadableStream<Uint8Array>;
   action?: Action;
+  /** Total time for this request instead of the client's (a large blob's transfer). */
+  timeoutMs?: number;
   /** Absolute URL (upload Location) instead of a /v2/ path. */
   url?: string;
   /** Safe to repeat whatever the server did (a token request): 5xx answers are retried. */
@@ -237,13 +240,14 @@ export class RegistryClient {
         url,
         { method, headers, ...(init.body ? { body: init.body } : {}) },
         {
-          maxAttempts: this.opts.maxAttempts ?? 4,
+          // A streamed body cannot be sent twice.
+          maxAttempts: init.body instanceof ReadableStream ? 1 : (this.opts.maxAttempts ?? 4),
           // 500 is retried for reads and token requests (distribution answers 500 briefly while a tag is rewritten;
           // ACR's token service has transient 5xx), never for writes, which may have taken effect.
           retryStatus: (status) =>
             RETRY_STATUS.has(status) || (status === 500 && (method === 'GET' || method === 'HEAD' || init.idempotent === true)),
           maxRetryDelayMs: this.opts.maxRetryDelayMs ?? 30_000,
-          ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}),
+          ...(init.timeoutMs ? { timeoutMs: init.timeoutMs } : this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}),
           ...(this.opts.signal ? { signal: this.opts.signal } : {}),
           logger: this.log,
           onAttempt: (u) => this.requestCounts.set(u.host, (this.requestCounts.get(u.host) ?? 0) + 1),
@@ -354,6 +358,19 @@ export class RegistryClient {
     };
   }
 
+  /** Whether the repository has this manifest (HEAD by digest). */
+  async manifestExists(repo: Repository, digest: string): Promise<boolean> {
+    const res = await this.request(repo, `/v2/${repo.repository}/manifests/${digest}`, {
+      method: 'HEAD',
+      headers: { accept: MANIFEST_ACCEPT },
+      action: 'pull,push',
+    });
+    await res.body?.cancel();
+    if (res.status === 404) return false;
+    await this.expectOk(res, repo, `HEAD manifest ${digest}`);
+    return true;
+  }
+
   async blobExists(repo: Repository, digest: string, action: Action = 'pull'): Promise<boolean> {
     const res = await this.request(repo, `/v2/${repo.repository}/blobs/${digest}`, { method: 'HEAD', action });
     await res.body?.cancel();
@@ -430,6 +447,72 @@ export class RegistryClient {
     const stored = res.headers.get('docker-content-digest');
     if (stored && stored !== digest)
       throw new NotarySignError('REGISTRY', `registry ${repo.registry} stored blob ${digest} as ${stored}; refusing to go on`);
+  }
+
+  /**
+   * Copy a blob between repositories of this client's registries without holding it in memory: nothing when
+   * the destination has it; a cross-repository mount within one registry; else the source's bytes streamed
+   * into an upload that the destination completes only if they hash to the digest (checked here as well).
+   */
+  async copyBlob(from: Repository, to: Repository, blob: { digest: string; size: number }): Promise<'present' | 'mounted' | 'copied'> {
+    if (await this.blobExists(to, blob.digest, 'pull,push')) return 'present';
+    const enc = encodeURIComponent;
+    const mount = from.registry === to.registry && from.repository !== to.repository;
+    const start = await this.request(
+      to,
+      `/v2/${to.repository}/blobs/uploads/${mount ? `?mount=${enc(blob.digest)}&from=${enc(from.repository)}` : ''}`,
+      { method: 'POST', action: 'pull,push' },
+    );
+    await this.expectOk(start, to, mount ? `POST blob mount ${blob.digest}` : 'POST blob upload');
+    await start.body?.cancel();
+    if (start.status === 201) return 'mounted';
+    const location = start.headers.get('location');
+    if (!location) throw new NotarySignError('REGISTRY', `registry ${to.registry} started an upload without a Location header`);
+    const source = await this.request(from, `/v2/${from.repository}/blobs/${blob.digest}`, { timeoutMs: transferTimeout(blob.size) });
+    if (source.status === 404) {
+      await source.body?.cancel();
+      throw new NotarySignError('NOT_FOUND', `blob ${blob.digest} is missing from ${from.registry}/${from.repository}`);
+    }
+    await this.expectOk(source, from, `GET blob ${blob.digest}`);
+    const declared = source.headers.get('content-length');
+    if (declared !== null && Number(declared) !== blob.size) {
+      await source.body?.cancel();
+      throw new NotarySignError(
+        'REGISTRY',
+        `registry ${from.registry} sent blob ${blob.digest} as ${declared} bytes; its descriptor says ${blob.size}`,
+      );
+    }
+    const hash = createHash(blob.digest.split(':')[0]!);
+    let seen = 0;
+    const checked = (source.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() })).pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          seen += chunk.byteLength;
+          if (seen > blob.size) return controller.error(new Error(`more than the ${blob.size} bytes its descriptor says`));
+          hash.update(chunk);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    const url = new URL(location, `${this.baseUrl(to.registry)}/`);
+    url.searchParams.set('digest', blob.digest);
+    const put = await this.request(to, '', {
+      url: url.toString(),
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+      body: checked,
+      action: 'pull,push',
+      timeoutMs: transferTimeout(blob.size),
+    });
+    await this.expectOk(put, to, `PUT blob ${blob.digest}`);
+    await put.body?.cancel();
+    const actual = `${blob.digest.split(':')[0]}:${hash.digest('hex')}`;
+    if (actual !== blob.digest || seen !== blob.size)
+      throw new NotarySignError(
+        'REGISTRY',
+        `registry ${from.registry} sent blob ${blob.digest} with other content (${actual}, ${seen} bytes)`,
+      );
+    return 'copied';
   }
 
   /** Blob bytes, verified against their digest and bounded in size. */
@@ -516,6 +599,9 @@ function networkError(
 }
 
 const MANIFEST_TYPES = MANIFEST_ACCEPT.split(', ');
+
+/** A blob transfer's time budget: a minute, plus a second per MiB (a slow link still moves a 2 GiB layer). */
+const transferTimeout = (size: number) => 60_000 + Math.ceil(size / (1024 * 1024)) * 1_000;
 
 /** Blob checks and uploads of this process, by `registry/repository@digest` (see pushBlob). */
 const blobsInFlight = new Map<string, Promise<void>>();

@@ -17,6 +17,7 @@ const COMMAND_MODULES = {
   sign: () => import('./commands/sign.js'),
   verify: () => import('./commands/verify.js'),
   'verify-base': () => import('./commands/verify-base.js'),
+  copy: () => import('./commands/copy.js'),
 };
 
 /**

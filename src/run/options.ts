@@ -35,6 +35,9 @@ export interface RunInputs {
   /** Key Vault certificate URLs whose roots (and, by default, subjects) are trusted. */
   trustedKeyVaultCertificates?: string | readonly string[];
   pinOutput?: string;
+  /** copy: where to, and whether every referrer goes along (not only signatures). */
+  destination?: string;
+  allReferrers?: boolean | string;
   /** Revocation checking: per-request timeouts (durations) and where CRLs and OCSP responses are kept. */
   ocspTimeout?: string;
   crlTimeout?: string;
@@ -50,7 +53,7 @@ export interface RunInputs {
 
 export type { InputNamer, InputNames } from '../util/input-names.js';
 
-export const COMMANDS = ['sign', 'verify', 'verify-base'] as const;
+export const COMMANDS = ['sign', 'verify', 'verify-base', 'copy'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** `command`, case-insensitive, with the task's `verifyBase` spelling; default sign. */

@@ -2,6 +2,7 @@ import type { SignFailure, SignResult } from '../sign/sign.js';
 import type { ImageVerification } from '../verify/verify.js';
 import type { VerifyBaseResult } from '../verify-base/verify-base.js';
 import type { Command } from './options.js';
+import type { CopyResult } from '../copy/copy.js';
 
 /** One thing that failed (an image, a base image) and why, as data for every adapter to print. */
 export interface Failure {
@@ -22,6 +23,7 @@ export interface RunReport {
   notSigned?: Omit<SignFailure, 'error'>[];
   verified?: ImageVerification[];
   base?: VerifyBaseResult;
+  copied?: CopyResult;
   /** Output name (kebab-case) → value. */
   outputs: Record<string, string>;
   /** Markdown for the job/build summary. */
@@ -49,6 +51,8 @@ export function resultLines(report: RunReport): string[] {
   for (const f of report.notSigned ?? []) out.push(`FAILED\t${f.signedReference ?? f.image}\t${f.reason}`);
   for (const r of report.verified ?? []) out.push(`${mark(r.verified)}\t${r.reference}\t${r.reason}`);
   for (const r of report.base?.images ?? []) out.push(`${mark(r.verified)}\t${r.image}\t${r.reference}\t${r.reason}`);
+  const c = report.copied;
+  if (c) out.push(`${c.upToDate ? 'UP-TO-DATE' : 'COPIED'}\t${c.source}\t${c.destination}\t${c.referrers.length} referrer(s)`);
   return out;
 }
 
@@ -60,6 +64,8 @@ export function countsLine(report: RunReport, elapsedMs: number): string {
     ...count(list.filter((r) => r.verified).length, 'verified'),
     ...count(list.filter((r) => !r.verified).length, 'rejected'),
   ];
+  if (report.copied)
+    return `copy: ${report.copied.manifests.filter((m) => m.copied).length} manifest(s) and ${report.copied.blobs.copied} blob(s) copied in ${seconds}`;
   const parts = report.signed
     ? [
         ...count(report.signed.filter((r) => r.storage !== 'existing').length, 'signed'),

@@ -1,6 +1,7 @@
 import type { SignFailure, SignResult } from '../sign/sign.js';
 import type { ImageVerification } from '../verify/verify.js';
 import type { VerifyBaseResult } from '../verify-base/verify-base.js';
+import type { CopyResult } from '../copy/copy.js';
 
 /**
  * Markdown for the GitHub job summary and the Azure DevOps build summary: one row per image, verdict and
@@ -105,4 +106,28 @@ export function verifyBaseSummary(base: VerifyBaseResult, opts: { trust?: string
 /** The summary of a run that stopped before any result (bad input, no sign-in): what stopped it. */
 export function errorSummary(command: string, message: string): string {
   return [`### notary-sign ${command}: failed`, '', literal(message), ''].join('\n');
+}
+
+/** The copy: what went where, and each referrer (signature) carried along. */
+export function copySummary(result: CopyResult | undefined, opts: { source: string; refused?: string }): string {
+  if (!result)
+    return [`### notary-sign: copy refused`, '', `${literal(opts.source)} did not verify: ${literal(opts.refused ?? '')}`, ''].join('\n');
+  const copied = result.manifests.filter((m) => m.copied).length;
+  return [
+    `### notary-sign: ${result.upToDate ? 'already copied' : 'copied'} ${literal(result.source)}`,
+    '',
+    `To ${literal(result.destination)}: ${copied} manifest(s) and ${result.blobs.copied} blob(s) copied, ${result.blobs.mounted} mounted, ` +
+      `${result.blobs.present} already there.`,
+    '',
+    ...(result.referrers.length > 0
+      ? [
+          '| referrer | type | of | copied |',
+          '| --- | --- | --- | --- |',
+          ...result.referrers.map((r) =>
+            row([short(r.digest), literal(r.artifactType ?? '—'), short(r.subject), r.copied ? 'yes' : 'already there']),
+          ),
+          '',
+        ]
+      : ['No signature travels with it.', '']),
+  ].join('\n');
 }

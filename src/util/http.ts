@@ -12,7 +12,8 @@ import { silentLogger, type Logger } from '../log.js';
 export interface HttpRequest {
   method?: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH';
   headers?: Record<string, string>;
-  body?: Uint8Array | URLSearchParams | string;
+  /** A stream is sent once (never retried): the caller must not ask for more than one attempt. */
+  body?: Uint8Array | URLSearchParams | string | ReadableStream<Uint8Array>;
 }
 
 export interface HttpPolicy {
@@ -87,6 +88,8 @@ export async function httpFetch(url: string | URL, req: HttpRequest, policy: Htt
         method,
         ...(req.headers ? { headers: req.headers } : {}),
         ...(req.body !== undefined ? { body: req.body as BodyInit } : {}),
+        // Node's fetch streams a request body only in half-duplex mode.
+        ...(req.body instanceof ReadableStream ? { duplex: 'half' } : {}),
         redirect: policy.redirect ?? 'follow',
         signal,
       });
