@@ -93,6 +93,7 @@ export function readInputs(env: NodeJS.ProcessEnv, logger: Logger): RunInputs {
     ...optional('verificationLevel', input('verification-level')),
     ...optional('pinOutput', input('pin-output')),
     ...optional('destination', input('destination')),
+    ...optional('signatureSources', core.getInput('signature-source')),
     allReferrers: booleanInput('all-referrers'),
     ...optional('ocspTimeout', input('ocsp-timeout')),
     ...optional('crlTimeout', input('crl-timeout')),

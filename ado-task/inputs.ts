@@ -66,6 +66,7 @@ export function readInputs(logger: Logger): RunInputs {
       : {}),
     ...optional('pinOutput', input('pinOutput')),
     ...optional('destination', input('destination')),
+    ...optional('signatureSources', tl.getInput('signatureSource', false) ?? ''),
     allReferrers: parseBoolean(input('allReferrers'), 'allReferrers'),
     ...optional('ocspTimeout', input('ocspTimeout')),
     ...optional('crlTimeout', input('crlTimeout')),

@@ -45,6 +45,8 @@ verify and verify-base options:
   --referrers <auto|api|tag>   where to look for signatures (default: auto)
   --ocsp-timeout <duration>    per OCSP request when checking revocation (default 2s)
   --crl-timeout <duration>     per CRL download (default 5s)
+  --signature-source <m = s>   look up a mirrored image's signatures at its source, e.g.
+                               "mirror.example.com/hub/* = docker.io/*" (repeatable)
   --revocation-cache <dir>     keep CRLs and OCSP responses here between runs (default ~/.cache/notary-sign/revocation)
 
 copy options:
@@ -223,6 +225,7 @@ const VERIFY_OPTIONS = {
   'ocsp-timeout': { type: 'string' },
   'crl-timeout': { type: 'string' },
   'revocation-cache': { type: 'string' },
+  'signature-source': { type: 'string', multiple: true },
 } as const satisfies ParseArgsConfig['options'];
 
 /** Inline trust from CLI options: certificate files read and joined as the PEM text the CI inputs carry. */
@@ -264,6 +267,7 @@ const CLI_NAMES: Record<string, string> = {
   'trusted-key-vault-certificates': '--trusted-key-vault-certificate',
   'trusted-identities': '--trusted-identity',
   'registry-scopes': '--registry-scope',
+  'signature-source': '--signature-source',
 };
 export const cliInputName = (kebab: string): string => CLI_NAMES[kebab] ?? `--${kebab}`;
 
@@ -351,6 +355,7 @@ async function runWith(name: 'sign' | 'verify' | 'verify-base' | 'copy', { value
     ...(str('ocsp-timeout') ? { ocspTimeout: str('ocsp-timeout') } : {}),
     ...(str('crl-timeout') ? { crlTimeout: str('crl-timeout') } : {}),
     ...(str('revocation-cache') ? { revocationCache: str('revocation-cache') } : {}),
+    signatureSources: list('signature-source'),
   });
 }
 

@@ -35,6 +35,8 @@ export interface RunInputs {
   /** Key Vault certificate URLs whose roots (and, by default, subjects) are trusted. */
   trustedKeyVaultCertificates?: string | readonly string[];
   pinOutput?: string;
+  /** `mirror[/*] = source[/*]` lines: where a mirrored image's signatures are looked up. */
+  signatureSources?: string | readonly string[];
   /** copy: where to, and whether every referrer goes along (not only signatures). */
   destination?: string;
   allReferrers?: boolean | string;

@@ -19,6 +19,7 @@ import {
   type ValidationType,
 } from './trust-policy.js';
 import type { TrustAnchorSource } from './trust-store.js';
+import { signatureSource, type SourceRule } from './signature-source.js';
 import { Revocation } from '../revocation/index.js';
 
 /** A check of the verification procedure: the policy's validation types, plus the user metadata the run requires. */
@@ -304,6 +305,25 @@ export interface VerifyImageOptions {
   maxSignatures?: number;
   /** OCSP/CRL settings shared by every image of the run (default: notation's timeouts, no disk cache). */
   revocation?: Revocation;
+  /** Mirror → source rules: a mirrored image's signatures are looked up at its source (signature-source). */
+  signatureSources?: SourceRule[];
+}
+
+/** Say whether the mirror itself carries the signatures, and how to make it carry them when it does not. */
+async function mirrorCarries(o: {
+  repository: SignatureRepository;
+  ref: Reference;
+  descriptor: Descriptor;
+  source: Reference;
+  log: Logger;
+  mode: ReferrersMode;
+}): Promise<void> {
+  const atMirror = await o.repository.listSignatures(o.ref, o.descriptor, { mode: o.mode }).catch(() => ({ descriptors: [] }));
+  if (atMirror.descriptors.length > 0) return;
+  o.log.info(
+    `${repositoryName(o.ref)} has no signature of ${o.descriptor.digest}; its source ${repositoryName(o.source)} does. ` +
+      `To carry them to the mirror: notary-sign copy ${repositoryName(o.source)}@${o.descriptor.digest} ${repositoryName(o.ref)}`,
+  );
 }
 
 /**
@@ -347,13 +367,17 @@ export async function verifyDescriptor(
   const reference = formatReference(withDigest(ref, descriptor.digest));
   const base = { image, reference, descriptor, signatures: [] as SignatureVerdict[], warnings: [] as string[] };
 
-  const policy = applicablePolicy(opts.trustPolicy, repositoryName(ref));
+  // A mirrored image is vouched for by its source's signatures of the same digest, under the source's scope.
+  const source = opts.signatureSources ? signatureSource(ref, opts.signatureSources) : undefined;
+  const signedAt = source ?? ref;
+  if (source) log.info(`${reference}: looking up its signatures at the source, ${repositoryName(source)}@${descriptor.digest}`);
+  const policy = applicablePolicy(opts.trustPolicy, repositoryName(signedAt));
   if (!policy) {
     return {
       ...base,
       outcome: 'no-policy',
       verified: false,
-      reason: `no trust policy statement applies to ${repositoryName(ref)}: add it to a statement's registryScopes, or add a "*" statement`,
+      reason: `no trust policy statement applies to ${repositoryName(signedAt)}: add it to a statement's registryScopes, or add a "*" statement`,
     };
   }
   const withPolicy = { ...base, policy: policy.name, level: policy.level };
@@ -363,15 +387,17 @@ export async function verifyDescriptor(
   }
 
   const repository = opts.repository ?? new RegistryRepository(opts.registry);
-  const { descriptors } = await repository.listSignatures(ref, descriptor, { mode: opts.referrers ?? 'auto' });
+  const { descriptors } = await repository.listSignatures(signedAt, descriptor, { mode: opts.referrers ?? 'auto' });
   if (descriptors.length === 0) {
+    const where = source ? `${repositoryName(source)}@${descriptor.digest}, the source of ${reference}` : reference;
     return {
       ...withPolicy,
       outcome: 'unsigned',
       verified: false,
-      reason: `no signature found for ${reference}: the image is unsigned (no Notary Project signature is attached to this digest)`,
+      reason: `no signature found for ${where}: the image is unsigned (no Notary Project signature is attached to this digest)`,
     };
   }
+  if (source) await mirrorCarries({ repository, ref, descriptor, source, log, mode: opts.referrers ?? 'auto' });
   const max = opts.maxSignatures ?? 50;
   if (descriptors.length > max) log.warn(`${reference} has ${descriptors.length} signatures; examining the first ${max}`);
 
@@ -380,7 +406,7 @@ export async function verifyDescriptor(
   for (const sig of descriptors.slice(0, max)) {
     const verdict = await verifySignatureManifest({
       repository,
-      ref,
+      ref: signedAt,
       signature: sig,
       target: descriptor,
       policy,

@@ -226,3 +226,45 @@ describe('copy an image with its signatures', () => {
     assert.match(r.summary, /### notary-sign: copied/);
   });
 });
+
+describe('verify at the source when a mirror does not carry the signatures', () => {
+  let cache: TestRegistry;
+  before(async () => {
+    cache = await startRegistry({ pullThroughOf: a });
+  });
+  after(() => cache?.stop());
+
+  test('a pull-through cache and a plain mirror: signature-source verifies against the source, under its scope', async () => {
+    const img = await signedImage();
+    const viaCache = `${cache.host}/${img.repository}@${img.digest}`;
+    const all = [...insecure(), '--insecure-registry', cache.host];
+    // What the cache serves on its own: recorded, not relied on.
+    const plain = await cli(['verify', viaCache, ...trust, ...all]);
+    const mapped = await cli(['verify', viaCache, ...trust, ...all, '--signature-source', `${cache.host}/* = ${a.host}/*`, '--verbose']);
+    assert.equal(mapped.code, 0, mapped.stdout + mapped.stderr);
+    assert.match(mapped.stderr, new RegExp(`looking up its signatures at the source, ${a.host.replace(/\./g, '\\.')}/${img.repository}@`));
+    process.stderr.write(`# pull-through cache without signature-source: exit ${plain.code} (${plain.stdout.split('\t')[0]})\n`);
+
+    // A mirror that copied the image bytes but none of its referrers.
+    const mirrorRepo = `mirror/app${n}`;
+    const { bytes, mediaType } = await client.getManifest({ registry: a.host, repository: img.repository }, img.digest);
+    const manifest = JSON.parse(bytes.toString()) as { config: Descriptor; layers: Descriptor[] };
+    for (const blob of [manifest.config, ...manifest.layers])
+      await client.copyBlob({ registry: a.host, repository: img.repository }, { registry: b.host, repository: mirrorRepo }, blob);
+    await client.putManifest({ registry: b.host, repository: mirrorRepo }, { reference: img.digest, bytes, mediaType });
+    const mirrored = `${b.host}/${mirrorRepo}@${img.digest}`;
+    const unsigned = await cli(['verify', mirrored, ...trust, ...all]);
+    assert.equal(unsigned.code, 1);
+    const rule = `${b.host}/mirror/* = ${a.host}/copy/*`;
+    const atSource = await cli(['verify', mirrored, ...trust, ...all, '--signature-source', rule]);
+    assert.equal(atSource.code, 0, atSource.stdout + atSource.stderr);
+    assert.match(
+      atSource.stderr,
+      new RegExp(
+        `has no signature of ${img.digest}; its source .* does\\. To carry them to the mirror: notary-sign copy ${a.host.replace(/\./g, '\\.')}/copy/app${n}@${img.digest} ${b.host.replace(/\./g, '\\.')}/mirror/app${n}`,
+      ),
+    );
+    const bad = await cli(['verify', mirrored, ...trust, ...all, '--signature-source', 'nonsense']);
+    assert.match(bad.stderr, /^error: --signature-source: "nonsense" is not <mirror>\[\/\*\] = <source>\[\/\*\]/);
+  });
+});

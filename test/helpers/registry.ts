@@ -36,12 +36,16 @@ export async function freePort(): Promise<number> {
 }
 
 /** `readOnlyView`: a second registry serving another one's storage in maintenance read-only mode (pushes fail). */
-export async function startRegistry(opts: { tokenAuth?: TokenAuthConfig; readOnlyView?: TestRegistry } = {}): Promise<TestRegistry> {
+export async function startRegistry(
+  opts: { tokenAuth?: TokenAuthConfig; readOnlyView?: TestRegistry; pullThroughOf?: TestRegistry } = {},
+): Promise<TestRegistry> {
   const binary = findBinary();
   const dir = await mkdtemp(join(tmpdir(), 'notary-sign-registry-'));
   const data = opts.readOnlyView ? join(opts.readOnlyView.dataDir, 'data') : join(dir, 'data');
   // distribution docs (configuration.md, "maintenance"): readonly rejects every write with 405.
   const readOnly = opts.readOnlyView ? '  maintenance:\n    readonly:\n      enabled: true\n' : '';
+  // distribution docs (configuration.md, "proxy"): a pull-through cache of another registry.
+  const proxy = opts.pullThroughOf ? `proxy:\n  remoteurl: ${opts.pullThroughOf.url}\n` : '';
   for (let tries = 0; ; tries++) {
     const port = await freePort();
     const auth = opts.tokenAuth
@@ -66,7 +70,7 @@ storage:
 ${readOnly}http:
   addr: 127.0.0.1:${port}
   secret: notary-sign-test-secret
-${auth}`;
+${auth}${proxy}`;
     await writeFile(join(dir, 'config.yml'), config);
     const child = spawn(binary, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

@@ -52,6 +52,7 @@ export async function run(options: CopyCommandOptions, session: SessionFactory):
       requiredAnnotations: options.gate.requiredAnnotations,
       logger: options.logger,
       revocation: new Revocation(options.gate.revocation),
+      signatureSources: options.gate.signatureSources,
     });
     if (!verdict.verified) {
       return {

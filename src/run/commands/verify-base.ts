@@ -50,6 +50,7 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
     requiredAnnotations: options.requiredAnnotations,
     logger: options.logger,
     revocation: new Revocation(options.revocation),
+    signatureSources: options.signatureSources,
     dockerfile: options.dockerfile,
     inputName: options.name,
     buildArgs: options.buildArgs,

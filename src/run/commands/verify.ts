@@ -7,6 +7,7 @@ import type { Certificate } from '../../crypto/certificate.js';
 import { parseDuration, parseKeyValues, parseList } from '../inputs.js';
 import { Revocation, type RevocationOptions } from '../../revocation/index.js';
 import { defaultCacheDir } from '../../revocation/cache.js';
+import { parseSignatureSources, type SourceRule } from '../../verify/signature-source.js';
 import type { CommonOptions, RunInputs } from '../options.js';
 import { failed, type RunReport } from '../report.js';
 import type { Session, SessionFactory } from '../session.js';
@@ -31,6 +32,8 @@ export interface TrustOptions extends CommonOptions {
   requiredAnnotations: Record<string, string>;
   /** OCSP and CRL timeouts and the cache directory (src/revocation). */
   revocation: RevocationOptions;
+  /** Mirror → source rules for signatures (signature-source). */
+  signatureSources: SourceRule[];
 }
 
 /** `ocsp-timeout`, `crl-timeout` (notation's 2 s and 5 s by default) and `revocation-cache` (default: the user cache). */
@@ -79,7 +82,8 @@ export function parseTrustOptions(inputs: RunInputs, common: CommonOptions): Tru
     );
   }
   const revocation = parseRevocationOptions(inputs, common);
-  if (inlineGiven) return { ...common, trust: { kind: 'inline', ...inline }, requiredAnnotations, revocation };
+  const signatureSources = parseSignatureSources(lines(inputs.signatureSources), name('signature-source'));
+  if (inlineGiven) return { ...common, trust: { kind: 'inline', ...inline }, requiredAnnotations, revocation, signatureSources };
   if (!inputs.trustPolicy)
     throw new NotarySignError(
       'INPUT',
@@ -93,6 +97,7 @@ export function parseTrustOptions(inputs: RunInputs, common: CommonOptions): Tru
     trust: { kind: 'files', policyPath: inputs.trustPolicy, storePath: inputs.trustStore },
     requiredAnnotations,
     revocation,
+    signatureSources,
   };
 }
 
@@ -182,6 +187,7 @@ export async function run(options: VerifyCommandOptions, session: SessionFactory
     requiredAnnotations: options.requiredAnnotations,
     logger: options.logger,
     revocation: new Revocation(options.revocation),
+    signatureSources: options.signatureSources,
   };
   const step = progress(options.logger, options.images.length);
   const verified = await mapLimit(options.images, 4, async (image) => {
