@@ -7,7 +7,9 @@
 import { mkdir } from 'node:fs/promises';
 import { main } from '../cli/main.js';
 import { ToolsMissingError } from './tools.js';
-import { RegistryClient } from '../src/registry/client.js';
+import { RegistryClient, type Repository } from '../src/registry/client.js';
+import { staticCredentials } from '../src/registry/credentials.js';
+import { serveLayout } from '../src/oci/layout.js';
 import type { Descriptor } from '../src/oci/media-types.js';
 import { startRegistry } from '../test/helpers/registry.js';
 import { pushImage } from '../test/helpers/image.js';
@@ -24,14 +26,60 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
-const registry = await startRegistry().catch(fail);
+/**
+ * Where the demo's images live: the real registry when its binary is here, else (the embedded default) an
+ * OCI image layout in the temporary directory, which every command takes as `oci:<dir>@<digest>`.
+ */
+interface Place {
+  what: string;
+  client: RegistryClient;
+  repo(name: string): Repository;
+  ref(name: string, digest: string): string;
+  cliArgs: string[];
+  stop(): Promise<void>;
+}
+
+async function place(dir: string): Promise<Place> {
+  try {
+    const registry = await startRegistry();
+    return {
+      what: `Started the CNCF distribution registry at ${registry.host}`,
+      client: new RegistryClient({ insecureRegistries: [registry.host] }),
+      repo: (name) => ({ registry: registry.host, repository: name }),
+      ref: (name, digest) => `${registry.host}/${name}@${digest}`,
+      cliArgs: ['--insecure-registry', registry.host],
+      stop: () => registry.stop(),
+    };
+  } catch (err) {
+    if (!(err instanceof ToolsMissingError)) throw err;
+    console.log(`${err.message.split('\n')[0]}\nNo registry here: the same story on an OCI image layout instead.`);
+    const layout = `${dir}/layout`;
+    const served = await serveLayout(layout, { create: true, input: 'demo' });
+    return {
+      what: `Created an OCI image layout at ${layout} (oci:${layout})`,
+      client: new RegistryClient({
+        insecureRegistries: [served.host],
+        credentials: staticCredentials({ [served.host]: served.credentials }),
+      }),
+      repo: () => ({ registry: served.host, repository: 'layout' }),
+      ref: (_name, digest) => `oci:${layout}@${digest}`,
+      cliArgs: [],
+      stop: () => served.stop(),
+    };
+  }
+}
+
 const dir = await tempDir('notary-sign-demo-');
+const registry = await place(dir.path).catch(async (err: unknown) => {
+  await dir.remove();
+  return fail(err);
+});
 let failure: unknown;
 try {
-  step(1, `Started the CNCF distribution registry at ${registry.host}`);
-  const client = new RegistryClient({ insecureRegistries: [registry.host] });
-  const image = await pushImage(client, { registry: registry.host, repository: 'demo/hello' }, 'v1');
-  step(2, `Pushed ${registry.host}/demo/hello:v1 → ${image.digest}`);
+  step(1, registry.what);
+  const client = registry.client;
+  const image = await pushImage(client, registry.repo('demo/hello'), 'hello');
+  step(2, `Pushed ${registry.ref('demo/hello', image.digest)}`);
 
   const chain = await generateTestChain({ subject: 'CN=demo signer,O=notary-sign demo,ST=WA,C=US' });
   const key = await dir.file('signer.key', chain.leaf.keyPem);
@@ -39,7 +87,7 @@ try {
   await dir.file('trust-root.crt', chain.root.certPem);
   step(3, `Generated a throwaway root CA and an EC P-256 code-signing certificate in ${dir.path}`);
 
-  const ref = `${registry.host}/demo/hello@${image.digest}`;
+  const ref = registry.ref('demo/hello', image.digest);
   const args = [
     'sign',
     ref,
@@ -51,8 +99,7 @@ try {
     '30d',
     '--annotation',
     'io.example.demo=true',
-    '--insecure-registry',
-    registry.host,
+    ...registry.cliArgs,
     '--output',
     'json',
   ];
@@ -60,9 +107,9 @@ try {
   const code = await main(args);
   if (code !== 0) throw new Error('signing failed (the error is printed above)');
 
-  step(5, 'What the registry now holds (read back through the registry API)');
+  step(5, 'What is now stored (read back through the registry API)');
   const tag = `sha256-${image.digest.slice(7)}`;
-  const repo = { registry: registry.host, repository: 'demo/hello' };
+  const repo = registry.repo('demo/hello');
   const index = JSON.parse((await client.getManifest(repo, tag)).bytes.toString()) as { manifests: Descriptor[] };
   const sig = index.manifests[0]!;
   console.log(`referrers tag ${tag} lists ${index.manifests.length} signature: ${sig.digest} (artifactType ${sig.artifactType})`);
@@ -99,22 +146,13 @@ try {
       2,
     ),
   );
-  const verifyArgs = [
-    'verify',
-    ref,
-    '--trust-policy',
-    policy,
-    '--trust-store',
-    `${dir.path}/truststore`,
-    '--insecure-registry',
-    registry.host,
-  ];
+  const verifyArgs = ['verify', ref, '--trust-policy', policy, '--trust-store', `${dir.path}/truststore`, ...registry.cliArgs];
   step(6, `notary-sign ${verifyArgs.join(' ')}`);
   await main(verifyArgs);
 
-  const unsigned = await pushImage(client, { registry: registry.host, repository: 'demo/unsigned' }, 'v1');
+  const unsigned = await pushImage(client, registry.repo('demo/unsigned'), 'unsigned');
   step(7, 'The same policy refuses an image nobody signed');
-  await main(['verify', `${registry.host}/demo/unsigned@${unsigned.digest}`, ...verifyArgs.slice(2)]);
+  await main(['verify', registry.ref('demo/unsigned', unsigned.digest), ...verifyArgs.slice(2)]);
   console.log('\nDone. The registry and the throwaway keys are removed on exit.');
 } catch (err) {
   failure = err;

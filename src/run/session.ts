@@ -28,6 +28,8 @@ export interface SessionInputs {
   azure?: AzureAuthOptions;
   /** Explicit registry credentials, used for `registries` (all registries contacted when empty). */
   registryCredentials?: BasicCredential;
+  /** Credentials for particular hosts this run itself serves (OCI layouts), before anything else. */
+  hostCredentials?: Record<string, BasicCredential>;
   registries?: readonly string[];
   /** The registries the command will contact (for choosing the Azure cloud). */
   targetRegistries?: readonly string[];
@@ -186,9 +188,12 @@ export class Session {
           ? staticCredentials(Object.fromEntries(registries.map((r) => [r, explicit])), fallback)
           : () => Promise.resolve(explicit);
     }
+    const hosts = this.inputs.hostCredentials ?? {};
+    const general = credentials;
+    const resolver: CredentialResolver = (registry) => (hosts[registry] ? Promise.resolve(hosts[registry]) : general(registry));
     return new RegistryClient({
-      insecureRegistries: this.inputs.insecureRegistries ?? [],
-      credentials: memoizeByKey(credentials),
+      insecureRegistries: [...(this.inputs.insecureRegistries ?? []), ...Object.keys(hosts)],
+      credentials: memoizeByKey(resolver),
       userAgent: `notary-sign/${VERSION}`,
       logger: this.log,
       inputName: this.name,

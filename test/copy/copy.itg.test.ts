@@ -157,11 +157,19 @@ describe('copy an image with its signatures', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^error: the source did not verify, so nothing was copied: \S+unsigned\d+@sha256:/m);
     assert.match(r.stdout, /^FAIL\t.*no signature found/m);
-    const there = await fetch(`http://${b.host}/v2/gated/app${n}/manifests/${d.digest}`, { method: 'HEAD' });
+    const there = await fetch(`http://${b.host}/v2/gated/app${n}/manifests/${d.digest}`, {
+      method: 'HEAD',
+      headers: { accept: MediaType.OciManifest },
+    });
     assert.equal(there.status, 404);
     const signed = await signedImage();
     const ok = await cli(['copy', signed.ref, `${b.host}/gated/app${n}`, ...trust, ...insecure()]);
     assert.equal(ok.code, 0, ok.stderr);
+    const copied = await fetch(`http://${b.host}/v2/gated/app${n}/manifests/${signed.digest}`, {
+      method: 'HEAD',
+      headers: { accept: MediaType.OciManifest },
+    });
+    assert.equal(copied.status, 200, 'the same request finds what was copied');
   });
 
   test('only signatures by default; every referrer with --all-referrers', async () => {
