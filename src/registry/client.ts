@@ -457,15 +457,26 @@ export class RegistryClient {
   async copyBlob(from: Repository, to: Repository, blob: { digest: string; size: number }): Promise<'present' | 'mounted' | 'copied'> {
     if (await this.blobExists(to, blob.digest, 'pull,push')) return 'present';
     const enc = encodeURIComponent;
-    const mount = from.registry === to.registry && from.repository !== to.repository;
-    const start = await this.request(
-      to,
-      `/v2/${to.repository}/blobs/uploads/${mount ? `?mount=${enc(blob.digest)}&from=${enc(from.repository)}` : ''}`,
-      { method: 'POST', action: 'pull,push' },
-    );
-    await this.expectOk(start, to, mount ? `POST blob mount ${blob.digest}` : 'POST blob upload');
+    let start: Response | undefined;
+    if (from.registry === to.registry && from.repository !== to.repository) {
+      // A mount needs pull on the source in the same token; a registry that refuses it gets the bytes instead.
+      const mount = `/v2/${to.repository}/blobs/uploads/?mount=${enc(blob.digest)}&from=${enc(from.repository)}`;
+      start = await this.request(to, mount, { method: 'POST', action: 'pull,push' }).catch((err: unknown) => {
+        if (err instanceof NotarySignError && err.code === 'AUTH') return undefined;
+        throw err;
+      });
+      if (start && !start.ok) {
+        await start.body?.cancel();
+        start = undefined;
+      }
+      if (start?.status === 201) {
+        await start.body?.cancel();
+        return 'mounted';
+      }
+    }
+    start ??= await this.request(to, `/v2/${to.repository}/blobs/uploads/`, { method: 'POST', action: 'pull,push' });
+    await this.expectOk(start, to, 'POST blob upload');
     await start.body?.cancel();
-    if (start.status === 201) return 'mounted';
     const location = start.headers.get('location');
     if (!location) throw new NotarySignError('REGISTRY', `registry ${to.registry} started an upload without a Location header`);
     const source = await this.request(from, `/v2/${from.repository}/blobs/${blob.digest}`, { timeoutMs: transferTimeout(blob.size) });

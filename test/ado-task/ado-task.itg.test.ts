@@ -212,6 +212,23 @@ describe('the NotarySign task run as the agent runs it', () => {
     assert.match(r.stdout, new RegExp(`^FAIL\t${az.acr.host.replace(/\./g, '\\.')}/${unsigned.repository}:v1\t`, 'm'));
   });
 
+  test('copy: the image and its signature to another repository, through the same connection', async () => {
+    const a = await image();
+    assert.equal((await runTask({ command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release` })).result?.props.result, 'Succeeded');
+    const r = await runTask({ command: 'copy', images: a.ref, destination: `${az.acr.host}/promoted/app${n}:v1` });
+    assert.equal(r.result?.props.result, 'Succeeded', r.stdout);
+    assert.equal(r.variables.copiedDigest, `${az.acr.host}/promoted/app${n}@${a.digest}`);
+    assert.equal(JSON.parse(r.variables.signatureDigests!).length, 1);
+    assert.match(r.stdout, /^COPIED\t/m);
+    const v = await runTask({
+      command: 'verify',
+      images: `${az.acr.host}/promoted/app${n}:v1`,
+      trustPolicy: az.trustPolicy,
+      trustStore: az.trustStore,
+    });
+    assert.equal(v.result?.props.result, 'Succeeded', v.stdout);
+  });
+
   test('a boolean input that is not true or false fails, and the summary says why', async () => {
     const a = await image();
     const r = await runTask({ command: 'sign', images: a.ref, keyId: `${az.kv.url}/keys/release`, recursive: 'yes' });

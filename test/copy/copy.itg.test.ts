@@ -221,6 +221,51 @@ describe('copy an image with its signatures', () => {
     }
   });
 
+  test('a destination without push rights, and a source that sends other bytes: one line, no image at the destination', async () => {
+    const img = await signedImage();
+    const readOnly = await startRegistry({ readOnlyView: b });
+    try {
+      const denied = await cli(['copy', img.ref, `${readOnly.host}/denied/app${n}`, ...insecure(), '--insecure-registry', readOnly.host]);
+      assert.equal(denied.code, 1);
+      assert.equal(denied.stderr.trim().split('\n').length, 1, denied.stderr);
+      assert.match(denied.stderr, /^error: .*denied\/app\d+.* failed: 405/);
+    } finally {
+      await readOnly.stop();
+    }
+    // The source, through the proxy, answers the layer's GET with other bytes of the right length.
+    const { bytes } = await client.getManifest({ registry: a.host, repository: img.repository }, img.digest);
+    const layer = (JSON.parse(bytes.toString()) as { layers: Descriptor[] }).layers[0]!;
+    const other = Buffer.alloc(layer.size, 7);
+    const sourceProxy = await startFaultProxy(a.host);
+    try {
+      sourceProxy.override(
+        new RegExp(`/blobs/${layer.digest}$`),
+        (_req, res) => void res.writeHead(200, { 'content-length': String(other.length) }).end(other),
+        {
+          times: 5,
+          method: 'GET',
+        },
+      );
+      const r = await cli([
+        'copy',
+        `${sourceProxy.host}/${img.repository}@${img.digest}`,
+        `${b.host}/tampered/app${n}`,
+        ...insecure(),
+        '--insecure-registry',
+        sourceProxy.host,
+      ]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^error: .*(DIGEST_INVALID|sent blob sha256:[0-9a-f]{64} with other content)/m);
+      const there = await fetch(`http://${b.host}/v2/tampered/app${n}/manifests/${img.digest}`, {
+        method: 'HEAD',
+        headers: { accept: MediaType.OciManifest },
+      });
+      assert.equal(there.status, 404, 'no manifest names a blob that never arrived');
+    } finally {
+      await sourceProxy.stop();
+    }
+  });
+
   test('the action copies as the CLI does, with its outputs and summary', async () => {
     const img = await signedImage();
     const r = await runAction(
