@@ -7,14 +7,13 @@
  */
 import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { RegistryClient } from '../src/registry/client.js';
 import { startRegistry } from '../test/helpers/registry.js';
 import { startFaultProxy } from '../test/doubles/fault-proxy.js';
 import { startReferrersRegistry } from '../test/doubles/referrers-registry.js';
 import { pushImage } from '../test/helpers/image.js';
 import { tempDir, writeTestChain } from '../test/helpers/files.js';
+import { writeTrustFiles } from '../test/helpers/trust.js';
 
 const RUNS = Number(process.argv[2] ?? 8);
 
@@ -94,40 +93,12 @@ try {
       if (s.rssKiB) oursRss.push(s.rssKiB);
     }
     // Verifying one of those images, against the same floor.
-    const store = join(dir.path, 'store');
-    await mkdir(join(store, 'x509/ca/bench'), { recursive: true });
-    await writeFile(join(store, 'x509/ca/bench/root.pem'), keys.root.certPem);
-    const policy = join(dir.path, 'trustpolicy.json');
-    await writeFile(
-      policy,
-      JSON.stringify({
-        version: '1.0',
-        trustPolicies: [
-          {
-            name: 'b',
-            registryScopes: ['*'],
-            signatureVerification: { level: 'strict' },
-            trustStores: ['ca:bench'],
-            trustedIdentities: ['*'],
-          },
-        ],
-      }),
-    );
+    const { args: trustArgs } = await writeTrustFiles(dir.path, { name: 'bench', rootPem: keys.root.certPem });
     const verifyMs: number[] = [];
     const verifyNode: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       verifyNode.push((await timed(['-e', '0'])).ms);
-      const v = await timed([
-        'bin/notary-sign.js',
-        'verify',
-        images[i]!,
-        '--trust-policy',
-        policy,
-        '--trust-store',
-        store,
-        '--insecure-registry',
-        host,
-      ]);
+      const v = await timed(['bin/notary-sign.js', 'verify', images[i]!, ...trustArgs, '--insecure-registry', host]);
       if (v.code !== 0) throw new Error(v.stderr);
       verifyMs.push(v.ms);
     }

@@ -4,7 +4,6 @@
  * (whole CLI processes, alternating, medians). The CA is OpenSSL's (`openssl ca`, `openssl ocsp`) on loopback.
  *   npx tsx bench/revocation.ts [runs=8]
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { RegistryClient } from '../src/registry/client.js';
@@ -12,6 +11,7 @@ import { startRegistry } from '../test/helpers/registry.js';
 import { pushImage } from '../test/helpers/image.js';
 import { tempDir } from '../test/helpers/files.js';
 import { cli } from '../test/helpers/run.js';
+import { writeTrustFiles } from '../test/helpers/trust.js';
 import { RevocationPki } from '../test/helpers/revocation-pki.js';
 
 const RUNS = Number(process.argv[2] ?? 8);
@@ -21,24 +21,7 @@ const pki = await RevocationPki.start(dir.path);
 try {
   const client = new RegistryClient({ insecureRegistries: [registry.host] });
   const inter = await pki.newCa('inter', pki.root);
-  const store = join(dir.path, 'store');
-  await mkdir(join(store, 'x509/ca/bench'), { recursive: true });
-  await writeFile(join(store, 'x509/ca/bench/root.pem'), pki.root.certPem);
-  const policy = await dir.file(
-    'trustpolicy.json',
-    JSON.stringify({
-      version: '1.0',
-      trustPolicies: [
-        {
-          name: 'b',
-          registryScopes: ['*'],
-          signatureVerification: { level: 'strict' },
-          trustStores: ['ca:bench'],
-          trustedIdentities: ['*'],
-        },
-      ],
-    }),
-  );
+  const { args: trustArgs } = await writeTrustFiles(dir.path, { name: 'bench', rootPem: pki.root.certPem });
   // Two signers under the same root: one whose chain names OCSP and CRL endpoints, one whose chain names none.
   const revocable = await pki.leaf(inter, 'bench-revocable');
   const signed = async (leaf: typeof revocable, chain: string, repo: string) => {
@@ -59,18 +42,7 @@ try {
   const verify = async (ref: string, cache: string) => {
     const before = pki.requests.length;
     const start = performance.now();
-    const r = await cli([
-      'verify',
-      ref,
-      '--trust-policy',
-      policy,
-      '--trust-store',
-      store,
-      '--insecure-registry',
-      registry.host,
-      '--revocation-cache',
-      cache,
-    ]);
+    const r = await cli(['verify', ref, ...trustArgs, '--insecure-registry', registry.host, '--revocation-cache', cache]);
     const ms = performance.now() - start;
     if (r.code !== 0) throw new Error(r.stdout + r.stderr);
     return { ms, requests: pki.requests.length - before };

@@ -9,6 +9,7 @@ import { pushImage } from '../helpers/image.js';
 import { tempDir, writeTestChain, type KeyFiles } from '../helpers/files.js';
 import { generateTestChain } from '../helpers/test-certs.js';
 import { cli } from '../helpers/run.js';
+import { writeTrustFiles } from '../helpers/trust.js';
 import { runAction } from '../helpers/action.js';
 
 /** What a user meets at the CLI and in the action when something is wrong: each answer says what and why. */
@@ -28,24 +29,8 @@ before(async () => {
   dir = await tempDir();
   keys = await writeTestChain(dir, 'messages');
   client = new RegistryClient({ insecureRegistries: [registry.host, readOnly.host] });
-  await mkdir(join(dir.path, 'store/x509/ca/messages'), { recursive: true });
-  await writeFile(join(dir.path, 'store/x509/ca/messages/root.pem'), keys.root.certPem);
-  const policy = await dir.file(
-    'trustpolicy.json',
-    JSON.stringify({
-      version: '1.0',
-      trustPolicies: [
-        {
-          name: 'msgs',
-          registryScopes: ['*'],
-          signatureVerification: { level: 'strict' },
-          trustStores: ['ca:messages'],
-          trustedIdentities: ['*'],
-        },
-      ],
-    }),
-  );
-  trust = ['--trust-policy', policy, '--trust-store', join(dir.path, 'store'), '--insecure-registry', registry.host];
+  const files = await writeTrustFiles(dir.path, { name: 'msgs', rootPem: keys.root.certPem });
+  trust = [...files.args, '--insecure-registry', registry.host];
 });
 after(async () => {
   await readOnly?.stop();
@@ -309,8 +294,8 @@ describe('words a user understands', () => {
     const r = await cli(['verify', a.ref, '--trust-policy', trust[1]!, '--trust-store', file, '--insecure-registry', registry.host]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^error: --trust-store: \S+ is a file; give the trust store directory/);
-    await mkdir(join(dir.path, 'store2/x509/ca/messages'), { recursive: true });
-    await writeFile(join(dir.path, 'store2/x509/ca/messages/README.txt'), 'certificates go here');
+    await mkdir(join(dir.path, 'store2/x509/ca/msgs'), { recursive: true });
+    await writeFile(join(dir.path, 'store2/x509/ca/msgs/README.txt'), 'certificates go here');
     const store2 = await cli([
       'verify',
       a.ref,

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RegistryClient } from '../../src/registry/client.js';
 import { EMPTY_CONFIG, EMPTY_CONFIG_BYTES, MediaType, type Descriptor } from '../../src/oci/media-types.js';
@@ -12,6 +10,7 @@ import { pushImage, pushIndex } from '../helpers/image.js';
 import { tempDir, writeTestChain, type KeyFiles } from '../helpers/files.js';
 import { cli } from '../helpers/run.js';
 import { runAction } from '../helpers/action.js';
+import { writeTrustFiles } from '../helpers/trust.js';
 
 /** Signatures travel with images: two real distribution registries on loopback, and a fault proxy. */
 let a: TestRegistry;
@@ -30,24 +29,7 @@ before(async () => {
   client = new RegistryClient({ insecureRegistries: [a.host, b.host, proxy.host] });
   dir = await tempDir();
   keys = await writeTestChain(dir, 'copy');
-  await mkdir(join(dir.path, 'store/x509/ca/copy'), { recursive: true });
-  await writeFile(join(dir.path, 'store/x509/ca/copy/root.pem'), keys.root.certPem);
-  const policy = await dir.file(
-    'trustpolicy.json',
-    JSON.stringify({
-      version: '1.0',
-      trustPolicies: [
-        {
-          name: 'copy',
-          registryScopes: ['*'],
-          signatureVerification: { level: 'strict' },
-          trustStores: ['ca:copy'],
-          trustedIdentities: ['*'],
-        },
-      ],
-    }),
-  );
-  trust = ['--trust-policy', policy, '--trust-store', join(dir.path, 'store')];
+  trust = (await writeTrustFiles(dir.path, { name: 'copy', rootPem: keys.root.certPem })).args;
 });
 after(async () => {
   await proxy?.stop();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RegistryClient } from '../../src/registry/client.js';
@@ -7,6 +7,7 @@ import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { pushImage } from '../helpers/image.js';
 import { tempDir, writeTestChain, type KeyFiles } from '../helpers/files.js';
 import { cli } from '../helpers/run.js';
+import { writeTrustFiles } from '../helpers/trust.js';
 
 /** OCI image layouts as a place an image can be: notation's own layouts, and layouts notary-sign writes. */
 const CORPUS = new URL('../../../shared/interop/notation-1.3.2/cases/', import.meta.url).pathname;
@@ -21,24 +22,7 @@ before(async () => {
   registry = await startRegistry();
   dir = await tempDir();
   keys = await writeTestChain(dir, 'layout');
-  await mkdir(join(dir.path, 'store/x509/ca/layout'), { recursive: true });
-  await writeFile(join(dir.path, 'store/x509/ca/layout/root.pem'), keys.root.certPem);
-  const policy = await dir.file(
-    'trustpolicy.json',
-    JSON.stringify({
-      version: '1.0',
-      trustPolicies: [
-        {
-          name: 'layout',
-          registryScopes: ['*'],
-          signatureVerification: { level: 'strict' },
-          trustStores: ['ca:layout'],
-          trustedIdentities: ['*'],
-        },
-      ],
-    }),
-  );
-  trust = ['--trust-policy', policy, '--trust-store', join(dir.path, 'store')];
+  trust = (await writeTrustFiles(dir.path, { name: 'layout', rootPem: keys.root.certPem })).args;
 });
 after(async () => {
   await registry?.stop();

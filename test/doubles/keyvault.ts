@@ -237,30 +237,7 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
         const out = join(dir, `p12-${name}.pfx`);
         await writeFile(keyPath, certificate.keyPem);
         await writeFile(chainPath, chainPem);
-        // Key Vault's own export format, read off real exports (../shared/fixtures/keyvault/README.md,
-        // `openssl pkcs12 -info`): pbeWithSHA1And3-KeyTripleDES-CBC for every bag, SHA-1 MAC, 2000 iterations,
-        // empty password. (Key Vault encodes that password as no bytes, OpenSSL as an empty BMPString; the
-        // product reads both, and the real exports are served verbatim by importCertificate.)
-        await run('openssl', [
-          'pkcs12',
-          '-export',
-          '-inkey',
-          keyPath,
-          '-in',
-          chainPath,
-          '-passout',
-          'pass:',
-          '-certpbe',
-          'PBE-SHA1-3DES',
-          '-keypbe',
-          'PBE-SHA1-3DES',
-          '-macalg',
-          'sha1',
-          '-iter',
-          '2000',
-          '-out',
-          out,
-        ]);
+        await exportKeyVaultPfx({ keyPath, chainPath, out });
         value = (await readFile(out)).toString('base64');
       }
       const version = newVersion();
@@ -333,4 +310,33 @@ function derToP1363(der: Buffer, width: number): Buffer {
     return Buffer.concat([Buffer.alloc(width - trimmed.length), trimmed]);
   };
   return Buffer.concat([readInt(), readInt()]);
+}
+
+/**
+ * PKCS #12 in Key Vault's own export format, read off real exports (../shared/fixtures/keyvault/README.md,
+ * `openssl pkcs12 -info`): pbeWithSHA1And3-KeyTripleDES-CBC for every bag, SHA-1 MAC, 2000 iterations, empty
+ * password. (Key Vault encodes that password as no bytes, OpenSSL as an empty BMPString; the product reads both,
+ * and the real exports are served verbatim by importCertificate.)
+ */
+export function exportKeyVaultPfx({ keyPath, chainPath, out }: { keyPath: string; chainPath: string; out: string }): Promise<unknown> {
+  return run('openssl', [
+    'pkcs12',
+    '-export',
+    '-inkey',
+    keyPath,
+    '-in',
+    chainPath,
+    '-passout',
+    'pass:',
+    '-certpbe',
+    'PBE-SHA1-3DES',
+    '-keypbe',
+    'PBE-SHA1-3DES',
+    '-macalg',
+    'sha1',
+    '-iter',
+    '2000',
+    '-out',
+    out,
+  ]);
 }

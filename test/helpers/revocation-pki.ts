@@ -71,15 +71,7 @@ export class RevocationPki {
   /** A CA: self-signed when no issuer is given, else issued by `issuer` with the endpoints chosen. */
   async newCa(name: string, issuer?: Ca, modes: { ocsp?: OcspMode | null; crl?: CrlMode | null } = {}): Promise<Ca> {
     const dir = join(this.dir, name);
-    await mkdir(join(dir, 'newcerts'), { recursive: true });
-    await writeFile(join(dir, 'index.txt'), '');
-    await writeFile(join(dir, 'serial'), `${randomSerial()}\n`);
-    await writeFile(join(dir, 'crlnumber'), '01\n');
-    const config = join(dir, 'ca.cnf');
-    await writeFile(config, caConfig(dir));
-    const keyPath = join(dir, 'ca.key');
-    const certPath = join(dir, 'ca.pem');
-    await run(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyPath]);
+    const { config, keyPath, certPath } = await initCaDir(dir);
     if (!issuer) {
       await run([
         'req',
@@ -280,15 +272,7 @@ export class RevocationPki {
 
   private async forger(ca: Ca): Promise<Ca> {
     const dir = join(this.dir, `${ca.name}-forger`);
-    await mkdir(join(dir, 'newcerts'), { recursive: true });
-    await writeFile(join(dir, 'index.txt'), '');
-    await writeFile(join(dir, 'serial'), '01\n');
-    await writeFile(join(dir, 'crlnumber'), '01\n');
-    const config = join(dir, 'ca.cnf');
-    await writeFile(config, caConfig(dir));
-    const keyPath = join(dir, 'ca.key');
-    const certPath = join(dir, 'ca.pem');
-    await run(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyPath]);
+    const { config, keyPath, certPath } = await initCaDir(dir);
     await run([
       'req',
       '-x509',
@@ -345,6 +329,19 @@ export class RevocationPki {
     ]);
     return readFile(`${id}.resp`);
   }
+}
+
+/** An `openssl ca` directory: database, serial and CRL number files, configuration, and a fresh P-256 key. */
+async function initCaDir(dir: string): Promise<{ config: string; keyPath: string; certPath: string }> {
+  await mkdir(join(dir, 'newcerts'), { recursive: true });
+  await writeFile(join(dir, 'index.txt'), '');
+  await writeFile(join(dir, 'serial'), `${randomSerial()}\n`);
+  await writeFile(join(dir, 'crlnumber'), '01\n');
+  const config = join(dir, 'ca.cnf');
+  await writeFile(config, caConfig(dir));
+  const keyPath = join(dir, 'ca.key');
+  await run(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyPath]);
+  return { config, keyPath, certPath: join(dir, 'ca.pem') };
 }
 
 function caConfig(dir: string): string {

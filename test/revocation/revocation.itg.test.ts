@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,6 +16,7 @@ import { tempDir } from '../helpers/files.js';
 import { cli } from '../helpers/run.js';
 import { startTsa, type Tsa } from '../doubles/tsa.js';
 import { startAzure, assertNoSecrets, type AzureFleet } from '../doubles/azure.js';
+import { exportKeyVaultPfx } from '../doubles/keyvault.js';
 import { runAction } from '../helpers/action.js';
 import { RevocationPki, type CrlMode, type Issued, type OcspMode } from '../helpers/revocation-pki.js';
 
@@ -286,26 +286,7 @@ describe('end to end: a Key Vault certificate from a CA with OCSP and CRL endpoi
     const leaf = await pki.leaf(inter, `kv-release${++n}`);
     const chainPath = await dir.file(`kv-chain${n}.pem`, pki.chainPem(leaf, inter, pki.root));
     const pfxPath = join(dir.path, `kv${n}.pfx`);
-    execFileSync('openssl', [
-      'pkcs12',
-      '-export',
-      '-inkey',
-      leaf.keyPath,
-      '-in',
-      chainPath,
-      '-passout',
-      'pass:',
-      '-certpbe',
-      'PBE-SHA1-3DES',
-      '-keypbe',
-      'PBE-SHA1-3DES',
-      '-macalg',
-      'sha1',
-      '-iter',
-      '2000',
-      '-out',
-      pfxPath,
-    ]);
+    await exportKeyVaultPfx({ keyPath: leaf.keyPath, chainPath, out: pfxPath });
     const { certId } = await az.kv.importCertificate(`ca-issued${n}`, await readFile(pfxPath));
     const repository = `rev/kv${n}`;
     const d = await pushImage(az.setup, { registry: az.acr.upstream.host, repository }, 'v1');
