@@ -309,7 +309,8 @@ export class RegistryClient {
     if (!mediaType) {
       throw new NotarySignError(
         'REGISTRY',
-        `${repo.registry} answered GET manifest ${repo.repository}:${reference} with ${res.headers.get('content-type') ?? 'no content type'}, ` +
+        `${repo.registry} answered GET manifest ${repo.repository}:${reference} ` +
+          `with ${res.headers.get('content-type') ?? 'no content type'}, ` +
           'not an OCI or Docker manifest; is this the registry address?',
       );
     }
@@ -381,10 +382,10 @@ export class RegistryClient {
 
   /**
    * Upload a blob unless the repository has it. One request when the registry takes a monolithic POST
-   * (distribution-spec "Single POST"), else the POST's upload session completed by one PUT. Signers in one process share each blob's check and
-   * upload: the shared empty config goes up once per repository and run, and no two uploads of the same blob
-   * race (the distribution registry rewrites a blob's repository link non-atomically, and a manifest PUT
-   * that looks at it mid-write fails with DIGEST_INVALID).
+   * (distribution-spec "Single POST"), else the POST's upload session completed by one PUT. Signers in one
+   * process share each blob's check and upload: the shared empty config goes up once per repository and
+   * run, and no two uploads of the same blob race (the distribution registry rewrites a blob's repository
+   * link non-atomically, and a manifest PUT that looks at it mid-write fails with DIGEST_INVALID).
    */
   pushBlob(repo: Repository, bytes: Uint8Array, digest: string): Promise<void> {
     return this.sharedUpload(repo, bytes, { digest, knownAbsent: false });

@@ -191,7 +191,9 @@ function responseSigner(basic: import('pkijs').BasicOCSPResponse, issuer: Certif
     if (verifiesWith(oid, { data, signature, key: responder.publicKey }) !== true) continue;
     if (!responder.isIssuedBy(issuer)) return `the response is signed by "${responder.subject}", which "${issuer.subject}" did not issue`;
     if (!responder.extendedKeyUsages().includes(OID.ekuOcspSigning))
-      return `the response is signed by "${responder.subject}", which lacks id-kp-OCSPSigning, so it may not answer for "${issuer.subject}"`;
+      return (
+        `the response is signed by "${responder.subject}", which lacks id-kp-OCSPSigning, ` + `so it may not answer for "${issuer.subject}"`
+      );
     if (!responder.validAt(now)) return `the response is signed by "${responder.subject}", which is not valid now`;
     return undefined;
   }

@@ -64,8 +64,10 @@ export function countsLine(report: RunReport, elapsedMs: number): string {
     ...count(list.filter((r) => r.verified).length, 'verified'),
     ...count(list.filter((r) => !r.verified).length, 'rejected'),
   ];
-  if (report.copied)
-    return `copy: ${report.copied.manifests.filter((m) => m.copied).length} manifest(s) and ${report.copied.blobs.copied} blob(s) copied in ${seconds}`;
+  if (report.copied) {
+    const manifests = report.copied.manifests.filter((m) => m.copied).length;
+    return `copy: ${manifests} manifest(s) and ${report.copied.blobs.copied} blob(s) copied in ${seconds}`;
+  }
   const parts = report.signed
     ? [
         ...count(report.signed.filter((r) => r.storage !== 'existing').length, 'signed'),

@@ -116,8 +116,8 @@ export function copySummary(result: CopyResult | undefined, opts: { source: stri
   return [
     `### notary-sign: ${result.upToDate ? 'already copied' : 'copied'} ${literal(result.source)}`,
     '',
-    `To ${literal(result.destination)}: ${copied} manifest(s) and ${result.blobs.copied} blob(s) copied, ${result.blobs.mounted} mounted, ` +
-      `${result.blobs.present} already there.`,
+    `To ${literal(result.destination)}: ${copied} manifest(s) and ${result.blobs.copied} blob(s) copied, ` +
+      `${result.blobs.mounted} mounted, ${result.blobs.present} already there.`,
     '',
     ...(result.referrers.length > 0
       ? [

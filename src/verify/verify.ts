@@ -377,7 +377,9 @@ export async function verifyDescriptor(
       ...base,
       outcome: 'no-policy',
       verified: false,
-      reason: `no trust policy statement applies to ${repositoryName(signedAt)}: add it to a statement's registryScopes, or add a "*" statement`,
+      reason:
+        `no trust policy statement applies to ${repositoryName(signedAt)}: ` +
+        `add it to a statement's registryScopes, or add a "*" statement`,
     };
   }
   const withPolicy = { ...base, policy: policy.name, level: policy.level };

@@ -6,4 +6,4 @@ function n(e){let i=e.replace(/[\r\n]+/g," ").replace(/\|/g,"\\|");if(i==="")ret
 `)}function h(e,i){if(!e)return["### notary-sign: copy refused","",`${n(i.source)} did not verify: ${n(i.refused??"")}`,""].join(`
 `);let s=e.manifests.filter(t=>t.copied).length;return[`### notary-sign: ${e.upToDate?"already copied":"copied"} ${n(e.source)}`,"",`To ${n(e.destination)}: ${s} manifest(s) and ${e.blobs.copied} blob(s) copied, ${e.blobs.mounted} mounted, ${e.blobs.present} already there.`,"",...e.referrers.length>0?["| referrer | type | of | copied |","| --- | --- | --- | --- |",...e.referrers.map(t=>d([g(t.digest),n(t.artifactType??"\u2014"),g(t.subject),t.copied?"yes":"already there"])),""]:["No signature travels with it.",""]].join(`
 `)}export{m as a,u as b,$ as c,y as d,h as e};
-//# sourceMappingURL=chunk-R72PJZ43.js.map
+//# sourceMappingURL=chunk-KFYTPKDW.js.map
