@@ -122,11 +122,7 @@ export class RevocationPki {
     name: string,
     modes: { ocsp?: OcspMode | null; crl?: CrlMode | null; profile?: 'codesign' | 'tsa' } = {},
   ): Promise<Issued> {
-    const dir = join(this.dir, 'leaves');
-    await mkdir(dir, { recursive: true });
-    const keyPath = join(dir, `${name}.key`);
-    const certPath = join(dir, `${name}.pem`);
-    await run(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyPath]);
+    const { keyPath, certPath } = await newKey(join(this.dir, 'leaves'), name);
     await this.sign(ca, {
       name,
       keyPath,
@@ -212,11 +208,7 @@ export class RevocationPki {
     let r = this.responders.get(key);
     if (!r) {
       const name = `${ca.name}-responder${withEku ? '' : '-no-eku'}`;
-      const dir = join(this.dir, 'responders');
-      await mkdir(dir, { recursive: true });
-      const keyPath = join(dir, `${name}.key`);
-      const certPath = join(dir, `${name}.pem`);
-      await run(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyPath]);
+      const { keyPath, certPath } = await newKey(join(this.dir, 'responders'), name);
       await this.sign(ca, {
         name,
         keyPath,
@@ -331,6 +323,14 @@ export class RevocationPki {
   }
 }
 
+/** A fresh P-256 key in `dir`, and where its certificate will go. */
+async function newKey(dir: string, name: string): Promise<{ keyPath: string; certPath: string }> {
+  await mkdir(dir, { recursive: true });
+  const keyPath = join(dir, `${name}.key`);
+  await run(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyPath]);
+  return { keyPath, certPath: join(dir, `${name}.pem`) };
+}
+
 /** An `openssl ca` directory: database, serial and CRL number files, configuration, and a fresh P-256 key. */
 async function initCaDir(dir: string): Promise<{ config: string; keyPath: string; certPath: string }> {
   await mkdir(join(dir, 'newcerts'), { recursive: true });
@@ -339,9 +339,7 @@ async function initCaDir(dir: string): Promise<{ config: string; keyPath: string
   await writeFile(join(dir, 'crlnumber'), '01\n');
   const config = join(dir, 'ca.cnf');
   await writeFile(config, caConfig(dir));
-  const keyPath = join(dir, 'ca.key');
-  await run(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyPath]);
-  return { config, keyPath, certPath: join(dir, 'ca.pem') };
+  return { config, ...(await newKey(dir, 'ca')) };
 }
 
 function caConfig(dir: string): string {
