@@ -91,7 +91,7 @@ export class Certificate {
 
   /** The serial number as lowercase hex without leading zeros (how CRL entries and OCSP answers are matched). */
   get serial(): string {
-    return this.node.serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
+    return serialHex(this.node.serialNumber);
   }
 
   /** DER of the issuer and subject names (for OCSP CertIDs and CRL issuer matching). */
@@ -149,6 +149,9 @@ function derLength(buf: Buffer): number {
   for (let i = 0; i < n; i++) len = len * 256 + buf[2 + i]!;
   return 2 + n + len;
 }
+
+/** A serial number as lowercase hex without leading zeros, however it was written (Node, a CRL entry, a CertID). */
+export const serialHex = (hex: string): string => hex.toLowerCase().replace(/^0+(?=.)/, '');
 
 export const OID = {
   keyUsage: '2.5.29.15',

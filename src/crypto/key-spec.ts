@@ -6,6 +6,13 @@ export type KeySpec = 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'EC-256' | 'EC-384'
 export type JwsAlgorithm = 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
 export type HashName = 'sha256' | 'sha384' | 'sha512';
 
+/** The SHA-2 hashes by algorithm identifier (RFC 5754). */
+export const HASH_OID: Record<HashName, string> = {
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+};
+
 const ALGORITHMS: Record<KeySpec, { jws: JwsAlgorithm; hash: HashName; cose: number }> = {
   'RSA-2048': { jws: 'PS256', hash: 'sha256', cose: -37 },
   'RSA-3072': { jws: 'PS384', hash: 'sha384', cose: -38 },

@@ -5,18 +5,13 @@ import { inputNames, type InputNames } from '../util/input-names.js';
 import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
 import { Certificate, timestampingChainProblem, weakSignatureAlgorithm } from './certificate.js';
 import { loadPkijs } from './pkijs.js';
-import type { HashName } from './key-spec.js';
+import { HASH_OID, type HashName } from './key-spec.js';
 
 /**
  * RFC 3161 countersignatures: a TSA's TimeStampToken over the signature
  * bytes (io.cncf.notary.timestampSignature), which keeps a signature valid
  * after its certificate expires.
  */
-const HASH_OID: Record<HashName, string> = {
-  sha256: '2.16.840.1.101.3.4.2.1',
-  sha384: '2.16.840.1.101.3.4.2.2',
-  sha512: '2.16.840.1.101.3.4.2.3',
-};
 const OID_HASH = new Map(Object.entries(HASH_OID).map(([k, v]) => [v, k as HashName]));
 const SIGNED_DATA = '1.2.840.113549.1.7.2';
 const TST_INFO = '1.2.840.113549.1.9.16.1.4';

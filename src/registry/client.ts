@@ -427,16 +427,31 @@ export class RegistryClient {
     await this.expectOk(start, repo, 'POST blob upload');
     await start.body?.cancel();
     if (start.status === 201) return this.confirmBlob(start, { repo, digest });
+    await this.putUpload(repo, this.uploadUrl(repo, start, digest), { digest, body: bytes });
+  }
+
+  /** Where a started upload completes: the Location the registry gave, with the digest it must match. */
+  private uploadUrl(repo: Repository, start: Response, digest: string): URL {
     const location = start.headers.get('location');
     if (!location) throw new NotarySignError('REGISTRY', `registry ${repo.registry} started an upload without a Location header`);
     const url = new URL(location, `${this.baseUrl(repo.registry)}/`);
     url.searchParams.set('digest', digest);
+    return url;
+  }
+
+  /** Complete an upload with the whole blob in one PUT. */
+  private async putUpload(
+    repo: Repository,
+    url: URL,
+    { digest, body, size, timeoutMs }: { digest: string; body: Uint8Array | ReadableStream<Uint8Array>; size?: number; timeoutMs?: number },
+  ): Promise<void> {
     const put = await this.request(repo, '', {
       url: url.toString(),
       method: 'PUT',
-      headers: { 'content-type': 'application/octet-stream' },
-      body: bytes,
+      headers: { 'content-type': 'application/octet-stream', ...(size !== undefined ? { 'content-length': String(size) } : {}) },
+      body,
       action: 'pull,push',
+      ...(timeoutMs ? { timeoutMs } : {}),
     });
     await this.expectOk(put, repo, `PUT blob ${digest}`);
     await put.body?.cancel();
@@ -478,8 +493,7 @@ export class RegistryClient {
     start ??= await this.request(to, `/v2/${to.repository}/blobs/uploads/`, { method: 'POST', action: 'pull,push' });
     await this.expectOk(start, to, 'POST blob upload');
     await start.body?.cancel();
-    const location = start.headers.get('location');
-    if (!location) throw new NotarySignError('REGISTRY', `registry ${to.registry} started an upload without a Location header`);
+    const url = this.uploadUrl(to, start, blob.digest);
     const source = await this.request(from, `/v2/${from.repository}/blobs/${blob.digest}`, { timeoutMs: transferTimeout(blob.size) });
     if (source.status === 404) {
       await source.body?.cancel();
@@ -506,18 +520,7 @@ export class RegistryClient {
         },
       }),
     );
-    const url = new URL(location, `${this.baseUrl(to.registry)}/`);
-    url.searchParams.set('digest', blob.digest);
-    const put = await this.request(to, '', {
-      url: url.toString(),
-      method: 'PUT',
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-      body: checked,
-      action: 'pull,push',
-      timeoutMs: transferTimeout(blob.size),
-    });
-    await this.expectOk(put, to, `PUT blob ${blob.digest}`);
-    await put.body?.cancel();
+    await this.putUpload(to, url, { digest: blob.digest, body: checked, size: blob.size, timeoutMs: transferTimeout(blob.size) });
     const actual = `${blob.digest.split(':')[0]}:${hash.digest('hex')}`;
     if (actual !== blob.digest || seen !== blob.size)
       throw new NotarySignError(

@@ -1,4 +1,4 @@
-import type { Certificate } from '../crypto/certificate.js';
+import { serialHex, type Certificate } from '../crypto/certificate.js';
 import * as x509 from '../crypto/x509.js';
 import { rfc3339 } from '../util/encoding.js';
 import { fetchRevocationData, Unavailable, type FetchOptions } from './fetch.js';
@@ -118,7 +118,7 @@ async function verifyCrl(bytes: Uint8Array, issuer: Certificate, now: Date): Pro
     if (critical) throw new Unavailable(`a CRL entry has an unsupported critical extension ${critical.type}`);
     const reason = e.reason;
     const invalidityDate = e.invalidity;
-    entries.set(e.serialNumber.toLowerCase().replace(/^0+(?=.)/, ''), {
+    entries.set(serialHex(e.serialNumber), {
       revokedAt: e.revocationDate,
       ...(reason !== undefined ? { reason } : {}),
       ...(invalidityDate ? { invalidityDate } : {}),

@@ -1,6 +1,7 @@
 import * as asn1js from 'asn1js';
 import { createHash } from 'node:crypto';
-import { Certificate, OID } from '../crypto/certificate.js';
+import { Certificate, OID, serialHex } from '../crypto/certificate.js';
+import { HASH_OID } from '../crypto/key-spec.js';
 import { loadPkijs } from '../crypto/pkijs.js';
 import { rfc3339 } from '../util/encoding.js';
 import { fetchRevocationData, Unavailable, verifiesWith, type FetchOptions } from './fetch.js';
@@ -85,12 +86,14 @@ async function buildRequest(cert: Certificate, issuer: Certificate): Promise<Buf
   return Buffer.from(request.toSchema(true).toBER(false));
 }
 
+// CertID hashes: SHA-1, as every public CA answers (RFC 5019), or SHA-2.
 const HASHES: Record<string, string> = {
   '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
+  ...Object.fromEntries(Object.entries(HASH_OID).map(([h, oid]) => [oid, h])),
 };
+
+const certIdSerial = (certID: import('pkijs').CertID) =>
+  serialHex(Buffer.from(certID.serialNumber.valueBlock.valueHexView).toString('hex'));
 
 /** RFC 6960 4.1.1 CertID: hashes of the issuer's name and key, and the serial: is this answer about `cert`? */
 function aboutCertificate(
@@ -100,11 +103,8 @@ function aboutCertificate(
   const hash = HASHES[certID.hashAlgorithm.algorithmId];
   if (!hash) return false;
   const digest = (data: Uint8Array) => createHash(hash).update(data).digest();
-  const serial = Buffer.from(certID.serialNumber.valueBlock.valueHexView)
-    .toString('hex')
-    .replace(/^0+(?=.)/, '');
   return (
-    serial === cert.serial &&
+    certIdSerial(certID) === cert.serial &&
     digest(issuer.subjectNameDer).equals(Buffer.from(certID.issuerNameHash.valueBlock.valueHexView)) &&
     digest(issuerKeyBits).equals(Buffer.from(certID.issuerKeyHash.valueBlock.valueHexView))
   );
@@ -134,7 +134,7 @@ async function readResponse(
   const issuerKeyBits = pkijs.Certificate.fromBER(new Uint8Array(issuer.der)).subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView;
   const single = basic.tbsResponseData.responses.find((r) => aboutCertificate(r.certID, { cert, issuer, issuerKeyBits }));
   if (!single) {
-    const serials = basic.tbsResponseData.responses.map((r) => Buffer.from(r.certID.serialNumber.valueBlock.valueHexView).toString('hex'));
+    const serials = basic.tbsResponseData.responses.map((r) => certIdSerial(r.certID));
     return unknown(`the response is about another certificate (serial ${serials.join(', ') || 'none'}, not ${cert.serial})`);
   }
   const signerProblem = responseSigner(basic, issuer, now);

@@ -55,13 +55,19 @@ const signArgs = (k: { keyPath: string; chainPath: string } = keys) => [
   readOnly.host,
 ];
 
+/** A fresh image signed by a chain the policy does not trust, whose subject is markdown with a link. */
+async function signedByHostileSubject() {
+  const a = await image();
+  const evil = await generateTestChain({ subject: EVIL_SUBJECT });
+  const keyPath = await dir.file(`evil${n}.key`, evil.leaf.keyPem);
+  const chainPath = await dir.file(`evil${n}.crt`, evil.chainPem);
+  assert.equal((await cli(['sign', a.ref, ...signArgs({ keyPath, chainPath })])).code, 0);
+  return a;
+}
+
 describe('wrong or misleading answers, fixed', () => {
   test('a rejected signature reads as rejected: which statement, which check, why', async () => {
-    const a = await image();
-    const evil = await generateTestChain({ subject: EVIL_SUBJECT });
-    const evilKey = await dir.file('evil.key', evil.leaf.keyPem);
-    const evilChain = await dir.file('evil.crt', evil.chainPem);
-    assert.equal((await cli(['sign', a.ref, ...signArgs({ keyPath: evilKey, chainPath: evilChain })])).code, 0);
+    const a = await signedByHostileSubject();
     const r = await cli(['verify', a.ref, ...trust]);
     assert.equal(r.code, 1);
     assert.match(
@@ -176,11 +182,7 @@ describe('wrong or misleading answers, fixed', () => {
   });
 
   test('the job summary shows a hostile certificate subject as text, and the log has a line per image', async () => {
-    const a = await image();
-    const evil = await generateTestChain({ subject: EVIL_SUBJECT });
-    const evilKey = await dir.file('evil2.key', evil.leaf.keyPem);
-    const evilChain = await dir.file('evil2.crt', evil.chainPem);
-    assert.equal((await cli(['sign', a.ref, ...signArgs({ keyPath: evilKey, chainPath: evilChain })])).code, 0);
+    const a = await signedByHostileSubject();
     const r = await runAction(
       dir.path,
       { command: 'verify', image: a.ref, 'trust-policy': trust[1]!, 'trust-store': trust[3]!, 'insecure-registries': registry.host },

@@ -73,24 +73,7 @@ export class RevocationPki {
     const dir = join(this.dir, name);
     const { config, keyPath, certPath } = await initCaDir(dir);
     if (!issuer) {
-      await run([
-        'req',
-        '-x509',
-        '-new',
-        '-key',
-        keyPath,
-        '-subj',
-        `/CN=Revocation ${name}/O=notary-sign tests`,
-        '-days',
-        '3650',
-        '-sha256',
-        '-addext',
-        'basicConstraints=critical,CA:true',
-        '-addext',
-        'keyUsage=critical,keyCertSign,cRLSign',
-        '-out',
-        certPath,
-      ]);
+      await selfSignedCa({ keyPath, certPath, subject: `/CN=Revocation ${name}/O=notary-sign tests` });
     } else {
       await this.sign(issuer, {
         name,
@@ -265,19 +248,7 @@ export class RevocationPki {
   private async forger(ca: Ca): Promise<Ca> {
     const dir = join(this.dir, `${ca.name}-forger`);
     const { config, keyPath, certPath } = await initCaDir(dir);
-    await run([
-      'req',
-      '-x509',
-      '-new',
-      '-key',
-      keyPath,
-      '-subj',
-      `/CN=Revocation ${ca.name}/O=notary-sign tests`,
-      '-days',
-      '30',
-      '-out',
-      certPath,
-    ]);
+    await selfSignedCa({ keyPath, certPath, subject: `/CN=Revocation ${ca.name}/O=notary-sign tests` });
     const forger: Ca = { name: `${ca.name}-forger`, dir, config, keyPath, certPath, certPem: '', keyPem: '' };
     this.cas.set(forger.name, forger);
     await this.publishCrl(forger);
@@ -321,6 +292,28 @@ export class RevocationPki {
     ]);
     return readFile(`${id}.resp`);
   }
+}
+
+/** A self-signed CA certificate (a root, or a forger's stand-in for one) for an existing key. */
+function selfSignedCa({ keyPath, certPath, subject }: { keyPath: string; certPath: string; subject: string }): Promise<string> {
+  return run([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    keyPath,
+    '-subj',
+    subject,
+    '-days',
+    '3650',
+    '-sha256',
+    '-addext',
+    'basicConstraints=critical,CA:true',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-out',
+    certPath,
+  ]);
 }
 
 /** A fresh P-256 key in `dir`, and where its certificate will go. */

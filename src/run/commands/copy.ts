@@ -4,7 +4,7 @@ import type { CommonOptions, RunInputs } from '../options.js';
 import { failed, type RunReport } from '../report.js';
 import type { SessionFactory } from '../session.js';
 import { copySummary } from '../summary.js';
-import { parseTrustOptions, type TrustOptions } from './verify.js';
+import { loadTrust, parseTrustOptions, verificationOptions, type TrustOptions } from './verify.js';
 
 /** `copy`: an image and its signatures (or all referrers) from one repository to another, optionally gated. */
 export interface CopyCommandOptions extends CommonOptions {
@@ -41,19 +41,9 @@ export async function run(options: CopyCommandOptions, session: SessionFactory):
   const s = session.forImages([options.source, options.destination]);
   const registry = await s.registry();
   if (options.gate) {
-    const { loadTrust } = await import('./verify.js');
     const trust = await loadTrust(options.gate, s);
     const { verifyImage } = await import('../../verify/verify.js');
-    const { Revocation } = await import('../../revocation/index.js');
-    const verdict = await verifyImage(options.source, {
-      registry,
-      ...trust,
-      referrers: options.referrers,
-      requiredAnnotations: options.gate.requiredAnnotations,
-      logger: options.logger,
-      revocation: new Revocation(options.gate.revocation),
-      signatureSources: options.gate.signatureSources,
-    });
+    const verdict = await verifyImage(options.source, verificationOptions(options.gate, { trust, registry }));
     if (!verdict.verified) {
       return {
         command: 'copy',

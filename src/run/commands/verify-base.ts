@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { NotarySignError } from '../../errors.js';
 import { parseKeyValues, parsePlatform } from '../inputs.js';
-import { Revocation } from '../../revocation/index.js';
 import type { CommonOptions, RunInputs } from '../options.js';
 import { failed, type RunReport } from '../report.js';
 import type { SessionFactory } from '../session.js';
 import { verifyBaseSummary } from '../summary.js';
-import { loadTrust, parseTrustOptions, type TrustOptions } from './verify.js';
+import { loadTrust, parseTrustOptions, verificationOptions, type TrustOptions } from './verify.js';
 
 /** `verify-base`: every image a Dockerfile's build pulls, then the pinned Dockerfile. */
 export interface VerifyBaseCommandOptions extends TrustOptions {
@@ -44,13 +43,7 @@ export async function run(options: VerifyBaseCommandOptions, session: SessionFac
   const registry = await s.registry();
   const { verifyBaseImages } = await import('../../verify-base/verify-base.js');
   const base = await verifyBaseImages({
-    registry,
-    ...trust,
-    referrers: options.referrers,
-    requiredAnnotations: options.requiredAnnotations,
-    logger: options.logger,
-    revocation: new Revocation(options.revocation),
-    signatureSources: options.signatureSources,
+    ...verificationOptions(options, { trust, registry }),
     dockerfile: options.dockerfile,
     inputName: options.name,
     buildArgs: options.buildArgs,

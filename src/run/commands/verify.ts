@@ -3,6 +3,8 @@ import { mapLimit } from '../../util/concurrency.js';
 import { progress } from '../../log.js';
 import type { TrustPolicyDocument } from '../../verify/trust-policy.js';
 import type { TrustAnchorSource } from '../../verify/trust-store.js';
+import type { VerifyImageOptions } from '../../verify/verify.js';
+import type { RegistryClient } from '../../registry/client.js';
 import type { Certificate } from '../../crypto/certificate.js';
 import { parseDuration, parseKeyValues, parseList } from '../inputs.js';
 import { Revocation, type RevocationOptions } from '../../revocation/index.js';
@@ -175,12 +177,9 @@ export function parseOptions(inputs: RunInputs, common: CommonOptions): VerifyCo
   return { ...parseTrustOptions(inputs, common), images };
 }
 
-export async function run(options: VerifyCommandOptions, session: SessionFactory): Promise<RunReport> {
-  const s = session.forImages(options.images);
-  const trust = await loadTrust(options, s);
-  const registry = await s.registry();
-  const { verifyImage } = await import('../../verify/verify.js');
-  const common = {
+/** What verifying an image takes, from the trust options: the same for verify, verify-base and a copy's gate. */
+export function verificationOptions(options: TrustOptions, { trust, registry }: { trust: LoadedTrust; registry: RegistryClient }) {
+  return {
     registry,
     ...trust,
     referrers: options.referrers,
@@ -188,7 +187,15 @@ export async function run(options: VerifyCommandOptions, session: SessionFactory
     logger: options.logger,
     revocation: new Revocation(options.revocation),
     signatureSources: options.signatureSources,
-  };
+  } satisfies VerifyImageOptions;
+}
+
+export async function run(options: VerifyCommandOptions, session: SessionFactory): Promise<RunReport> {
+  const s = session.forImages(options.images);
+  const trust = await loadTrust(options, s);
+  const registry = await s.registry();
+  const { verifyImage } = await import('../../verify/verify.js');
+  const common = verificationOptions(options, { trust, registry });
   const step = progress(options.logger, options.images.length);
   const verified = await mapLimit(options.images, 4, async (image) => {
     const v = await verifyImage(image, common);

@@ -1,3 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-ZH7GMH4S.js";import"./chunk-XHHUSRSY.js";import"./chunk-XKNQMOQI.js";import"./chunk-46M352KD.js";import"./chunk-YAYTD6SK.js";import"./chunk-KOULGKGM.js";import"./chunk-HI6BHUXT.js";import"./chunk-F5J7D7W2.js";import"./chunk-DEOMUU7X.js";import"./chunk-5CGJT5BD.js";import"./chunk-EVLO6EPO.js";import"./chunk-GOD63ADF.js";import"./chunk-GMXM6MYJ.js";import"./chunk-P3QUZTA4.js";import"./chunk-3V2NTJ7C.js";import"./chunk-UAW2NGSJ.js";import"./chunk-MA5UOKQQ.js";import"./chunk-Q3C3TP5A.js";import"./chunk-SYJLW4B5.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
-//# sourceMappingURL=verify-UZYBDQTB.js.map
