@@ -15,6 +15,7 @@ Usage:
   notary-sign verify <image>... --trust-policy <trustpolicy.json> --trust-store <dir> [options]
   notary-sign verify-base --dockerfile <Dockerfile> --trust-policy <file> --trust-store <dir> [options]
   notary-sign copy <source-image> <destination-repository[:tag]> [--all-referrers] [trust options: copy only if it verifies]
+  notary-sign migrate-dct <registry/repository>... [--dct-root-key <id>] [--dry-run] [sign options]
   notary-sign policy init --output-dir <dir> [--from <image>] [inline trust options]
   notary-sign policy show [--trust-policy <file> --trust-store <dir> | inline trust options]
 
@@ -52,6 +53,13 @@ verify and verify-base options:
 copy options:
   --all-referrers              carry every referrer (SBOMs, attestations), not only Notary Project signatures
   (with --trust-policy/--trust-store or inline trust options, the source must verify before anything is copied)
+
+migrate-dct options (Docker Content Trust signed tags become Notary Project signatures; sign options apply):
+  --notary-server <url>        the Notary v1 server (default: the registry itself, as on ACR; notary.docker.io for Hub)
+  --dct-root-key <id>          pin the root: a root key ID (as in root.json or \`notary key list\`) or
+                               sha256:<certificate fingerprint> (repeatable; unpinned roots are trusted on first use)
+  --sign-moved                 also sign the digest DCT recorded for a tag that has moved since
+  --dry-run                    verify and compare only; sign nothing
 
 verify-base options:
   --dockerfile <file>          the Dockerfile whose FROM / COPY --from images are verified
@@ -271,10 +279,27 @@ const CLI_NAMES: Record<string, string> = {
 };
 export const cliInputName = (kebab: string): string => CLI_NAMES[kebab] ?? `--${kebab}`;
 
+const MIGRATE_OPTIONS = {
+  ...SIGN_OPTIONS,
+  'notary-server': { type: 'string' },
+  'dct-root-key': { type: 'string', multiple: true },
+  'sign-moved': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+type CommandName = 'sign' | 'verify' | 'verify-base' | 'copy' | 'migrate-dct';
+
+const COMMAND_OPTIONS: Record<CommandName, ParseArgsConfig['options']> = {
+  sign: SIGN_OPTIONS,
+  verify: VERIFY_OPTIONS,
+  'verify-base': VERIFY_OPTIONS,
+  copy: { ...VERIFY_OPTIONS, 'all-referrers': { type: 'boolean' } },
+  'migrate-dct': MIGRATE_OPTIONS,
+};
+
 /** Every command goes through the core's run(), as the CI adapters do; only printing differs. */
-async function runCommand(name: 'sign' | 'verify' | 'verify-base' | 'copy', args: string[]): Promise<number> {
-  const options =
-    name === 'sign' ? SIGN_OPTIONS : name === 'copy' ? { ...VERIFY_OPTIONS, 'all-referrers': { type: 'boolean' } } : VERIFY_OPTIONS;
+async function runCommand(name: CommandName, args: string[]): Promise<number> {
+  const options = COMMAND_OPTIONS[name];
   const { values, positionals } = parse(args, options as typeof VERIFY_OPTIONS, name);
   const v = values as Record<string, string | string[] | boolean | undefined>;
   const str = (k: string) => (typeof v[k] === 'string' ? v[k] : undefined);
@@ -314,6 +339,7 @@ function jsonDocument(report: RunReport) {
     return { ...head, ...base };
   }
   if (report.copied) return { ...head, ...report.copied };
+  if (report.migrated) return { ...head, ...report.migrated };
   return { ...head, images: report.verified ?? [] };
 }
 
@@ -324,7 +350,7 @@ type Parsed = {
   list: (k: string) => string[];
 };
 
-async function runWith(name: 'sign' | 'verify' | 'verify-base' | 'copy', { values, positionals, str, list }: Parsed): Promise<RunReport> {
+async function runWith(name: CommandName, { values, positionals, str, list }: Parsed): Promise<RunReport> {
   const v = values;
   const session = await sessionFrom(values);
   const { run } = await import('../src/run/index.js');
@@ -356,6 +382,10 @@ async function runWith(name: 'sign' | 'verify' | 'verify-base' | 'copy', { value
     ...(str('crl-timeout') ? { crlTimeout: str('crl-timeout') } : {}),
     ...(str('revocation-cache') ? { revocationCache: str('revocation-cache') } : {}),
     signatureSources: list('signature-source'),
+    ...(str('notary-server') ? { notaryServer: str('notary-server') } : {}),
+    dctRootKeys: list('dct-root-key'),
+    signMoved: v['sign-moved'] === true,
+    dryRun: v['dry-run'] === true,
   });
 }
 
@@ -414,6 +444,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'verify':
       case 'verify-base':
       case 'copy':
+      case 'migrate-dct':
         return await runCommand(command, rest);
       case 'policy':
         return await runPolicy(rest);

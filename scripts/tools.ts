@@ -28,11 +28,13 @@ export const TOOLS = {
   // Debian ships distribution 2.8 as docker-registry; upstream builds and Fedora call it `registry`.
   registry: { binaries: ['docker-registry', 'registry'], apt: 'docker-registry', dnf: 'docker-distribution', brew: 'distribution' },
   openssl: { binaries: ['openssl'], apt: 'openssl', dnf: 'openssl', brew: 'openssl@3' },
+  // Docker Content Trust's server and CLI (notary 0.7), for the migrate-dct tests.
+  notary: { binaries: ['notary-server'], apt: 'notary', dnf: 'notary', brew: 'notary' },
 } as const satisfies Record<string, Tool>;
 
 export type ToolName = keyof typeof TOOLS;
 const ALL = Object.keys(TOOLS) as ToolName[];
-const WHY = 'the demo and the tests run a real CNCF distribution registry on 127.0.0.1 and use openssl';
+const WHY = 'the demo and the tests run a real CNCF distribution registry and notary-server on 127.0.0.1 and use openssl';
 
 /** A missing tool that could not be installed here; the message is the one line to print. */
 export class ToolsMissingError extends Error {

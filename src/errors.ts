@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'NETWORK' // could not reach a host
   | 'REGISTRY' // registry answered with something we cannot use
   | 'TIMESTAMP' // the RFC 3161 TSA failed or its token is unusable
-  | 'POLICY'; // trust policy or trust store invalid
+  | 'POLICY' // trust policy or trust store invalid
+  | 'TRUST_DATA'; // Docker Content Trust (TUF) data absent, unverifiable, expired or tampered
 
 export class NotarySignError extends Error {
   override readonly name = 'NotarySignError';

@@ -18,6 +18,7 @@ const COMMAND_MODULES = {
   verify: () => import('./commands/verify.js'),
   'verify-base': () => import('./commands/verify-base.js'),
   copy: () => import('./commands/copy.js'),
+  'migrate-dct': () => import('./commands/migrate-dct.js'),
 };
 
 /**

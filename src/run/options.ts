@@ -44,6 +44,11 @@ export interface RunInputs {
   ocspTimeout?: string;
   crlTimeout?: string;
   revocationCache?: string;
+  /** migrate-dct: the notary server, root key pins, whether moved tags are signed, and a dry run. */
+  notaryServer?: string;
+  dctRootKeys?: string | readonly string[];
+  signMoved?: boolean | string;
+  dryRun?: boolean | string;
   recursive?: boolean;
   timestampUrl?: string;
   timestampRootCert?: string;
@@ -55,12 +60,15 @@ export interface RunInputs {
 
 export type { InputNamer, InputNames } from '../util/input-names.js';
 
-export const COMMANDS = ['sign', 'verify', 'verify-base', 'copy'] as const;
+export const COMMANDS = ['sign', 'verify', 'verify-base', 'copy', 'migrate-dct'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** `command`, case-insensitive, with the task's `verifyBase` spelling; default sign. */
 export function parseCommand(value: string | undefined, name: InputNames): Command {
-  const command = (value?.trim() || 'sign').toLowerCase().replace(/^verifybase$/, 'verify-base');
+  const command = (value?.trim() || 'sign')
+    .toLowerCase()
+    .replace(/^verifybase$/, 'verify-base')
+    .replace(/^migratedct$/, 'migrate-dct');
   if ((COMMANDS as readonly string[]).includes(command)) return command as Command;
   throw new NotarySignError('INPUT', `${name('command')}: "${value}" is not one of ${COMMANDS.join(', ')}`);
 }

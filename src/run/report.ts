@@ -3,6 +3,7 @@ import type { ImageVerification } from '../verify/verify.js';
 import type { VerifyBaseResult } from '../verify-base/verify-base.js';
 import type { Command } from './options.js';
 import type { CopyResult } from '../copy/copy.js';
+import type { RepositoryMigration } from '../migrate/dct.js';
 
 /** One thing that failed (an image, a base image) and why, as data for every adapter to print. */
 export interface Failure {
@@ -24,6 +25,7 @@ export interface RunReport {
   verified?: ImageVerification[];
   base?: VerifyBaseResult;
   copied?: CopyResult;
+  migrated?: { dryRun: boolean; repositories: RepositoryMigration[] };
   /** Output name (kebab-case) → value. */
   outputs: Record<string, string>;
   /** Markdown for the job/build summary. */
@@ -51,6 +53,13 @@ export function resultLines(report: RunReport): string[] {
   for (const f of report.notSigned ?? []) out.push(`FAILED\t${f.signedReference ?? f.image}\t${f.reason}`);
   for (const r of report.verified ?? []) out.push(`${mark(r.verified)}\t${r.reference}\t${r.reason}`);
   for (const r of report.base?.images ?? []) out.push(`${mark(r.verified)}\t${r.image}\t${r.reference}\t${r.reason}`);
+  for (const r of report.migrated?.repositories ?? []) {
+    if (r.reason) out.push(`${r.verified ? 'FAILED' : 'UNVERIFIABLE'}\t${r.gun}\t${r.reason}`);
+    for (const t of r.tags)
+      out.push(
+        `${t.outcome.toUpperCase()}\t${r.gun}:${t.tag}\t${t.digest}\t${t.signatureDigest ? `signature ${t.signatureDigest}` : (t.reason ?? '')}`,
+      );
+  }
   const c = report.copied;
   if (c) out.push(`${c.upToDate ? 'UP-TO-DATE' : 'COPIED'}\t${c.source}\t${c.destination}\t${c.referrers.length} referrer(s)`);
   return out;
@@ -67,6 +76,13 @@ export function countsLine(report: RunReport, elapsedMs: number): string {
   if (report.copied) {
     const manifests = report.copied.manifests.filter((m) => m.copied).length;
     return `copy: ${manifests} manifest(s) and ${report.copied.blobs.copied} blob(s) copied in ${seconds}`;
+  }
+  if (report.migrated) {
+    const { repositories } = report.migrated;
+    const tags = repositories.flatMap((r) => r.tags);
+    const outcomes = [...new Set(tags.map((t) => t.outcome))].map((o) => `${tags.filter((t) => t.outcome === o).length} ${o}`);
+    const parts = [...outcomes, ...count(repositories.filter((r) => !r.verified).length, 'unverifiable')];
+    return `migrate-dct: ${parts.length > 0 ? parts.join(', ') : 'no signed tag'} in ${seconds}`;
   }
   const parts = report.signed
     ? [

@@ -157,8 +157,11 @@ export class Session {
     );
   }
 
-  /** A registry client: explicit credentials, then ACR via Entra, then docker config. */
-  async registry(): Promise<RegistryClient> {
+  /**
+   * A registry client: explicit credentials, then ACR via Entra, then docker config. `sameCredentials` maps a
+   * host to the registry whose credentials it gets (a notary server is sent its registry's, as Docker does).
+   */
+  async registry(sameCredentials: Record<string, string> = {}): Promise<RegistryClient> {
     const { registryCredentials, registries = [], acrHosts = [], azure } = this.inputs;
     const acr = await import('../azure/acr.js');
     const docker = dockerConfigCredentials(this.inputs.dockerConfigDir);
@@ -190,7 +193,10 @@ export class Session {
     }
     const hosts = this.inputs.hostCredentials ?? {};
     const general = credentials;
-    const resolver: CredentialResolver = (registry) => (hosts[registry] ? Promise.resolve(hosts[registry]) : general(registry));
+    const resolver: CredentialResolver = (host) => {
+      const registry = sameCredentials[host] ?? host;
+      return hosts[registry] ? Promise.resolve(hosts[registry]) : general(registry);
+    };
     return new RegistryClient({
       insecureRegistries: [...(this.inputs.insecureRegistries ?? []), ...Object.keys(hosts)],
       credentials: memoizeByKey(resolver),

@@ -2,6 +2,7 @@ import type { SignFailure, SignResult } from '../sign/sign.js';
 import type { ImageVerification } from '../verify/verify.js';
 import type { VerifyBaseResult } from '../verify-base/verify-base.js';
 import type { CopyResult } from '../copy/copy.js';
+import type { RepositoryMigration, TagOutcome } from '../migrate/dct.js';
 
 /**
  * Markdown for the GitHub job summary and the Azure DevOps build summary: one row per image, verdict and
@@ -130,4 +131,46 @@ export function copySummary(result: CopyResult | undefined, opts: { source: stri
         ]
       : ['No signature travels with it.', '']),
   ].join('\n');
+}
+
+const MIGRATION_VERDICT: Record<TagOutcome, string> = {
+  migrated: '✅ migrated',
+  'already-migrated': '♻️ already migrated',
+  'would-migrate': '🔎 would migrate',
+  moved: '⚠️ moved',
+  missing: '⚠️ missing',
+  failed: '❌ failed',
+};
+
+/** One table per repository: how its trust data verified, then every signed tag and what became of it. */
+export function migrateSummary(repositories: RepositoryMigration[], dryRun: boolean): string {
+  const out = [`### notary-sign: Docker Content Trust migration${dryRun ? ' (dry run: nothing signed)' : ''}`, ''];
+  for (const r of repositories) {
+    if (!r.verified) {
+      out.push(`#### ❌ ${literal(r.gun)}: trust data not verified, nothing migrated`, '', literal(r.reason ?? ''), '');
+      continue;
+    }
+    const trust = r.pinned ? 'root pinned' : 'root trusted on first use (not pinned)';
+    out.push(
+      `#### ${literal(r.gun)}: root v${r.rootVersion} (${trust}, key ${literal(r.rootKeyIds?.join(', ') ?? '')}), targets v${r.targetsVersion}`,
+      '',
+    );
+    if (r.reason) out.push(`❌ ${literal(r.reason)}`, '');
+    else if (r.tags.length === 0) {
+      out.push('No signed tags.', '');
+    }
+    if (r.tags.length === 0) continue;
+    out.push('| outcome | tag | DCT digest | details |', '| --- | --- | --- | --- |');
+    for (const t of r.tags) {
+      const details = lines(
+        `${literal(t.role)} v${t.roleVersion}`,
+        t.signatureDigest ? `signature ${short(t.signatureDigest)}` : undefined,
+        t.reason ? literal(t.reason) : undefined,
+      );
+      out.push(row([MIGRATION_VERDICT[t.outcome], literal(t.tag), short(t.digest), details]));
+    }
+    for (const i of r.ignored) out.push(row(['⚠️ ignored', literal(i.tag), '—', literal(i.reason)]));
+    out.push('');
+  }
+  return out.join('\n');
 }

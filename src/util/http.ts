@@ -139,6 +139,9 @@ export interface RateFloor {
 }
 const DEFAULT_RATE_FLOOR: RateFloor = { bytesPerSecond: 1024, graceMs: 10_000 };
 
+/** A body over its limit: callers that know why the limit is what it is can say so. */
+export class BodyTooLarge extends NotarySignError {}
+
 /** Read a response body, refusing more than `limit` bytes (declared or streamed) and reads under the rate floor. */
 export async function readBody(
   res: Response,
@@ -147,7 +150,7 @@ export async function readBody(
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     await res.body?.cancel();
-    throw new NotarySignError(code, `${what} is ${declared} bytes, over the ${limit}-byte limit`);
+    throw new BodyTooLarge(code, `${what} is ${declared} bytes, over the ${limit}-byte limit`);
   }
   if (!res.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
@@ -169,7 +172,7 @@ export async function readBody(
       total += next.value.byteLength;
       if (total > limit) {
         await reader.cancel().catch(() => {});
-        throw new NotarySignError(code, `${what} exceeds the ${limit}-byte limit`);
+        throw new BodyTooLarge(code, `${what} exceeds the ${limit}-byte limit`);
       }
       chunks.push(Buffer.from(next.value));
     }

@@ -55,9 +55,16 @@ export async function startRegistryTokenServer(
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="token"' });
       return void res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'invalid credentials' }] }));
     }
+    // distribution docs/spec/auth/scope.md: type ":" name ":" actions, where the name may hold a host:port (a notary GUN).
     const access = url.searchParams.getAll('scope').map((scope) => {
-      const [type, name, actions] = scope.split(':');
-      return { type: type ?? '', name: name ?? '', actions: (actions ?? '').split(',').filter(Boolean) };
+      const first = scope.indexOf(':');
+      const last = scope.lastIndexOf(':');
+      const actions = last > first ? scope.slice(last + 1) : '';
+      return {
+        type: scope.slice(0, first),
+        name: scope.slice(first + 1, last > first ? last : undefined),
+        actions: actions.split(',').filter(Boolean),
+      };
     });
     const token = await minter.mint(url.searchParams.get('service') ?? service, user, access);
     state.issued.push(token);

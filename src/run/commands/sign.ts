@@ -5,7 +5,8 @@ import { parseDuration, parseKeyValues } from '../inputs.js';
 import type { CommonOptions, RunInputs } from '../options.js';
 import { provenanceAnnotations } from '../provenance.js';
 import { failed, type RunReport } from '../report.js';
-import type { SessionFactory } from '../session.js';
+import type { Session, SessionFactory } from '../session.js';
+import type { SignOptions } from '../../sign/sign.js';
 import { signSummary } from '../summary.js';
 
 /** `sign`: sign each image's digest and attach the signature as a referrer. */
@@ -91,17 +92,15 @@ async function readTimestampRoots(path: string, input: string): Promise<Certific
   return parseCertificates(text, `${input} ${path}`);
 }
 
-export async function run(options: SignCommandOptions, session: SessionFactory): Promise<RunReport> {
+/** What signing needs beyond the images: the signer, the registry and the parsed options (shared with migrate-dct). */
+export async function signingContext(options: SignCommandOptions, s: Session): Promise<Omit<SignOptions, 'images'>> {
   const { name, logger } = options;
   const timestamp = options.timestamp && {
     url: options.timestamp.url,
     rootCertificates: await readTimestampRoots(options.timestamp.rootCertPath, name('timestamp-root-cert')),
   };
-  const s = session.forImages(options.images);
   const signer = await s.signer();
-  const { signEach } = await import('../../sign/sign.js');
-  const { signed, failed: notSigned } = await signEach({
-    images: options.images,
+  return {
     signer,
     registry: await s.registry(),
     ...(options.expiryMs ? { expiryMs: options.expiryMs } : {}),
@@ -112,7 +111,13 @@ export async function run(options: SignCommandOptions, session: SessionFactory):
     ...(timestamp ? { timestamp } : {}),
     logger,
     inputName: name,
-  });
+  };
+}
+
+export async function run(options: SignCommandOptions, session: SessionFactory): Promise<RunReport> {
+  const context = await signingContext(options, session.forImages(options.images));
+  const { signEach } = await import('../../sign/sign.js');
+  const { signed, failed: notSigned } = await signEach({ ...context, images: options.images });
   const total = signed.length + notSigned.length;
   return {
     command: 'sign',
