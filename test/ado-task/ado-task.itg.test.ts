@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { RegistryClient } from '../../src/registry/client.js';
 import { pushImage } from '../helpers/image.js';
+import { startNotaryServer } from '../helpers/notary.js';
 import { runNode, type RunResult } from '../helpers/run.js';
 import { startAzure, assertNoSecrets, type AzureFleet } from '../doubles/azure.js';
 import { startManagedIdentityHost } from '../doubles/managed-identity.js';
@@ -227,6 +228,41 @@ describe('the NotarySign task run as the agent runs it', () => {
       trustStore: az.trustStore,
     });
     assert.equal(v.result?.props.result, 'Succeeded', v.stdout);
+  });
+
+  test('migrateDct: Docker Content Trust signed tags signed with the Key Vault key through the connection', async () => {
+    const notary = await startNotaryServer();
+    try {
+      const repository = `ado/dct${++n}`;
+      const d = await pushImage(setup, { registry: az.acr.upstream.host, repository }, 'v1');
+      const gun = `${az.acr.host}/${repository}`;
+      // As `docker trust sign` records a pushed tag: its manifest digest and size.
+      await notary.notary(['init', gun]);
+      await notary.notary(['addhash', gun, 'v1', String(d.size), '--sha256', d.digest.slice('sha256:'.length)]);
+      await notary.notary(['publish', gun]);
+      const r = await runTask({
+        command: 'migrateDct',
+        images: gun,
+        notaryServer: notary.url,
+        insecureRegistries: notary.host,
+        keyId: `${az.kv.url}/keys/release`,
+      });
+      assert.equal(r.result?.props.result, 'Succeeded', r.stdout);
+      assert.equal(r.variables.migrated, '1');
+      assert.equal(r.variables.unverifiable, '0');
+      assert.match(r.stdout, new RegExp(`^MIGRATED\t${gun.replace(/\./g, '\\.')}:v1\t${d.digest}\tsignature sha256:`, 'm'));
+      assert.match(r.summary ?? '', /### notary-sign: Docker Content Trust migration/);
+      const v = await runTask({
+        command: 'verify',
+        images: `${gun}:v1`,
+        trustPolicy: az.trustPolicy,
+        trustStore: az.trustStore,
+        requiredAnnotations: `io.notary-sign.dct.gun=${gun}`,
+      });
+      assert.equal(v.result?.props.result, 'Succeeded', v.stdout);
+    } finally {
+      await notary.stop();
+    }
   });
 
   test('a boolean input that is not true or false fails, and the summary says why', async () => {

@@ -1,6 +1,6 @@
 import { NotarySignError } from '../../errors.js';
 import type { DigestSigner, RepositoryMigration, TagOutcome } from '../../migrate/dct.js';
-import { parseBoolean } from '../inputs.js';
+import { parseBoolean, parseList } from '../inputs.js';
 import type { CommonOptions, RunInputs } from '../options.js';
 import { failed, type Failure, type RunReport } from '../report.js';
 import type { SessionFactory } from '../session.js';
@@ -37,8 +37,9 @@ export function parseOptions(inputs: RunInputs, common: CommonOptions): MigrateD
   };
 }
 
+// One rule for every list input: newlines and commas, blank and # lines ignored.
 const listOf = (value: string | readonly string[] | undefined): string[] =>
-  (typeof value === 'string' ? value.split(/[\s,]+/) : [...(value ?? [])]).map((v) => v.trim()).filter(Boolean);
+  typeof value === 'string' ? parseList(value) : (value ?? []).flatMap((v) => parseList(v));
 
 function notaryServerUrl(text: string, inputs: RunInputs, { name }: CommonOptions): string {
   let url: URL;
