@@ -20,8 +20,10 @@ export interface Tool {
   binaries: readonly string[];
   /** Package names per package manager. */
   apt: string;
-  dnf: string;
+  /** Absent where Fedora has no package: `source` says where the binaries come from instead. */
+  dnf?: string;
   brew: string;
+  source?: string;
 }
 
 export const TOOLS = {
@@ -29,7 +31,12 @@ export const TOOLS = {
   registry: { binaries: ['docker-registry', 'registry'], apt: 'docker-registry', dnf: 'docker-distribution', brew: 'distribution' },
   openssl: { binaries: ['openssl'], apt: 'openssl', dnf: 'openssl', brew: 'openssl@3' },
   // Docker Content Trust's server and CLI (notary 0.7), for the migrate-dct tests.
-  notary: { binaries: ['notary-server'], apt: 'notary', dnf: 'notary', brew: 'notary' },
+  notary: {
+    binaries: ['notary-server'],
+    apt: 'notary',
+    brew: 'notary',
+    source: 'github.com/notaryproject/notary v0.7.0 (notary-server and notary)',
+  },
 } as const satisfies Record<string, Tool>;
 
 export type ToolName = keyof typeof TOOLS;
@@ -59,6 +66,9 @@ export function which(names: readonly string[], path = process.env.PATH ?? ''): 
 
 const runs = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
 
+/** "a", "a and b", "a, b and c". */
+const listed = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+
 /** How this machine may install packages without asking anyone: 'root', 'sudo', or no way. */
 function privilege(): 'root' | 'sudo' | undefined {
   if (process.getuid?.() === 0) return 'root';
@@ -68,12 +78,14 @@ function privilege(): 'root' | 'sudo' | undefined {
 
 /** The one command a person should run on this system to get the tools. */
 export function installHint(missing: readonly ToolName[]): string {
-  const pkgs = (pm: 'apt' | 'dnf' | 'brew') => missing.map((t) => TOOLS[t][pm]).join(' ');
+  const pkgs = (pm: 'apt' | 'dnf' | 'brew') =>
+    missing.flatMap((t): string[] => (pm === 'dnf' && !('dnf' in TOOLS[t]) ? [] : [(TOOLS[t] as Tool)[pm]!])).join(' ');
+  const unpackaged = missing.filter((t) => !('dnf' in TOOLS[t])).map((t) => `build ${(TOOLS[t] as Tool).source} from source`);
   const root = process.getuid?.() === 0;
   const sudo = root ? '' : 'sudo ';
   if (which(['apt-get']))
     return `${sudo}apt-get update && ${sudo}apt-get install -y ${pkgs('apt')}${root ? '' : ' (as root, or a user with sudo)'}`;
-  if (which(['dnf'])) return `${sudo}dnf install -y ${pkgs('dnf')}`;
+  if (which(['dnf'])) return [...(pkgs('dnf') ? [`${sudo}dnf install -y ${pkgs('dnf')}`] : []), ...unpackaged].join('; ');
   if (which(['brew'])) return `brew install ${pkgs('brew')}`;
   const engine = which(['docker', 'podman']);
   if (engine && missing.length === 1 && missing[0] === 'registry') {
@@ -81,7 +93,8 @@ export function installHint(missing: readonly ToolName[]): string {
     // The official image holds the same binary; the tests start it themselves, so copy it onto PATH.
     return `${e} create --name notary-sign-registry registry:2 && ${e} cp notary-sign-registry:/bin/registry /usr/local/bin/registry && ${e} rm notary-sign-registry`;
   }
-  return `install ${missing.map((t) => (t === 'registry' ? 'the CNCF distribution registry (a `registry` binary)' : t)).join(' and ')} so that it is on PATH`;
+  const names = listed(missing.map((t) => (t === 'registry' ? 'the CNCF distribution registry (a `registry` binary)' : t)));
+  return `install ${names} so that ${missing.length === 1 ? 'it is' : 'they are'} on PATH`;
 }
 
 function aptInstall(missing: readonly ToolName[], how: 'root' | 'sudo', log: (line: string) => void): void {
@@ -120,7 +133,7 @@ export function ensureTools(
     missing = names.filter((n) => !found[n]);
   }
   if (missing.length > 0) {
-    const what = missing.map((t) => (t === 'registry' ? 'the CNCF distribution registry' : t)).join(' and ');
+    const what = listed(missing.map((t) => (t === 'registry' ? 'the CNCF distribution registry' : t)));
     throw new ToolsMissingError(
       `notary-sign: ${what} ${missing.length === 1 ? 'is' : 'are'} not installed (${WHY}); run: ${installHint(missing)}`,
     );

@@ -81,7 +81,11 @@ export async function migrateDct(opts: MigrateDctOptions): Promise<RepositoryMig
   const refs = opts.repositories.map((gun) => ({ gun, ref: repositoryOf(gun) }));
   return mapLimit(refs, REPOSITORY_CONCURRENCY, async ({ ref }) => {
     const gun = `${ref.registry}/${ref.repository}`;
-    const server = notaryServerOf(ref, opts.notaryServer);
+    // Docker's default trust server for Hub (docker/cli trust.Server); elsewhere the registry itself serves
+    // /v2/<gun>/_trust (ACR), over plain HTTP only when the registry is allowed it.
+    const server = new URL(
+      opts.notaryServer ?? (ref.registry === 'docker.io' ? 'https://notary.docker.io' : opts.registry.baseUrl(ref.registry)),
+    );
     const base: RepositoryMigration = { gun, verified: false, notaryServer: server.origin, tags: [], ignored: [] };
     let trust;
     try {
@@ -130,12 +134,6 @@ function repositoryOf(gun: string): Reference {
       `"${gun}" names a tag or digest; migrate-dct takes repositories (GUNs) such as myacr.azurecr.io/app`,
     );
   return ref;
-}
-
-function notaryServerOf(ref: Reference, configured: string | undefined): URL {
-  if (configured) return new URL(configured);
-  // Docker's default trust server for Hub (docker/cli trust.Server); elsewhere the registry serves /v2/<gun>/_trust (ACR).
-  return new URL(ref.registry === 'docker.io' ? 'https://notary.docker.io' : `https://${ref.registry}`);
 }
 
 /** Metadata over the notary server's /v2/<gun>/_trust/tuf/ API, with the registry client's auth, retries and bounds. */

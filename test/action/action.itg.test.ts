@@ -317,7 +317,7 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
   test('bad input is one ::error:: line naming the input', async () => {
     const r = await runAction(az.dir, { command: 'publish', image: 'x' }, az.githubEnv());
     assert.equal(r.code, 1);
-    assert.match(r.visible, /^::error::command: "publish" is not one of sign, verify, verify-base, copy$/m);
+    assert.match(r.visible, /^::error::command: "publish" is not one of sign, verify, verify-base, copy, migrate-dct$/m);
     const r2 = await runAction(az.dir, { image: 'x/y:z', ...azureInputs(), expiry: 'forever' }, az.githubEnv());
     assert.match(r2.visible, /^::error::expiry: "forever" is not a duration/m);
   });

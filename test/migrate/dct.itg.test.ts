@@ -213,6 +213,29 @@ describe('migrate-dct', () => {
     assert.equal(current.code, 1, 'what the tag points to now was never vouched for by DCT');
   });
 
+  test('by default the registry itself serves the trust data, as ACR does', async () => {
+    // One host for both, as on ACR: /v2/<gun>/_trust/ goes to notary-server, everything else to the registry.
+    const acrLike = await startFaultProxy(registry.host);
+    try {
+      acrLike.override(
+        /\/_trust\/tuf\//,
+        (req, res) =>
+          void fetch(`${server.url}${req.url}`).then(async (r) =>
+            res.writeHead(r.status, { 'content-type': 'application/json' }).end(Buffer.from(await r.arrayBuffer())),
+          ),
+        { times: 100 },
+      );
+      const { repo, images } = await repository(['v1']);
+      const gun = `${acrLike.host}/${repo.repository}`;
+      await dctSign(gun, { v1: images.v1! });
+      const r = await cli(['migrate-dct', gun, ...insecure(acrLike.host), ...signing(), '--output', 'json']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(tagsOf(r).v1!.outcome, 'migrated');
+    } finally {
+      await acrLike.stop();
+    }
+  });
+
   test('--dry-run verifies and compares but signs nothing', async () => {
     const { gun, images } = await repository(['v1']);
     await dctSign(gun, { v1: images.v1! });

@@ -40,7 +40,7 @@ test('nothing installable: one line naming what to install', () => {
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(
     r.stderr,
-    /^notary-sign: the CNCF distribution registry and openssl are not installed \(.*\); run: install .*registry.* and openssl so that it is on PATH$/m,
+    /^notary-sign: the CNCF distribution registry, openssl and notary are not installed \(.*\); run: install .*registry.*, openssl and notary so that they are on PATH$/m,
   );
 });
 
@@ -52,7 +52,7 @@ test('with apt-get but neither root nor sudo: the apt-get command, run with sudo
     const r = runTools('scripts/tools.ts');
     assert.equal(r.code, 1);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-    assert.match(r.stderr, /run: sudo apt-get update && sudo apt-get install -y docker-registry openssl/);
+    assert.match(r.stderr, /run: sudo apt-get update && sudo apt-get install -y docker-registry openssl notary/);
     assert.doesNotMatch(r.stderr, /installing/);
   } finally {
     await rm(join(bin, 'apt-get'));
@@ -62,12 +62,17 @@ test('with apt-get but neither root nor sudo: the apt-get command, run with sudo
 test('dnf systems get the dnf command; docker hosts get the registry binary out of the image', async () => {
   await fake('dnf');
   let r = runTools('scripts/tools.ts');
-  assert.match(r.stderr, /run: sudo dnf install -y docker-distribution openssl$/m);
+  // Fedora packages no notary: the line says where it comes from instead.
+  assert.match(
+    r.stderr,
+    /run: sudo dnf install -y docker-distribution openssl; build github\.com\/notaryproject\/notary v0\.7\.0 \(notary-server and notary\) from source$/m,
+  );
   await rm(join(bin, 'dnf'));
 
   const openssl = which(['openssl']);
   assert.ok(openssl, 'openssl is on this machine');
   await symlink(openssl, join(bin, 'openssl'));
+  await fake('notary-server');
   await fake('docker');
   r = runTools('scripts/tools.ts');
   assert.match(
@@ -75,6 +80,7 @@ test('dnf systems get the dnf command; docker hosts get the registry binary out 
     /registry is not installed .*run: docker create --name notary-sign-registry registry:2 && docker cp notary-sign-registry:\/bin\/registry \/usr\/local\/bin\/registry/,
   );
   await rm(join(bin, 'docker'));
+  await rm(join(bin, 'notary-server'));
   await rm(join(bin, 'openssl'));
 });
 
