@@ -1,19 +1,42 @@
-import * as asn1js from 'asn1js';
 import { X509Certificate as NodeX509, createHash, type KeyObject } from 'node:crypto';
-import * as x509 from './x509.js';
 import { NotarySignError } from '../errors.js';
 import { keySpecOf, type KeySpec } from './key-spec.js';
+import {
+  basicConstraintsOf,
+  crlUrlsOf,
+  extendedKeyUsagesOf,
+  formatName,
+  keyUsageFlags,
+  ocspUrlsOf,
+  parseCertificateFields,
+  type CertificateFields,
+  type Extension,
+} from './x509-der.js';
+
+/** KeyUsage bits (RFC 5280 4.2.1.3) as flags: bit n is 1 << n. */
+export const KeyUsage = {
+  digitalSignature: 1,
+  nonRepudiation: 2,
+  keyEncipherment: 4,
+  dataEncipherment: 8,
+  keyAgreement: 16,
+  keyCertSign: 32,
+  cRLSign: 64,
+  encipherOnly: 128,
+  decipherOnly: 256,
+} as const;
 
 /**
- * A certificate parsed once: Node's for signatures and keys, @peculiar's for
- * the extensions Node does not expose (key usage bits, criticality).
+ * A certificate parsed once: Node's (OpenSSL) for signatures and keys, asn1js for the names, times and
+ * extensions Node does not expose (key usage bits, criticality). No X.509 library loads for this: the sign and
+ * verify paths pay only for Node's parser and asn1js.
  */
 export class Certificate {
   readonly der: Buffer;
   readonly node: NodeX509;
   /** Decoded up front: a certificate whose key cannot be decoded is not a certificate. */
   readonly publicKey: KeyObject;
-  private readonly parsed: x509.X509Certificate;
+  private readonly fields: CertificateFields;
 
   constructor(der: Uint8Array) {
     this.der = Buffer.from(der);
@@ -21,35 +44,31 @@ export class Certificate {
     if (derLength(this.der) !== this.der.length)
       throw new Error('the certificate is not exactly one DER structure (trailing or missing bytes)');
     this.node = new NodeX509(this.der);
-    this.parsed = new x509.X509Certificate(new Uint8Array(this.der));
+    this.fields = parseCertificateFields(this.der);
     this.publicKey = this.node.publicKey;
     // RFC 5280 4.2: "A certificate MUST NOT include more than one instance of a particular extension";
     // Go's x509 (and so notation) refuses to parse one that does, and two key usages could each tell a verifier something else.
     const seen = new Set<string>();
-    for (const { type } of this.parsed.extensions) {
-      if (seen.has(type)) throw new Error(`the certificate has extension ${type} more than once (RFC 5280 4.2 forbids it)`);
-      seen.add(type);
+    for (const { oid } of this.fields.extensions) {
+      if (seen.has(oid)) throw new Error(`the certificate has extension ${oid} more than once (RFC 5280 4.2 forbids it)`);
+      seen.add(oid);
     }
     if (Number.isNaN(this.notBefore.getTime()) || Number.isNaN(this.notAfter.getTime()))
       throw new Error('the certificate validity period is malformed');
   }
 
   get subject(): string {
-    return this.parsed.subject;
+    return formatName(this.fields.subject);
   }
   get notBefore(): Date {
-    return this.parsed.notBefore;
+    return this.fields.notBefore;
   }
   get notAfter(): Date {
-    return this.parsed.notAfter;
+    return this.fields.notAfter;
   }
   /** The OID of the algorithm this certificate was signed with. */
   get signatureAlgorithmOid(): string {
-    // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm AlgorithmIdentifier, signatureValue }
-    const cert = asn1js.fromBER(new Uint8Array(this.der).buffer).result as asn1js.Sequence;
-    const algorithm = cert.valueBlock.value[1] as asn1js.Sequence | undefined;
-    const oid = algorithm?.valueBlock.value[0];
-    return oid instanceof asn1js.ObjectIdentifier ? oid.valueBlock.toString() : '';
+    return this.fields.signatureAlgorithmOid;
   }
   /** SHA-256 of the DER, lowercase hex, as notation writes it in the thumbprint annotation. */
   get thumbprint(): string {
@@ -60,15 +79,37 @@ export class Certificate {
   }
   /** The subject's RDNs in order, each a list of attributes (short names such as C, ST, O, CN, else the OID). */
   subjectRdns(): { type: string; value: string }[][] {
-    return this.parsed.subjectName
-      .toJSON()
-      .map((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ type, value }))));
+    // Attributes of one type within an RDN come together, as @peculiar/x509's toJSON grouped them.
+    return this.fields.subject.map((rdn) => [...new Set(rdn.map((a) => a.type))].flatMap((type) => rdn.filter((a) => a.type === type)));
   }
 
-  extension<T extends x509.Extension>(type: new (raw: BufferSource) => T, oid: string): { ext: T; critical: boolean } | undefined {
-    const raw = this.parsed.extensions.find((e) => e.type === oid);
-    if (!raw) return undefined;
-    return { ext: new type(raw.rawData), critical: raw.critical };
+  private extension(oid: string): Extension | undefined {
+    return this.fields.extensions.find((e) => e.oid === oid);
+  }
+
+  /** Each parsed only when asked for: a malformed value is a malformed certificate. */
+  private read<T>(oid: string, parse: (value: Buffer) => T): { value: T; critical: boolean } | undefined {
+    const ext = this.extension(oid);
+    if (!ext) return undefined;
+    try {
+      return { value: parse(ext.value), critical: ext.critical };
+    } catch {
+      throw new NotarySignError('INPUT', `certificate "${this.subject}" has a malformed extension ${oid}`);
+    }
+  }
+
+  basicConstraints(): { ca: boolean; pathLength?: number; critical: boolean } | undefined {
+    const bc = this.read(OID.basicConstraints, basicConstraintsOf);
+    return bc && { ...bc.value, critical: bc.critical };
+  }
+  /** KeyUsage flags (see `KeyUsage`). */
+  keyUsage(): { flags: number; critical: boolean } | undefined {
+    const ku = this.read(OID.keyUsage, keyUsageFlags);
+    return ku && { flags: ku.value, critical: ku.critical };
+  }
+  extendedKeyUsage(): { usages: string[]; critical: boolean } | undefined {
+    const eku = this.read(OID.extKeyUsage, extendedKeyUsagesOf);
+    return eku && { usages: eku.value, critical: eku.critical };
   }
 
   hasRevocationEndpoints(): boolean {
@@ -77,16 +118,12 @@ export class Certificate {
 
   /** OCSP responder URLs of the authority information access extension (RFC 5280 4.2.2.1), in order. */
   ocspUrls(): string[] {
-    const aia = this.extension(x509.AuthorityInfoAccessExtension, OID.authorityInfoAccess)?.ext;
-    return (aia?.ocsp ?? []).filter((n) => n.type === 'url').map((n) => n.value);
+    return this.read(OID.authorityInfoAccess, ocspUrlsOf)?.value ?? [];
   }
 
   /** URIs of the CRL distribution points (RFC 5280 4.2.1.13), in order; other name forms are not fetchable. */
   crlUrls(): string[] {
-    const cdp = this.extension(x509.CRLDistributionPointsExtension, OID.crlDistributionPoints)?.ext;
-    return (cdp?.distributionPoints ?? []).flatMap((dp) =>
-      (dp.distributionPoint?.fullName ?? []).flatMap((n) => (n.uniformResourceIdentifier ? [n.uniformResourceIdentifier] : [])),
-    );
+    return this.read(OID.crlDistributionPoints, crlUrlsOf)?.value ?? [];
   }
 
   /** The serial number as lowercase hex without leading zeros (how CRL entries and OCSP answers are matched). */
@@ -96,20 +133,20 @@ export class Certificate {
 
   /** DER of the issuer and subject names (for OCSP CertIDs and CRL issuer matching). */
   get issuerNameDer(): Buffer {
-    return Buffer.from(this.parsed.issuerName.toArrayBuffer());
+    return this.fields.issuerDer;
   }
   get subjectNameDer(): Buffer {
-    return Buffer.from(this.parsed.subjectName.toArrayBuffer());
+    return this.fields.subjectDer;
   }
 
   /** Extended key usages named, e.g. id-kp-OCSPSigning for a delegated OCSP responder. */
   extendedKeyUsages(): string[] {
-    return (this.extension(x509.ExtendedKeyUsageExtension, OID.extKeyUsage)?.ext.usages ?? []).map(String);
+    return this.extendedKeyUsage()?.usages ?? [];
   }
 
   /** Whether `issuer`'s subject is this certificate's issuer name (names only, no signature check). */
   namesIssuer(issuer: Certificate): boolean {
-    return Buffer.from(this.parsed.issuerName.toArrayBuffer()).equals(Buffer.from(issuer.parsed.subjectName.toArrayBuffer()));
+    return this.fields.issuerDer.equals(issuer.fields.subjectDer);
   }
   /**
    * Issued by `issuer` as notation decides it: the issuer's subject is this
@@ -200,14 +237,14 @@ export function parseCertificates(data: Uint8Array | string, source: string): Ce
   return certs;
 }
 
-const LEAF_FORBIDDEN_USAGES: [x509.KeyUsageFlags, string][] = [
-  [x509.KeyUsageFlags.keyEncipherment, 'KeyEncipherment'],
-  [x509.KeyUsageFlags.dataEncipherment, 'DataEncipherment'],
-  [x509.KeyUsageFlags.keyAgreement, 'KeyAgreement'],
-  [x509.KeyUsageFlags.keyCertSign, 'CertSign'],
-  [x509.KeyUsageFlags.cRLSign, 'CRLSign'],
-  [x509.KeyUsageFlags.encipherOnly, 'EncipherOnly'],
-  [x509.KeyUsageFlags.decipherOnly, 'DecipherOnly'],
+const LEAF_FORBIDDEN_USAGES: [number, string][] = [
+  [KeyUsage.keyEncipherment, 'KeyEncipherment'],
+  [KeyUsage.dataEncipherment, 'DataEncipherment'],
+  [KeyUsage.keyAgreement, 'KeyAgreement'],
+  [KeyUsage.keyCertSign, 'CertSign'],
+  [KeyUsage.cRLSign, 'CRLSign'],
+  [KeyUsage.encipherOnly, 'EncipherOnly'],
+  [KeyUsage.decipherOnly, 'DecipherOnly'],
 ];
 
 const FORBIDDEN_CODE_SIGNING_EKUS: [string, string][] = [
@@ -311,13 +348,13 @@ function chainProblem(
 
 /** Basic constraints and key usage of a leaf, as notation-core-go checks both signing and TSA leaves. */
 function leafUsageProblem(cert: Certificate, role: string): string | undefined {
-  const bc = cert.extension(x509.BasicConstraintsExtension, OID.basicConstraints);
-  if (bc?.ext.ca) return `${role} "${cert.subject}" is a CA certificate (basicConstraints CA=true); a ${role} must not be a CA`;
-  const ku = cert.extension(x509.KeyUsagesExtension, OID.keyUsage);
+  if (cert.basicConstraints()?.ca)
+    return `${role} "${cert.subject}" is a CA certificate (basicConstraints CA=true); a ${role} must not be a CA`;
+  const ku = cert.keyUsage();
   if (!ku) return `${role} "${cert.subject}" has no key usage extension; it must have a critical keyUsage of digitalSignature`;
   if (!ku.critical) return `${role} "${cert.subject}" has a key usage extension that is not marked critical`;
-  if (!(ku.ext.usages & x509.KeyUsageFlags.digitalSignature)) return `${role} "${cert.subject}" key usage lacks digitalSignature`;
-  const extra = LEAF_FORBIDDEN_USAGES.filter(([flag]) => ku.ext.usages & flag).map(([, name]) => name);
+  if (!(ku.flags & KeyUsage.digitalSignature)) return `${role} "${cert.subject}" key usage lacks digitalSignature`;
+  const extra = LEAF_FORBIDDEN_USAGES.filter(([flag]) => ku.flags & flag).map(([, name]) => name);
   if (extra.length > 0) return `${role} "${cert.subject}" key usage must be digitalSignature only, but also has ${extra.join(', ')}`;
   return undefined;
 }
@@ -330,9 +367,9 @@ function keyProblem(cert: Certificate, role: string): string | undefined {
 function codeSigningLeafProblem(cert: Certificate): string | undefined {
   const usage = leafUsageProblem(cert, 'signing certificate');
   if (usage) return usage;
-  const eku = cert.extension(x509.ExtendedKeyUsageExtension, OID.extKeyUsage);
+  const eku = cert.extendedKeyUsage();
   if (eku) {
-    for (const usage of eku.ext.usages) {
+    for (const usage of eku.usages) {
       const bad = FORBIDDEN_CODE_SIGNING_EKUS.find(([oid]) => oid === usage);
       // The specification forbids anyExtendedKeyUsage outright; notation v1.3.2 accepts it (README, "Differences from notation").
       if (bad?.[0] === OID.ekuAny) return anyEkuProblem(cert);
@@ -346,8 +383,8 @@ function codeSigningLeafProblem(cert: Certificate): string | undefined {
 function timestampingLeafProblem(cert: Certificate): string | undefined {
   const usage = leafUsageProblem(cert, 'TSA certificate');
   if (usage) return usage;
-  const eku = cert.extension(x509.ExtendedKeyUsageExtension, OID.extKeyUsage);
-  if (!eku || !eku.critical || eku.ext.usages.length !== 1 || eku.ext.usages[0] !== OID.ekuTimeStamping) {
+  const eku = cert.extendedKeyUsage();
+  if (!eku || !eku.critical || eku.usages.length !== 1 || eku.usages[0] !== OID.ekuTimeStamping) {
     return `TSA certificate "${cert.subject}" must have a critical extended key usage of timeStamping only`;
   }
   return keyProblem(cert, 'TSA certificate');
@@ -358,20 +395,20 @@ const anyEkuProblem = (cert: Certificate) =>
   `specification ("Certificate Requirements") forbids for signing certificates; issue it with codeSigning only`;
 
 function caProblem(cert: Certificate, expectedPathLen: number): string | undefined {
-  const bc = cert.extension(x509.BasicConstraintsExtension, OID.basicConstraints);
-  if (!bc?.ext.ca) return `CA certificate "${cert.subject}" must have basicConstraints CA=true`;
+  const bc = cert.basicConstraints();
+  if (!bc?.ca) return `CA certificate "${cert.subject}" must have basicConstraints CA=true`;
   // The signature specification says "MUST be marked as critical"; notation (Go's x509) does not check it.
   if (!bc.critical)
     return (
       `CA certificate "${cert.subject}" has a basicConstraints extension that is not marked critical, ` +
       `as the signature specification requires`
     );
-  if (bc.ext.pathLength !== undefined && bc.ext.pathLength < expectedPathLen) {
-    return `CA certificate "${cert.subject}" has path length ${bc.ext.pathLength} but ${expectedPathLen} is needed`;
+  if (bc.pathLength !== undefined && bc.pathLength < expectedPathLen) {
+    return `CA certificate "${cert.subject}" has path length ${bc.pathLength} but ${expectedPathLen} is needed`;
   }
-  const ku = cert.extension(x509.KeyUsagesExtension, OID.keyUsage);
+  const ku = cert.keyUsage();
   if (!ku) return `CA certificate "${cert.subject}" has no key usage extension`;
   if (!ku.critical) return `CA certificate "${cert.subject}" has a key usage extension that is not marked critical`;
-  if (!(ku.ext.usages & x509.KeyUsageFlags.keyCertSign)) return `CA certificate "${cert.subject}" key usage lacks keyCertSign`;
+  if (!(ku.flags & KeyUsage.keyCertSign)) return `CA certificate "${cert.subject}" key usage lacks keyCertSign`;
   return undefined;
 }

@@ -2,8 +2,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotarySignError } from '../errors.js';
 import { memoizeByKey } from '../util/concurrency.js';
-import { parseCertificates, OID, type Certificate } from '../crypto/certificate.js';
-import * as x509 from '../crypto/x509.js';
+import { parseCertificates, type Certificate } from '../crypto/certificate.js';
 import type { TrustStoreType } from './trust-policy.js';
 
 /** Where verification finds the certificates of a named trust store: a directory, or certificates given inline. */
@@ -78,7 +77,7 @@ export class TrustStore implements TrustAnchorSource {
 
 /** notation accepts CA certificates, or a self-signed signing certificate, as trust anchors. */
 export function storeCertificateProblem(cert: Certificate, type: TrustStoreType): string | undefined {
-  const isCa = cert.extension(x509.BasicConstraintsExtension, OID.basicConstraints)?.ext.ca ?? false;
+  const isCa = cert.basicConstraints()?.ca ?? false;
   if (type === 'tsa')
     return isCa && cert.isSelfSigned()
       ? undefined
