@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { NotarySignError } from '../errors.js';
 import type { InputNames } from '../util/input-names.js';
-import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
+import { httpFetch, NetworkFailure, readBody, type HttpResponse } from '../util/http.js';
 import { memoizeByKey } from '../util/concurrency.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { BasicCredential, CredentialResolver } from '../registry/credentials.js';
@@ -54,7 +54,7 @@ async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Pr
   }
   const body = new URLSearchParams({ grant_type: 'access_token', service: registry, access_token: entra });
   if (opts.tenantId) body.set('tenant', opts.tenantId);
-  let res: Response;
+  let res: HttpResponse;
   let text: string;
   try {
     res = await httpFetch(

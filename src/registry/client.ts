@@ -3,7 +3,7 @@ import { NotarySignError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { MANIFEST_ACCEPT, type Descriptor } from '../oci/media-types.js';
 import { digestOf } from '../util/encoding.js';
-import { httpFetch, NetworkFailure, readBody, type RateFloor } from '../util/http.js';
+import { httpFetch, NetworkFailure, readBody, type HttpResponse, type RateFloor } from '../util/http.js';
 import { inputNames, registryCredentialsHint, type InputNames } from '../util/input-names.js';
 import { isDigest, type Reference } from '../oci/reference.js';
 import { parseChallenge, type Challenge } from './challenge.js';
@@ -94,7 +94,7 @@ export class RegistryClient {
   }
 
   /** Send one request with auth and retries; returns any status for the caller to judge. */
-  async request(repo: Repository, path: string, init: RequestInit = {}): Promise<Response> {
+  async request(repo: Repository, path: string, init: RequestInit = {}): Promise<HttpResponse> {
     const scope = this.scope(repo, init.action ?? 'pull');
     const url = init.url ?? `${this.baseUrl(repo.registry)}${path}`;
     // A URL the registry handed us (upload Location, pagination Link) gets this registry's credentials only if it is
@@ -175,7 +175,7 @@ export class RegistryClient {
         `registry ${repo.registry} points to a token service over plain HTTP (${tokenUrl.origin}); refusing to send credentials there`,
       );
     }
-    let res: Response;
+    let res: HttpResponse;
     if (cred && isIdentityToken(cred)) {
       // The OAuth2 refresh-token grant (distribution docs/spec/auth/oauth.md; Azure/acr docs/AAD-OAuth.md):
       // a POST to the realm, never a Basic header carrying the token.
@@ -231,7 +231,7 @@ export class RegistryClient {
     );
   }
 
-  private async send(registry: string, url: string, init: RequestInit & { authorization?: string }): Promise<Response> {
+  private async send(registry: string, url: string, init: RequestInit & { authorization?: string }): Promise<HttpResponse> {
     const headers: Record<string, string> = { 'user-agent': this.opts.userAgent ?? 'notary-sign', ...init.headers };
     if (init.authorization) headers.authorization = init.authorization;
     const method = init.method ?? 'GET';
@@ -355,7 +355,7 @@ export class RegistryClient {
     await res.body?.cancel();
     return {
       digest: res.headers.get('docker-content-digest') ?? digestOf(bytes, 'sha256'),
-      subjectAccepted: res.headers.has('oci-subject'),
+      subjectAccepted: res.headers.get('oci-subject') !== null,
     };
   }
 
@@ -431,7 +431,7 @@ export class RegistryClient {
   }
 
   /** Where a started upload completes: the Location the registry gave, with the digest it must match. */
-  private uploadUrl(repo: Repository, start: Response, digest: string): URL {
+  private uploadUrl(repo: Repository, start: HttpResponse, digest: string): URL {
     const location = start.headers.get('location');
     if (!location) throw new NotarySignError('REGISTRY', `registry ${repo.registry} started an upload without a Location header`);
     const url = new URL(location, `${this.baseUrl(repo.registry)}/`);
@@ -459,7 +459,7 @@ export class RegistryClient {
   }
 
   /** A completed upload names the digest it stored; another one is refused. */
-  private confirmBlob(res: Response, { repo, digest }: { repo: Repository; digest: string }): void {
+  private confirmBlob(res: HttpResponse, { repo, digest }: { repo: Repository; digest: string }): void {
     const stored = res.headers.get('docker-content-digest');
     if (stored && stored !== digest)
       throw new NotarySignError('REGISTRY', `registry ${repo.registry} stored blob ${digest} as ${stored}; refusing to go on`);
@@ -473,7 +473,7 @@ export class RegistryClient {
   async copyBlob(from: Repository, to: Repository, blob: { digest: string; size: number }): Promise<'present' | 'mounted' | 'copied'> {
     if (await this.blobExists(to, blob.digest, 'pull,push')) return 'present';
     const enc = encodeURIComponent;
-    let start: Response | undefined;
+    let start: HttpResponse | undefined;
     if (from.registry === to.registry && from.repository !== to.repository) {
       // A mount needs pull on the source in the same token; a registry that refuses it gets the bytes instead.
       const mount = `/v2/${to.repository}/blobs/uploads/?mount=${enc(blob.digest)}&from=${enc(from.repository)}`;
@@ -546,7 +546,7 @@ export class RegistryClient {
   }
 
   /** Throw a one-line error for any non-2xx status. */
-  async expectOk(res: Response, repo: Repository, what: string): Promise<void> {
+  async expectOk(res: HttpResponse, repo: Repository, what: string): Promise<void> {
     if (res.ok) return;
     let detail = '';
     try {
@@ -584,7 +584,7 @@ function notFound(repo: Repository, reference: string): NotarySignError {
 
 /** Read a registry response body, refusing more than `limit` bytes. */
 export async function readLimited(
-  res: Response,
+  res: HttpResponse,
   { limit, what, floor }: { limit: number; what: string; floor?: RateFloor | undefined },
 ): Promise<Buffer> {
   try {

@@ -61,18 +61,31 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason as Error)), { once: true });
   });
 
-/** The low-level reason a fetch failed: the socket error code, or `timeout`. */
+/** The low-level reason a request failed: the socket error code, or `timeout`. */
 export function failureCode(err: unknown): string {
   if ((err as { name?: string }).name === 'TimeoutError') return 'timeout';
   const cause = (err as { cause?: { code?: string; message?: string; name?: string } }).cause;
   if (cause?.name === 'TimeoutError') return 'timeout';
-  return cause?.code ?? cause?.message ?? (err as Error).message;
+  return (err as { code?: string }).code ?? cause?.code ?? cause?.message ?? (err as Error).message;
 }
 
 const redact = (url: URL): string => url.toString().replace(/([?&](?:_state|token|access_token)=)[^&]*/g, '$1…');
 
+/**
+ * What callers read of a response: fetch's names, so code reads as it would with fetch. It is Node's http
+ * underneath: fetch's implementation (undici) costs a sign step ~15 ms just to load.
+ */
+export interface HttpResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly headers: { get(name: string): string | null };
+  /** Null for HEAD and the statuses that carry no body. */
+  readonly body: ReadableStream<Uint8Array> | null;
+}
+
 /** Send one request under the policy; any status comes back for the caller to judge. */
-export async function httpFetch(url: string | URL, req: HttpRequest, policy: HttpPolicy = {}): Promise<Response> {
+export async function httpFetch(url: string | URL, req: HttpRequest, policy: HttpPolicy = {}): Promise<HttpResponse> {
   const target = new URL(url);
   const log = policy.logger ?? silentLogger;
   const maxAttempts = policy.maxAttempts ?? 1;
@@ -82,17 +95,13 @@ export async function httpFetch(url: string | URL, req: HttpRequest, policy: Htt
     log.debug(`${method} ${redact(target)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
     const timeout = AbortSignal.timeout(policy.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const signal = policy.signal ? AbortSignal.any([policy.signal, timeout]) : timeout;
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(target, {
-        method,
-        ...(req.headers ? { headers: req.headers } : {}),
-        ...(req.body !== undefined ? { body: req.body as BodyInit } : {}),
-        // Node's fetch streams a request body only in half-duplex mode.
-        ...(req.body instanceof ReadableStream ? { duplex: 'half' } : {}),
-        redirect: policy.redirect ?? 'follow',
-        signal,
-      });
+      res = await send(
+        target,
+        { method, headers: { ...req.headers }, body: req.body },
+        { signal, timeout, redirect: policy.redirect ?? 'follow' },
+      );
     } catch (err) {
       if (policy.signal?.aborted) throw err;
       const code = failureCode(err);
@@ -113,6 +122,140 @@ export async function httpFetch(url: string | URL, req: HttpRequest, policy: Htt
       continue;
     }
     return res;
+  }
+}
+
+interface Outgoing {
+  method: string;
+  headers: Record<string, string>;
+  body: HttpRequest['body'];
+}
+
+interface SendControl {
+  signal: AbortSignal;
+  timeout: AbortSignal;
+  redirect: 'follow' | 'error' | 'manual';
+  /** Redirects followed so far. */
+  hops?: number;
+}
+
+const MAX_REDIRECTS = 20;
+const timeoutError = () => Object.assign(new Error('timeout'), { name: 'TimeoutError' });
+
+/** One exchange, following redirects as fetch does (Fetch standard, "HTTP-redirect fetch"). */
+async function send(url: URL, out: Outgoing, control: SendControl): Promise<HttpResponse> {
+  const redirects = control.hops ?? 0;
+  const msg = await exchange(url, out, control);
+  const status = msg.statusCode ?? 0;
+  const location = msg.headers.location;
+  if (![301, 302, 303, 307, 308].includes(status) || !location || control.redirect === 'manual')
+    return new NodeResponse(msg, out.method, control);
+  msg.resume();
+  if (control.redirect === 'error') throw new Error('unexpected redirect');
+  if (redirects >= MAX_REDIRECTS) throw new Error('too many redirects');
+  const next = new URL(location, url);
+  const headers = { ...out.headers };
+  // A redirect to another origin drops the credentials (Fetch: "request's header list … Authorization").
+  if (next.origin !== url.origin) for (const k of Object.keys(headers)) if (/^(authorization|cookie)$/i.test(k)) delete headers[k];
+  const asGet = status === 303 ? out.method !== 'HEAD' : (status === 301 || status === 302) && out.method === 'POST';
+  if (asGet) {
+    for (const k of Object.keys(headers)) if (/^content-(type|length|encoding|language|location)$/i.test(k)) delete headers[k];
+    return send(next, { method: out.method === 'HEAD' ? 'HEAD' : 'GET', headers, body: undefined }, { ...control, hops: redirects + 1 });
+  }
+  if (out.body instanceof ReadableStream) throw new Error('cannot follow a redirect with a streamed body');
+  return send(next, { ...out, headers }, { ...control, hops: redirects + 1 });
+}
+
+async function exchange(url: URL, out: Outgoing, { signal, timeout }: SendControl): Promise<import('node:http').IncomingMessage> {
+  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const headers = { ...out.headers };
+  let body: Uint8Array | string | ReadableStream<Uint8Array> | undefined;
+  if (out.body instanceof URLSearchParams) {
+    body = out.body.toString();
+    if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
+      headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
+  } else body = out.body;
+  if (typeof body === 'string' || body instanceof Uint8Array) headers['content-length'] = String(Buffer.byteLength(body));
+  else if (body === undefined && ['POST', 'PUT', 'PATCH'].includes(out.method)) headers['content-length'] = '0';
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: out.method, headers, signal });
+    req.once('response', resolve);
+    // `on`, not `once`: a request destroyed after its response (a timeout) may still emit; rejecting then is a no-op.
+    req.on('error', (err) => reject(timeout.aborted ? Object.assign(timeoutError(), { cause: err }) : err));
+    if (body instanceof ReadableStream) void pipeWeb(body, req).catch((err: unknown) => req.destroy(err as Error));
+    else req.end(body);
+  });
+}
+
+/** A web stream into the request, respecting backpressure. */
+async function pipeWeb(body: ReadableStream<Uint8Array>, req: import('node:http').ClientRequest): Promise<void> {
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!req.write(value)) await new Promise((r) => req.once('drain', r));
+  }
+  req.end();
+}
+
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+class NodeResponse implements HttpResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly headers: { get(name: string): string | null };
+  readonly body: ReadableStream<Uint8Array> | null;
+
+  constructor(msg: import('node:http').IncomingMessage, method: string, { timeout }: SendControl) {
+    this.status = msg.statusCode ?? 0;
+    this.statusText = msg.statusMessage ?? '';
+    this.ok = this.status >= 200 && this.status < 300;
+    this.headers = {
+      get: (name) => {
+        const v = msg.headers[name.toLowerCase()];
+        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+      },
+    };
+    msg.on('error', () => {}); // reported through the body stream below, or irrelevant once it is done
+    if (method === 'HEAD' || NULL_BODY.has(this.status)) {
+      msg.resume(); // nothing to read: free the connection for the next request
+      this.body = null;
+      return;
+    }
+    // Pulled, not pushed: the socket is read only as fast as the caller reads (and bounded by readBody's limit).
+    // Once closed, errored or cancelled, later socket events are ignored (a destroyed message still emits some).
+    let done = false;
+    const finish = (how: () => void) => {
+      if (done) return;
+      done = true;
+      how();
+    };
+    const failure = (err?: Error) =>
+      timeout.aborted
+        ? Object.assign(timeoutError(), { cause: err })
+        : (err ?? Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    this.body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        msg.pause();
+        msg.on('data', (chunk: Buffer) => {
+          if (done) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) msg.pause();
+        });
+        msg.once('end', () => finish(() => controller.close()));
+        msg.once('error', (err) => finish(() => controller.error(failure(err))));
+        msg.once('aborted', () => finish(() => controller.error(failure())));
+        msg.once('close', () => finish(() => (msg.complete ? controller.close() : controller.error(failure()))));
+      },
+      pull() {
+        msg.resume();
+      },
+      cancel() {
+        done = true;
+        msg.destroy();
+      },
+    });
   }
 }
 
@@ -144,7 +287,7 @@ export class BodyTooLarge extends NotarySignError {}
 
 /** Read a response body, refusing more than `limit` bytes (declared or streamed) and reads under the rate floor. */
 export async function readBody(
-  res: Response,
+  res: HttpResponse,
   { limit, what, code = 'REGISTRY', floor = DEFAULT_RATE_FLOOR }: { limit: number; what: string; code?: ErrorCode; floor?: RateFloor },
 ): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length'));
