@@ -36,25 +36,18 @@ export class Certificate {
   readonly node: NodeX509;
   /** Decoded up front: a certificate whose key cannot be decoded is not a certificate. */
   readonly publicKey: KeyObject;
+  /** SHA-256 of the DER, lowercase hex, as notation writes it in the thumbprint annotation. */
+  readonly thumbprint: string;
   private readonly fields: CertificateFields;
 
   constructor(der: Uint8Array) {
     this.der = Buffer.from(der);
-    // One DER SEQUENCE and nothing after it: the parsers below would ignore trailing bytes.
-    if (derLength(this.der) !== this.der.length)
-      throw new Error('the certificate is not exactly one DER structure (trailing or missing bytes)');
-    this.node = new NodeX509(this.der);
-    this.fields = parseCertificateFields(this.der);
-    this.publicKey = this.node.publicKey;
-    // RFC 5280 4.2: "A certificate MUST NOT include more than one instance of a particular extension";
-    // Go's x509 (and so notation) refuses to parse one that does, and two key usages could each tell a verifier something else.
-    const seen = new Set<string>();
-    for (const { oid } of this.fields.extensions) {
-      if (seen.has(oid)) throw new Error(`the certificate has extension ${oid} more than once (RFC 5280 4.2 forbids it)`);
-      seen.add(oid);
-    }
-    if (Number.isNaN(this.notBefore.getTime()) || Number.isNaN(this.notAfter.getTime()))
-      throw new Error('the certificate validity period is malformed');
+    this.thumbprint = createHash('sha256').update(this.der).digest('hex');
+    // The same certificate recurs in every signature of a chain and in the trust store: parse each once per run.
+    const parsed = PARSED.get(this.thumbprint) ?? parse(this.der);
+    if (PARSED.size >= CACHE_LIMIT) PARSED.clear();
+    PARSED.set(this.thumbprint, parsed);
+    ({ node: this.node, fields: this.fields, publicKey: this.publicKey } = parsed);
   }
 
   get subject(): string {
@@ -69,10 +62,6 @@ export class Certificate {
   /** The OID of the algorithm this certificate was signed with. */
   get signatureAlgorithmOid(): string {
     return this.fields.signatureAlgorithmOid;
-  }
-  /** SHA-256 of the DER, lowercase hex, as notation writes it in the thumbprint annotation. */
-  get thumbprint(): string {
-    return createHash('sha256').update(this.der).digest('hex');
   }
   get keySpec(): { spec: KeySpec } | { problem: string } {
     return keySpecOf(this.publicKey);
@@ -155,11 +144,19 @@ export class Certificate {
    * self-signed signing certificate lacks.)
    */
   isIssuedBy(issuer: Certificate): boolean {
-    try {
-      return this.namesIssuer(issuer) && this.node.verify(issuer.publicKey);
-    } catch {
-      return false;
+    // A pure function of the two DERs, so remembered by their digests (verify-base checks one chain per image).
+    const key = `${this.thumbprint}>${issuer.thumbprint}`;
+    let issued = ISSUED.get(key);
+    if (issued === undefined) {
+      try {
+        issued = this.namesIssuer(issuer) && this.node.verify(issuer.publicKey);
+      } catch {
+        issued = false;
+      }
+      if (ISSUED.size >= CACHE_LIMIT) ISSUED.clear();
+      ISSUED.set(key, issued);
     }
+    return issued;
   }
   isSelfSigned(): boolean {
     return this.isIssuedBy(this);
@@ -173,6 +170,34 @@ export class Certificate {
   toPem(): string {
     return this.node.toString();
   }
+}
+
+interface Parsed {
+  node: NodeX509;
+  fields: CertificateFields;
+  publicKey: KeyObject;
+}
+
+// Bounded: hostile input can name any number of distinct certificates.
+const CACHE_LIMIT = 1024;
+const PARSED = new Map<string, Parsed>();
+const ISSUED = new Map<string, boolean>();
+
+function parse(der: Buffer): Parsed {
+  // One DER SEQUENCE and nothing after it: the parsers below would ignore trailing bytes.
+  if (derLength(der) !== der.length) throw new Error('the certificate is not exactly one DER structure (trailing or missing bytes)');
+  const node = new NodeX509(der);
+  const fields = parseCertificateFields(der);
+  // RFC 5280 4.2: "A certificate MUST NOT include more than one instance of a particular extension";
+  // Go's x509 (and so notation) refuses to parse one that does, and two key usages could each tell a verifier something else.
+  const seen = new Set<string>();
+  for (const { oid } of fields.extensions) {
+    if (seen.has(oid)) throw new Error(`the certificate has extension ${oid} more than once (RFC 5280 4.2 forbids it)`);
+    seen.add(oid);
+  }
+  if (Number.isNaN(fields.notBefore.getTime()) || Number.isNaN(fields.notAfter.getTime()))
+    throw new Error('the certificate validity period is malformed');
+  return { node, fields, publicKey: node.publicKey };
 }
 
 /** Total length of the DER element at the start of `buf` (tag, length, content), or -1. */

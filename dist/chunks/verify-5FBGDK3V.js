@@ -1,3 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-4S2CC73D.js";import"./chunk-JT26FFQP.js";import"./chunk-EQ76R6T4.js";import"./chunk-YAYTD6SK.js";import"./chunk-VCNELBZV.js";import"./chunk-MIOR7DFZ.js";import"./chunk-VSQ4QMXC.js";import"./chunk-IIB66EVQ.js";import"./chunk-5CGJT5BD.js";import"./chunk-EVLO6EPO.js";import"./chunk-J44DSJQX.js";import"./chunk-HRLY7OEB.js";import"./chunk-P3QUZTA4.js";import"./chunk-3V2NTJ7C.js";import"./chunk-5PNZHUK2.js";import"./chunk-MA5UOKQQ.js";import"./chunk-67I4JB7R.js";import"./chunk-SYJLW4B5.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
-//# sourceMappingURL=verify-5FBGDK3V.js.map
