@@ -24,6 +24,8 @@ export class Faults {
   private queue: (Fault & { left: number })[] = [];
   latencyMs = 0;
   readonly requests: string[] = [];
+  /** When each request arrived and its response finished (performance.now()), for critical-path benchmarks. */
+  readonly timeline: { start: number; end: number }[] = [];
 
   add(fault: Fault): void {
     this.queue.push({ ...fault, left: fault.times ?? 1 });
@@ -31,6 +33,7 @@ export class Faults {
   clear(): void {
     this.queue = [];
     this.requests.length = 0;
+    this.timeline.length = 0;
   }
   count(pattern: RegExp): number {
     return this.requests.filter((r) => pattern.test(r)).length;
@@ -40,6 +43,9 @@ export class Faults {
   async apply(req: IncomingMessage, res: ServerResponse): Promise<FaultKind | 'handled' | undefined> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     this.requests.push(`${req.method} ${path}`);
+    const span = { start: performance.now(), end: Number.NaN };
+    this.timeline.push(span);
+    res.once('close', () => (span.end = performance.now()));
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const f = this.queue.find((q) => q.left > 0 && (!q.path || q.path.test(path)) && (!q.method || q.method === req.method));
     if (!f) return undefined;
