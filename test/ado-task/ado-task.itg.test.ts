@@ -230,8 +230,9 @@ describe('the NotarySign task run as the agent runs it', () => {
     assert.equal(v.result?.props.result, 'Succeeded', v.stdout);
   });
 
-  test('migrateDct: Docker Content Trust signed tags signed with the Key Vault key through the connection', async () => {
+  test('migrateDct: ACR serves the trust data; read and signed through the one connection (Entra exchange, Key Vault)', async () => {
     const notary = await startNotaryServer();
+    az.acr.trustServer = notary.url;
     try {
       const repository = `ado/dct${++n}`;
       const d = await pushImage(setup, { registry: az.acr.upstream.host, repository }, 'v1');
@@ -240,18 +241,17 @@ describe('the NotarySign task run as the agent runs it', () => {
       await notary.notary(['init', gun]);
       await notary.notary(['addhash', gun, 'v1', String(d.size), '--sha256', d.digest.slice('sha256:'.length)]);
       await notary.notary(['publish', gun]);
-      const r = await runTask({
-        command: 'migrateDct',
-        images: gun,
-        notaryServer: notary.url,
-        insecureRegistries: notary.host,
-        keyId: `${az.kv.url}/keys/release`,
-      });
+      const exchanges = az.acr.exchanges;
+      const r = await runTask({ command: 'migrateDct', images: gun, keyId: `${az.kv.url}/keys/release` });
       assert.equal(r.result?.props.result, 'Succeeded', r.stdout);
+      // No notary server input: the registry itself answered /v2/<gun>/_trust/tuf/ under the exchanged ACR token.
+      assert.ok(az.acr.faults.count(/\/_trust\/tuf\/root\.json$/) >= 2, 'challenged, then read with the token');
+      assert.ok(az.acr.exchanges > exchanges);
       assert.equal(r.variables.migrated, '1');
       assert.equal(r.variables.unverifiable, '0');
-      assert.match(r.stdout, new RegExp(`^MIGRATED\t${gun.replace(/\./g, '\\.')}:v1\t${d.digest}\tsignature sha256:`, 'm'));
+      assert.match(r.stdout, new RegExp(`^MIGRATED\\t${gun.replace(/\./g, '\\.')}:v1\\t${d.digest}\\tsignature sha256:`, 'm'));
       assert.match(r.summary ?? '', /### notary-sign: Docker Content Trust migration/);
+      assertNoSecrets(r.visible, az.secrets());
       const v = await runTask({
         command: 'verify',
         images: `${gun}:v1`,
@@ -261,6 +261,7 @@ describe('the NotarySign task run as the agent runs it', () => {
       });
       assert.equal(v.result?.props.result, 'Succeeded', v.stdout);
     } finally {
+      az.acr.trustServer = undefined;
       await notary.stop();
     }
   });

@@ -39,6 +39,12 @@ export interface Acr {
   referrersApi: boolean;
   /** Whether a manifest PUT with a subject is answered with OCI-Subject (the product must work either way). */
   ociSubjectHeader: boolean;
+  /**
+   * A notary-server (http://host:port) behind /v2/<login server>/<repository>/_trust/: ACR serves Docker Content
+   * Trust data at the login server itself, under the registry's own pull access (learn.microsoft.com "Content
+   * trust in Azure Container Registry": docker trust talks to the registry as its notary server).
+   */
+  trustServer: string | undefined;
   /** The referrers indexed for a subject, for test assertions. */
   referrersOf(repository: string, subject: string): { digest: string; artifactType?: string }[];
   /** A repository-scoped token (scope map), used with basic auth. */
@@ -56,6 +62,7 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
   scopeMaps.set(admin.username, { password: admin.password, repositories: { '*': ['pull', 'push'] } });
   const faults = new Faults();
   const state = {
+    trustServer: undefined as string | undefined,
     issued: [] as string[],
     exchanges: 0,
     audience: 'https://containerregistry.azure.net',
@@ -199,6 +206,8 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
     const path = new URL(req.url ?? '/', 'https://x').pathname;
     if (path === '/oauth2/exchange' && req.method === 'POST') return void (await exchangeHandler(req, res));
     if (path === '/oauth2/token') return void (await tokenHandler(req, res));
+    const trustPath = /^\/v2\/(.+)\/_trust\/tuf\/[^?]+$/.exec(path);
+    if (trustPath && req.method === 'GET' && state.trustServer) return void (await trustHandler(req, res, trustPath[1]!));
     const referrersPath = /^\/v2\/(.+)\/referrers\/(sha256:[0-9a-f]{64})$/.exec(path);
     if (referrersPath && req.method === 'GET' && state.referrersApi) return void (await referrersHandler(req, res, referrersPath));
     const manifestPut = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(path);
@@ -244,16 +253,30 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
     });
   };
 
+  /** The client must be able to pull the repository (checked upstream with its own token); else ACR's challenge. */
+  const pullDenied = async (req: IncomingMessage, res: ServerResponse, repository: string): Promise<boolean> => {
+    const check = await upstreamStatus(`/v2/${repository}/tags/list`, req.headers.authorization);
+    if (check.status !== 401 && check.status !== 403) return false;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (check.wwwAuthenticate)
+      headers['www-authenticate'] = check.wwwAuthenticate.replace(/realm="[^"]*"/, `realm="https://${host}/oauth2/token"`);
+    res.writeHead(check.status, headers);
+    res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+    return true;
+  };
+
+  /** GET trust data: the GUN is <login server>/<repository>; pull access to the repository reads it. */
+  const trustHandler = async (req: IncomingMessage, res: ServerResponse, gun: string) => {
+    if (!gun.startsWith(`${host}/`)) return json(res, 404, { errors: [{ code: 'NAME_UNKNOWN', message: 'no such GUN here' }] });
+    if (await pullDenied(req, res, gun.slice(host.length + 1))) return;
+    const upstreamRes = await fetch(`${state.trustServer}${req.url}`);
+    res.writeHead(upstreamRes.status, { 'content-type': upstreamRes.headers.get('content-type') ?? 'application/json' });
+    res.end(Buffer.from(await upstreamRes.arrayBuffer()));
+  };
+
   /** GET referrers: the client must be able to pull the repository (checked upstream with its own token). */
   const referrersHandler = async (req: IncomingMessage, res: ServerResponse, [, repository, subject]: RegExpExecArray) => {
-    const check = await upstreamStatus(`/v2/${repository}/tags/list`, req.headers.authorization);
-    if (check.status === 401 || check.status === 403) {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (check.wwwAuthenticate)
-        headers['www-authenticate'] = check.wwwAuthenticate.replace(/realm="[^"]*"/, `realm="https://${host}/oauth2/token"`);
-      res.writeHead(check.status, headers);
-      return void res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
-    }
+    if (await pullDenied(req, res, repository!)) return;
     const artifactType = new URL(req.url ?? '/', 'https://x').searchParams.get('artifactType');
     const all = referrers.get(`${repository}@${subject}`) ?? [];
     const manifests = artifactType ? all.filter((d) => d.artifactType === artifactType) : all;
@@ -287,6 +310,12 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
     },
     get referrersApi() {
       return state.referrersApi;
+    },
+    get trustServer() {
+      return state.trustServer;
+    },
+    set trustServer(v: string | undefined) {
+      state.trustServer = v;
     },
     set referrersApi(v: boolean) {
       state.referrersApi = v;
