@@ -17,8 +17,11 @@ const common = {
   sourcemap: 'linked',
   sourcesContent: false,
   define: { __NOTARY_SIGN_VERSION__: JSON.stringify(version) },
-  // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  // CommonJS dependencies bundled into ESM still call require() for Node built-ins. Made on first call: reading
+  // import.meta in every chunk's top level cost a few ms per run across the chunks a command loads.
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; let __rq; const require = (id) => (__rq ??= __cr(import.meta.url))(id);",
+  },
   logLevel: 'warning',
   alias: {
     '@actions/http-client': './scripts/stubs/actions-http-client.mjs',

@@ -1,3 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c}from"./chunk-2EDR6A6K.js";import"./chunk-MPZAT4TM.js";import"./chunk-W5HHUP5N.js";import"./chunk-YAYTD6SK.js";import"./chunk-VCNELBZV.js";import"./chunk-MIOR7DFZ.js";import"./chunk-VSQ4QMXC.js";import"./chunk-IIB66EVQ.js";import"./chunk-5CGJT5BD.js";import"./chunk-EVLO6EPO.js";import"./chunk-J44DSJQX.js";import"./chunk-HRLY7OEB.js";import"./chunk-P3QUZTA4.js";import"./chunk-3V2NTJ7C.js";import"./chunk-JEDNA6VO.js";import"./chunk-MA5UOKQQ.js";import"./chunk-67I4JB7R.js";import"./chunk-SYJLW4B5.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
-//# sourceMappingURL=verify-YD75QMY5.js.map
