@@ -55,10 +55,10 @@ export function resultLines(report: RunReport): string[] {
   for (const r of report.base?.images ?? []) out.push(`${mark(r.verified)}\t${r.image}\t${r.reference}\t${r.reason}`);
   for (const r of report.migrated?.repositories ?? []) {
     if (r.reason) out.push(`${r.verified ? 'FAILED' : 'UNVERIFIABLE'}\t${r.gun}\t${r.reason}`);
-    for (const t of r.tags)
-      out.push(
-        `${t.outcome.toUpperCase()}\t${r.gun}:${t.tag}\t${t.digest}\t${t.signatureDigest ? `signature ${t.signatureDigest}` : (t.reason ?? '')}`,
-      );
+    for (const t of r.tags) {
+      const detail = t.signatureDigest ? `signature ${t.signatureDigest}` : (t.reason ?? '');
+      out.push(`${t.outcome.toUpperCase()}\t${r.gun}:${t.tag}\t${t.digest}\t${detail}`);
+    }
   }
   const c = report.copied;
   if (c) out.push(`${c.upToDate ? 'UP-TO-DATE' : 'COPIED'}\t${c.source}\t${c.destination}\t${c.referrers.length} referrer(s)`);

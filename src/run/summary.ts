@@ -151,10 +151,8 @@ export function migrateSummary(repositories: RepositoryMigration[], dryRun: bool
       continue;
     }
     const trust = r.pinned ? 'root pinned' : 'root trusted on first use (not pinned)';
-    out.push(
-      `#### ${literal(r.gun)}: root v${r.rootVersion} (${trust}, key ${literal(r.rootKeyIds?.join(', ') ?? '')}), targets v${r.targetsVersion}`,
-      '',
-    );
+    const rootKeys = literal(r.rootKeyIds?.join(', ') ?? '');
+    out.push(`#### ${literal(r.gun)}: root v${r.rootVersion} (${trust}, key ${rootKeys}), targets v${r.targetsVersion}`, '');
     if (r.reason) out.push(`❌ ${literal(r.reason)}`, '');
     else if (r.tags.length === 0) {
       out.push('No signed tags.', '');

@@ -68,6 +68,8 @@ export async function run(options: MigrateDctCommandOptions, session: SessionFac
   const notaryHost = options.notaryServer ? new URL(options.notaryServer).host : undefined;
   // A separate notary server gets the registry's credentials (one registry per run when it is separate).
   const sameCredentials = notaryHost && !registries.includes(notaryHost) ? { [notaryHost]: registries[0]! } : {};
+  // One client for the trust data, the comparison and the signatures: one sign-in, one token per scope.
+  const registry = await s.registry(sameCredentials);
   let sign: DigestSigner | undefined;
   if (!options.dryRun) {
     // The signer first: a sign-in problem is reported before any trust data is read.
@@ -76,6 +78,7 @@ export async function run(options: MigrateDctCommandOptions, session: SessionFac
     sign = async (reference, annotations) => {
       const { signed, failed: notSigned } = await signEach({
         ...context,
+        registry,
         images: [reference],
         annotations: { ...context.annotations, ...annotations },
         logger: options.logger,
@@ -87,7 +90,7 @@ export async function run(options: MigrateDctCommandOptions, session: SessionFac
   const { migrateDct } = await import('../../migrate/dct.js');
   const repositories = await migrateDct({
     repositories: options.repositories,
-    registry: await s.registry(sameCredentials),
+    registry,
     ...(options.notaryServer ? { notaryServer: options.notaryServer } : {}),
     pins: options.pins,
     ...(sign ? { sign } : {}),
