@@ -1,6 +1,6 @@
 import { describeError, NotarySignError } from '../errors.js';
 import { progress, silentLogger, type Logger } from '../log.js';
-import { parseReference, type Reference } from '../oci/reference.js';
+import { parseReference, TAG, type Reference } from '../oci/reference.js';
 import { readLimited, type RegistryClient } from '../registry/client.js';
 import { verifyTrustData, type SignedTag, type TrustDataSource } from '../tuf/trust-data.js';
 import { mapLimit } from '../util/concurrency.js';
@@ -105,7 +105,10 @@ export async function migrateDct(opts: MigrateDctOptions): Promise<RepositoryMig
       `${gun}: trust data verified (root v${trust.rootVersion}${trust.pinned ? ', pinned' : ', trusted on first use'}, ` +
         `targets v${trust.targetsVersion}): ${trust.tags.length} signed tag(s)`,
     );
-    for (const i of trust.ignored) log.warn(`${gun}:${i.tag}: not migrated: ${i.reason}`);
+    // Target names are any string notary accepted; only an image tag may go into a registry URL.
+    const notTags = trust.tags.filter((t) => !TAG.test(t.tag)).map((t) => ({ tag: t.tag, reason: 'its name is not an image tag' }));
+    const ignored = [...trust.ignored, ...notTags];
+    for (const i of ignored) log.warn(`${gun}:${JSON.stringify(i.tag)}: not migrated: ${i.reason}`);
     const verified: RepositoryMigration = {
       ...base,
       verified: true,
@@ -113,10 +116,14 @@ export async function migrateDct(opts: MigrateDctOptions): Promise<RepositoryMig
       rootKeyIds: trust.rootKeyIds,
       pinned: trust.pinned,
       targetsVersion: trust.targetsVersion,
-      ignored: trust.ignored,
+      ignored,
     };
     try {
-      const tags = await compareWithRegistry(opts.registry, ref, trust.tags);
+      const tags = await compareWithRegistry(
+        opts.registry,
+        ref,
+        trust.tags.filter((t) => TAG.test(t.tag)),
+      );
       return { ...verified, tags: await signTags(tags, { ...opts, log, gun, rootKeyIds: trust.rootKeyIds }) };
     } catch (err) {
       const reason = `could not compare the signed tags with the registry: ${describeError(err)}`;

@@ -236,6 +236,19 @@ describe('migrate-dct', () => {
     }
   });
 
+  test('a signed target whose name is not an image tag is reported and never put into a registry URL', async () => {
+    const { gun, images } = await repository(['v1']);
+    await dctSign(gun, { v1: images.v1!, '../../evil/manifests/x': images.v1! });
+    const r = await migrate([gun]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const repo = (JSON.parse(r.stdout) as Json & { repositories: { ignored: { tag: string; reason: string }[] }[] }).repositories[0]!;
+    assert.deepEqual(repo.ignored, [{ tag: '../../evil/manifests/x', reason: 'its name is not an image tag' }]);
+    assert.deepEqual(
+      repo.tags.map((t) => [t.tag, t.outcome]),
+      [['v1', 'migrated']],
+    );
+  });
+
   test('--dry-run verifies and compares but signs nothing', async () => {
     const { gun, images } = await repository(['v1']);
     await dctSign(gun, { v1: images.v1! });

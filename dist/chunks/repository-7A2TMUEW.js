@@ -1,3 +1,0 @@
-import { createRequire as __cr } from 'node:module'; let __rq; const require = (id) => (__rq ??= __cr(import.meta.url))(id);
-import{a}from"./chunk-3ZSMXVVH.js";import"./chunk-DI3ZBWLY.js";import"./chunk-WWRLC4EF.js";import"./chunk-TZRRLBX4.js";import"./chunk-N2WPAWQ3.js";import"./chunk-IDCFNBOE.js";import"./chunk-3LA7YFEH.js";import"./chunk-62WU5ZNV.js";import"./chunk-5UU6GPYA.js";import"./chunk-AZRNEXMO.js";import"./chunk-D447ENI5.js";export{a as RegistryRepository};
-//# sourceMappingURL=repository-7A2TMUEW.js.map

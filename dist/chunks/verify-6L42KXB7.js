@@ -1,3 +1,0 @@
-import { createRequire as __cr } from 'node:module'; let __rq; const require = (id) => (__rq ??= __cr(import.meta.url))(id);
-import{a,b,c}from"./chunk-JLL2EI2V.js";import"./chunk-4GFF673Y.js";import"./chunk-CWMO3BNK.js";import"./chunk-Y7JPCE5Z.js";import"./chunk-27ZMN4G2.js";import"./chunk-3ZSMXVVH.js";import"./chunk-DI3ZBWLY.js";import"./chunk-WWRLC4EF.js";import"./chunk-TZRRLBX4.js";import"./chunk-N2WPAWQ3.js";import"./chunk-IDCFNBOE.js";import"./chunk-3LA7YFEH.js";import"./chunk-62WU5ZNV.js";import"./chunk-5UU6GPYA.js";import"./chunk-2USUJNEN.js";import"./chunk-AZRNEXMO.js";import"./chunk-D447ENI5.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
-//# sourceMappingURL=verify-6L42KXB7.js.map
