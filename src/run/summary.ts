@@ -153,11 +153,10 @@ export function migrateSummary(repositories: RepositoryMigration[], dryRun: bool
     const trust = r.pinned ? 'root pinned' : 'root trusted on first use (not pinned)';
     const rootKeys = literal(r.rootKeyIds?.join(', ') ?? '');
     out.push(`#### ${literal(r.gun)}: root v${r.rootVersion} (${trust}, key ${rootKeys}), targets v${r.targetsVersion}`, '');
+    const listed = r.tags.length + r.ignored.length;
     if (r.reason) out.push(`❌ ${literal(r.reason)}`, '');
-    else if (r.tags.length === 0) {
-      out.push('No signed tags.', '');
-    }
-    if (r.tags.length === 0) continue;
+    else if (listed === 0) out.push('No signed tags.', '');
+    if (listed === 0) continue;
     out.push('| outcome | tag | DCT digest | details |', '| --- | --- | --- | --- |');
     for (const t of r.tags) {
       const details = lines(

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import MarkdownIt from 'markdown-it';
-import { literal, signSummary, verifySummary } from '../../src/run/summary.js';
+import { literal, migrateSummary, signSummary, verifySummary } from '../../src/run/summary.js';
 import type { ImageVerification } from '../../src/verify/verify.js';
 
 // GitHub renders summaries as GFM: tables, raw HTML and bare-URL autolinks (linkify) all on.
 const md = new MarkdownIt({ html: true, linkify: true });
 const render = (markdown: string) => md.render(markdown);
 /** Elements a hostile string must never produce: anything but the table, code spans and our own <br>. */
-const FORBIDDEN = /<(?!\/?(?:table|thead|tbody|tr|th|td|code|br|h3|p)\b)[a-z]/i;
+const FORBIDDEN = /<(?!\/?(?:table|thead|tbody|tr|th|td|code|br|h3|h4|p)\b)[a-z]/i;
 
 const HOSTILE = [
   'CN=**OK** [rerun here](https://evil.example/x)',
@@ -91,4 +91,32 @@ test('the sign summary lists images not signed with their reason, after those si
   const html = render(markdown);
   assert.match(html, /✅ signed[\s\S]*❌ not signed/);
   assert.match(html, /<code>registry reg.example refused PUT manifest \*\*now\*\* \(405\)<\/code>/);
+});
+
+test('a migration summary shows signed target names, reasons and GUNs as text, ignored targets included', () => {
+  for (const hostile of HOSTILE) {
+    const tag = { digest: 'sha256:' + 'c'.repeat(64), size: 1, role: 'targets' as const, roleVersion: 2, keyIds: ['k'] };
+    const html = render(
+      migrateSummary(
+        [
+          {
+            gun: `reg.example/${hostile}`,
+            verified: true,
+            notaryServer: 'https://reg.example',
+            rootVersion: 1,
+            rootKeyIds: [hostile],
+            pinned: false,
+            targetsVersion: 2,
+            tags: [{ ...tag, tag: hostile, outcome: 'moved', current: null, reason: hostile }],
+            ignored: [{ tag: hostile, reason: 'its name is not an image tag' }],
+          },
+          { gun: 'reg.example/other', verified: false, notaryServer: 'https://reg.example', reason: hostile, tags: [], ignored: [] },
+        ],
+        false,
+      ),
+    );
+    assert.doesNotMatch(html, /<(strong|em|a|img|script|h1|ul|li|details|del|s)\b/, hostile);
+    assert.doesNotMatch(html, FORBIDDEN, hostile);
+    assert.equal(html.match(/<tr>/g)?.length, 3, `header, the moved tag and the ignored target: ${hostile}`);
+  }
 });
