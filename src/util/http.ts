@@ -193,7 +193,9 @@ async function pipeWeb(body: ReadableStream<Uint8Array>, req: import('node:http'
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (!req.write(value)) await new Promise((r) => req.once('drain', r));
+    if (!req.write(value)) await new Promise((r) => (req.once('drain', r), req.once('close', r)));
+    // A request that failed or timed out stops reading its source, which frees the source's connection too.
+    if (req.destroyed) return reader.cancel();
   }
   req.end();
 }
