@@ -106,7 +106,8 @@ export async function migrateDct(opts: MigrateDctOptions): Promise<RepositoryMig
         `targets v${trust.targetsVersion}): ${trust.tags.length} signed tag(s)`,
     );
     // Target names are any string notary accepted; only an image tag may go into a registry URL.
-    const notTags = trust.tags.filter((t) => !TAG.test(t.tag)).map((t) => ({ tag: t.tag, reason: 'its name is not an image tag' }));
+    const signedTags = trust.tags.filter((t) => TAG.test(t.tag));
+    const notTags = trust.tags.filter((t) => !signedTags.includes(t)).map((t) => ({ tag: t.tag, reason: 'its name is not an image tag' }));
     const ignored = [...trust.ignored, ...notTags];
     for (const i of ignored) log.warn(`${gun}:${JSON.stringify(i.tag)}: not migrated: ${i.reason}`);
     const verified: RepositoryMigration = {
@@ -119,11 +120,7 @@ export async function migrateDct(opts: MigrateDctOptions): Promise<RepositoryMig
       ignored,
     };
     try {
-      const tags = await compareWithRegistry(
-        opts.registry,
-        ref,
-        trust.tags.filter((t) => TAG.test(t.tag)),
-      );
+      const tags = await compareWithRegistry(opts.registry, ref, signedTags);
       return { ...verified, tags: await signTags(tags, { ...opts, log, gun, rootKeyIds: trust.rootKeyIds }) };
     } catch (err) {
       const reason = `could not compare the signed tags with the registry: ${describeError(err)}`;

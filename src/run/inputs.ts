@@ -37,8 +37,9 @@ const items = (value: string | undefined, separator: RegExp) =>
     .map((s) => s.trim())
     .filter((s) => s !== '' && !s.startsWith('#'));
 
-/** Image references and hosts: newline or comma separated. */
-export const parseList = (value: string | undefined): string[] => items(value, /[\n,]/);
+/** Image references, hosts and IDs: newline or comma separated, in one multi-line input or in each item given. */
+export const parseList = (value: string | readonly string[] | undefined): string[] =>
+  typeof value === 'string' || value === undefined ? items(value, /[\n,]/) : value.flatMap((v) => items(v, /[\n,]/));
 
 /** `key=value` items: one per line of a multi-line input, or the items of a repeated CLI option as given. */
 export function parseKeyValues(value: string | readonly string[] | undefined, input: string): Record<string, string> {
@@ -62,7 +63,7 @@ export function parseReferrersMode(value: string | undefined, input = 'referrers
 
 const HOST = /^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:.]+\])(?::\d{1,5})?$/;
 export function parseInsecureRegistries(values: readonly string[], input = 'insecure-registries'): string[] {
-  const out = values.flatMap((v) => parseList(v));
+  const out = parseList(values);
   for (const host of out) {
     if (!HOST.test(host)) throw new NotarySignError('INPUT', `${input}: "${host}" is not a host[:port] (no scheme, no path)`);
   }

@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { parseCertificates, type Certificate } from '../crypto/certificate.js';
 import { canonicalJson } from './canonical-json.js';
 
 /** A TUF public key as notary writes it (notary tuf/data/keys.go). */
@@ -21,9 +22,12 @@ export function keyId(key: TufKey): string {
 }
 
 /** The certificate of an x509 key type (root keys are certificates: notary's ecdsa-x509, rsa-x509). */
-export function certificateOf(key: TufKey): X509Certificate | undefined {
+export function certificateOf(key: TufKey): Certificate | undefined {
   if (!key.keytype.endsWith('-x509')) return undefined;
-  return new X509Certificate(Buffer.from(key.keyval.public, 'base64'));
+  // notary stores the certificate's PEM, base64-encoded once more.
+  const certs = parseCertificates(Buffer.from(key.keyval.public, 'base64'), `${key.keytype} key`);
+  if (certs.length !== 1) throw new Error(`${key.keytype} key holds ${certs.length} certificates, not one`);
+  return certs[0];
 }
 
 /**

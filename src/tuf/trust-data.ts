@@ -196,10 +196,13 @@ function rootCertificateProblem(key: TufKey, gun: string, now?: Date): string | 
     return 'a root key is not a parseable certificate';
   }
   if (!cert) return `a root key is a bare ${key.keytype} key, not a certificate`;
-  const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1];
+  const cn = cert
+    .subjectRdns()
+    .flat()
+    .find((a) => a.type === 'CN')?.value;
   if (cn !== gun) return `root certificate CN ${JSON.stringify(cn ?? '')} is not the GUN ${gun}`;
-  if (now && (now < new Date(cert.validFrom) || now > new Date(cert.validTo)))
-    return `root certificate ${canonicalKeyId(key)} is not valid now (${cert.validFrom} to ${cert.validTo})`;
+  if (now && !cert.validAt(now))
+    return `root certificate ${canonicalKeyId(key)} is not valid now (${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()})`;
   return undefined;
 }
 
@@ -215,7 +218,7 @@ function pinnedSigner(root: Signed<Root>, pins: readonly string[], gun: string):
   return root.signed.roles.root.keyids.some((id) => {
     const key = root.signed.keys[id];
     if (!key || rootCertificateProblem(key, gun)) return false;
-    const fingerprint = `sha256:${certificateOf(key)!.fingerprint256.replace(/:/g, '').toLowerCase()}`;
+    const fingerprint = `sha256:${certificateOf(key)!.thumbprint}`;
     return wanted.has(id) || wanted.has(canonicalKeyId(key)) || wanted.has(fingerprint);
   });
 }
@@ -224,7 +227,7 @@ function describeRootKey(key: TufKey | undefined): string {
   if (!key) return '(missing key)';
   try {
     const cert = certificateOf(key);
-    return cert ? `${canonicalKeyId(key)} (certificate sha256:${cert.fingerprint256.replace(/:/g, '').toLowerCase()})` : keyId(key);
+    return cert ? `${canonicalKeyId(key)} (certificate sha256:${cert.thumbprint})` : keyId(key);
   } catch {
     return keyId(key);
   }

@@ -30,16 +30,12 @@ export function parseOptions(inputs: RunInputs, common: CommonOptions): MigrateD
     ...common,
     repositories,
     ...(notaryServer ? { notaryServer } : {}),
-    pins: listOf(inputs.dctRootKeys),
+    pins: parseList(inputs.dctRootKeys),
     signMoved: flag(inputs.signMoved, 'sign-moved'),
     dryRun: flag(inputs.dryRun, 'dry-run'),
     signing: parseSignOptions(inputs, common),
   };
 }
-
-// One rule for every list input: newlines and commas, blank and # lines ignored.
-const listOf = (value: string | readonly string[] | undefined): string[] =>
-  typeof value === 'string' ? parseList(value) : (value ?? []).flatMap((v) => parseList(v));
 
 function notaryServerUrl(text: string, inputs: RunInputs, { name }: CommonOptions): string {
   let url: URL;

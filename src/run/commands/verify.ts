@@ -65,13 +65,9 @@ export function parseTrustOptions(inputs: RunInputs, common: CommonOptions): Tru
     tsaCertificates: inputs.trustedTsaCertificates?.trim() ?? '',
     // One identity per line: a distinguished name holds commas.
     identities: lines(inputs.trustedIdentities),
-    registryScopes: parseList(typeof inputs.registryScopes === 'string' ? inputs.registryScopes : (inputs.registryScopes ?? []).join('\n')),
+    registryScopes: parseList(inputs.registryScopes),
     verificationLevel: inputs.verificationLevel?.trim() ?? '',
-    keyVaultCertificates: parseList(
-      typeof inputs.trustedKeyVaultCertificates === 'string'
-        ? inputs.trustedKeyVaultCertificates
-        : (inputs.trustedKeyVaultCertificates ?? []).join('\n'),
-    ),
+    keyVaultCertificates: parseList(inputs.trustedKeyVaultCertificates),
   };
   const inlineGiven = Object.values(inline).some((v) => v.length > 0);
   const filesGiven = Boolean(inputs.trustPolicy || inputs.trustStore);
