@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
-import type { KeyVaultKey, CryptographyClient } from '@azure/keyvault-keys';
+import type { KeyVaultKey, CryptographyClient, CryptographyClientOptions } from '@azure/keyvault-keys';
 import { NotarySignError } from '../errors.js';
 import { inputNames, type InputNames } from '../util/input-names.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -89,6 +89,19 @@ export class KeyVaultSigner implements Signer {
     let certificateVersion: string | undefined;
     let keyName = id.name;
     let keyVersion = id.version;
+    // A key's certificate of the same name is read alongside the key (one round trip, not two); its failure counts
+    // only after the key's own.
+    const certificateOfKey =
+      id.kind === 'keys' && opts.certificateChain === undefined
+        ? call(
+            `get certificate ${keyName}`,
+            () => certs.getCertificate(keyName),
+            () =>
+              `key ${keyName} has no Key Vault certificate of the same name; ` +
+              `pass ${name('certificate-chain')} (a PEM file, signing certificate first)`,
+          )
+        : undefined;
+    certificateOfKey?.catch(() => undefined);
     if (id.kind === 'certificates') {
       const cert = await call(`get certificate ${id.name}`, () =>
         id.version ? certs.getCertificateVersion(id.name, id.version) : certs.getCertificate(id.name),
@@ -114,13 +127,7 @@ export class KeyVaultSigner implements Signer {
       chain = parseCertificates(opts.certificateChain, source);
     } else {
       if (!leafFromVault) {
-        const cert = await call(
-          `get certificate ${keyName}`,
-          () => certs.getCertificate(keyName),
-          () =>
-            `key ${keyName} has no Key Vault certificate of the same name; ` +
-            `pass ${name('certificate-chain')} (a PEM file, signing certificate first)`,
-        );
+        const cert = await certificateOfKey!;
         if (!cert.cer) throw new NotarySignError('KEY', `Key Vault certificate ${keyName} has no issued certificate yet`);
         if (cert.keyId && parseKeyId(cert.keyId).version !== key.properties.version) {
           throw new NotarySignError(
@@ -152,7 +159,12 @@ export class KeyVaultSigner implements Signer {
       }
     }
     checkSigningMaterial({ keySpec, publicKey, chain, source });
-    const crypto = new CryptographyClient(key, opts.credential, clientOptions);
+    // On the key client's pipeline, as KeyClient.getCryptographyClient builds it (keyvault-keys src/index.ts): its
+    // Key Vault challenge is already answered, so the first sign is not preceded by another 401 round trip.
+    const crypto = new CryptographyClient(key, opts.credential, {
+      ...clientOptions,
+      generatedClient: keysPipeline(keys),
+    } as CryptographyClientOptions);
     log.info(`signing key ${versionedKeyId} (${keySpec}, ${jwsAlgorithm(keySpec)}); certificate "${chain[0]!.subject}"`);
     return new KeyVaultSigner({ keySpec, keyId: versionedKeyId, crypto, chain, log });
   }
@@ -267,6 +279,9 @@ async function chainFromSecret(
   // A secret holds its certificates in any order: put them leaf first, refusing what is not one chain.
   return orderChain(certs, { source, leafKey });
 }
+
+/** The generated client a KeyClient signs in with (the undocumented option getCryptographyClient passes on). */
+const keysPipeline = (keys: object): unknown => (keys as { client?: unknown }).client;
 
 function keySpecOfJwk(key: KeyVaultKey): KeySpec {
   const jwk = key.key;

@@ -133,6 +133,14 @@ export class RegistryClient {
     return res;
   }
 
+  /**
+   * Ask for the token an action will need before its first request, once the registry has challenged us (a push
+   * token while the signature is being made, say). A failure is forgotten: that request asks again and reports it.
+   */
+  prepare(repo: Repository, action: Action): void {
+    if (this.challenges.has(repo.registry)) this.authorization(repo, this.scope(repo, action)).catch(() => undefined);
+  }
+
   /** The Authorization header for a scope: one token request per scope, shared by concurrent callers. */
   private authorization(repo: Repository, scope: string): Promise<string> {
     const key = `${repo.registry} ${scope}`;

@@ -30,6 +30,8 @@ export interface SignatureRepository {
   pushSignature(repo: Repository, signature: SignatureToPush): Promise<PushedSignature>;
   /** Fail before anything is pushed when the referrers API is demanded but missing. */
   requireReferrersApi(repo: Repository, subject: Descriptor): Promise<void>;
+  /** A push is coming: get ready for it meanwhile (a push token). */
+  preparePush?(repo: Repository): void;
 }
 
 export interface SignatureToPush {
@@ -64,6 +66,10 @@ export class RegistryRepository implements SignatureRepository {
 
   requireReferrersApi(repo: Repository, subject: Descriptor): Promise<void> {
     return requireReferrersApi(this.client, repo, subject.digest);
+  }
+
+  preparePush(repo: Repository): void {
+    this.client.prepare(repo, 'pull,push');
   }
 
   /**

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { TokenCredential } from '@azure/identity';
+import type { AccessToken, TokenCredential } from '@azure/identity';
 import { NotarySignError } from '../errors.js';
 import { memoizeByKey } from '../util/concurrency.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -107,13 +107,22 @@ export class Session {
         ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
       });
       const onSecret = this.inputs.onSecret;
-      if (!onSecret) return selected;
       const inner = selected.credential;
+      // Key Vault's clients and ACR ask at once on a cold cache: one Entra request per scope, not one per client.
+      const inFlight = new Map<string, Promise<AccessToken | null>>();
       const credential: TokenCredential = {
-        getToken: async (scopes, options) => {
-          const token = await inner.getToken(scopes, options);
-          if (token) onSecret(token.token);
-          return token;
+        getToken: (scopes, options) => {
+          const key = JSON.stringify([scopes, options?.tenantId, options?.claims, options?.enableCae]);
+          let pending = inFlight.get(key);
+          if (!pending) {
+            pending = inner.getToken(scopes, options).then((token) => {
+              if (token) onSecret?.(token.token);
+              return token;
+            });
+            inFlight.set(key, pending);
+            void pending.finally(() => inFlight.delete(key)).catch(() => undefined);
+          }
+          return pending;
         },
       };
       return { ...selected, credential };

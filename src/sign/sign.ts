@@ -19,7 +19,8 @@ import { inputNames, type InputNames } from '../util/input-names.js';
 export interface SignOptions {
   /** Image references; a tag is resolved and its digest is what gets signed. */
   images: readonly string[];
-  signer: Signer;
+  /** The signer, or its set-up still under way: images are resolved and their signatures listed meanwhile. */
+  signer: Signer | Promise<Signer>;
   registry: RegistryClient;
   /** Signature I/O; default: the registry's. */
   repository?: SignatureRepository;
@@ -99,35 +100,47 @@ export async function signEach(opts: SignOptions): Promise<{ signed: SignResult[
 
   const limit = opts.concurrency ?? 16;
   const repository = opts.repository ?? new RegistryRepository(opts.registry);
-  const targets = await mapLimit(refs, limit, async ({ image, ref }) => {
-    const descriptor = await repository.resolve(ref);
-    if (!ref.digest) {
-      log.warn(
-        `${image} is a tag; signing the digest it points to now, ${descriptor.digest}. Pass image@digest to sign exactly what you pushed.`,
-      );
+  const reuse = opts.reuseExisting !== false;
+  // The registry's part (resolving, looking for signatures to reuse) runs while the signer is set up (a Key Vault
+  // sign-in and reads). The signer's failure comes first: a sign-in problem also fails the registry's sign-in, and
+  // is the cause to report.
+  const registryPart = (async () => {
+    const targets: Target[] = await mapLimit(refs, limit, async ({ image, ref }) => {
+      const descriptor = await repository.resolve(ref);
+      if (!ref.digest) {
+        log.warn(
+          `${image} is a tag; signing the digest it points to now, ${descriptor.digest}. Pass image@digest to sign exactly what you pushed.`,
+        );
+      }
+      return { image, ref, descriptor };
+    });
+    if (opts.recursive) targets.push(...(await mapLimit(targets, limit, (t) => platformManifests(opts.registry, t, log))).flat());
+    // The same manifest named twice (tag and digest, say) is signed once.
+    const seen = new Set<string>();
+    const unique = targets.filter((t) => {
+      const key = `${t.ref.registry}/${t.ref.repository}@${t.descriptor.digest}`;
+      if (seen.has(key)) {
+        log.warn(`${t.image} is ${t.descriptor.digest}, already in this run; signing it once`);
+        return false;
+      }
+      seen.add(key);
+      return true;
+    });
+    if (opts.referrers === 'api') {
+      await mapLimit(unique, limit, (t) => repository.requireReferrersApi(t.ref, t.descriptor));
     }
-    return { image, ref, descriptor };
-  });
-  if (opts.recursive) targets.push(...(await mapLimit(targets, limit, (t) => platformManifests(opts.registry, t, log))).flat());
-  // The same manifest named twice (tag and digest, say) is signed once.
-  const seen = new Set<string>();
-  const unique = targets.filter((t) => {
-    const key = `${t.ref.registry}/${t.ref.repository}@${t.descriptor.digest}`;
-    if (seen.has(key)) {
-      log.warn(`${t.image} is ${t.descriptor.digest}, already in this run; signing it once`);
-      return false;
-    }
-    seen.add(key);
-    return true;
-  });
-  if (opts.referrers === 'api') {
-    await mapLimit(unique, limit, (t) => repository.requireReferrersApi(t.ref, t.descriptor));
-  }
+    // The first images' listings start now (as many as are signed at once); each is awaited by its image's signing.
+    if (reuse) for (const t of unique.slice(0, limit)) t.listing = startListing(repository, t);
+    return unique;
+  })();
+  registryPart.catch(() => undefined);
+  const signer = await opts.signer;
+  const unique = await registryPart;
   const step = progress(log, unique.length);
   const outcomes = await mapLimit(unique, limit, async (t): Promise<SignResult | SignFailure> => {
     const signedReference = formatReference(withDigest(t.ref, t.descriptor.digest));
     try {
-      const result = await signOne(t, { ...opts, repository }, log);
+      const result = await signOne(t, { ...opts, signer, repository }, log);
       step(`${result.storage === 'existing' ? 'already signed' : 'signed'} ${signedReference}`);
       return result;
     } catch (error) {
@@ -154,7 +167,15 @@ function validateAnnotations(annotations: Record<string, string>, name: InputNam
   }
 }
 
-type Target = { image: string; ref: Reference; descriptor: Descriptor };
+type Listing = Awaited<ReturnType<SignatureRepository['listSignatures']>>;
+type Target = { image: string; ref: Reference; descriptor: Descriptor; listing?: Promise<Listing> };
+
+/** A listing started ahead of its use; its failure is that image's, handled when the image is signed. */
+function startListing(repository: SignatureRepository, t: Target): Promise<Listing> {
+  const listing = repository.listSignatures(t.ref, t.descriptor);
+  listing.catch(() => undefined);
+  return listing;
+}
 
 /** The platform manifests of an index, as further targets (multi-arch signing with `recursive`). */
 async function platformManifests(registry: RegistryClient, t: Target, log: Logger): Promise<Target[]> {
@@ -174,7 +195,11 @@ async function platformManifests(registry: RegistryClient, t: Target, log: Logge
 const isAttestation = (d: Descriptor) =>
   d.platform?.os === 'unknown' || d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
 
-async function signOne(t: Target, opts: SignOptions & { repository: SignatureRepository }, log: Logger): Promise<SignResult> {
+async function signOne(
+  t: Target,
+  opts: SignOptions & { signer: Signer; repository: SignatureRepository },
+  log: Logger,
+): Promise<SignResult> {
   const now = (opts.now ?? (() => new Date()))();
   const signingTime = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const expiry = opts.expiryMs ? new Date(signingTime.getTime() + opts.expiryMs) : undefined;
@@ -214,6 +239,8 @@ async function signOne(t: Target, opts: SignOptions & { repository: SignatureRep
       };
     }
   }
+  // The push token is fetched while the envelope is signed (a Key Vault round trip).
+  opts.repository.preparePush?.(t.ref);
   const payload = Buffer.from(JSON.stringify({ targetArtifact: target }));
   const cose = opts.signatureFormat === 'cose';
   const tsa = opts.timestamp;
@@ -352,7 +379,7 @@ interface ReuseWish {
  */
 async function findReusable(repository: SignatureRepository, t: Target, wish: ReuseWish & { log: Logger }) {
   const thumbprints = JSON.stringify(wish.chain.map((c) => c.thumbprint));
-  const { descriptors } = await repository.listSignatures(t.ref, t.descriptor);
+  const { descriptors } = await (t.listing ?? repository.listSignatures(t.ref, t.descriptor));
   for (const d of descriptors.filter((x) => x.annotations?.[Annotation.Thumbprints] === thumbprints).slice(0, 10)) {
     const checked = await checkOwnSignature(repository, t, { sigDigest: d.digest, chain: wish.chain, annotations: wish.annotations });
     const why = typeof checked === 'string' ? checked : await unmetWish(checked.content, wish);

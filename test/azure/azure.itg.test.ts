@@ -72,6 +72,32 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     assert.match(v.stdout, /^PASS\t.*"C=US, ST=WA, O=Contoso, CN=release"|^PASS\t.*CN=release/);
   });
 
+  test("the registry's sign-in and reads run during Key Vault's set-up; one Entra request per scope; no second vault challenge", async () => {
+    const { ref } = await image();
+    const hosts = [az.kv.faults, az.entra.faults, az.oidc.faults, az.acr.faults];
+    for (const f of hosts) {
+      f.clear();
+      f.latencyMs = 20; // round trips long enough that overlap shows in the timelines
+    }
+    try {
+      const r = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
+      assert.equal(r.code, 0, r.stderr);
+    } finally {
+      for (const f of hosts) f.latencyMs = 0;
+    }
+    const spans = (f: (typeof hosts)[number], pattern: RegExp) => f.timeline.filter((_, i) => pattern.test(f.requests[i]!));
+    const vaultReads = spans(az.kv.faults, /^GET /);
+    const lastVaultRead = Math.max(...vaultReads.map((s) => s.end));
+    const subjectHeads = spans(az.acr.faults, /^HEAD \/v2\/.*\/manifests\//);
+    assert.ok(subjectHeads.length >= 1 && subjectHeads.every((s) => s.start < lastVaultRead), 'the image is resolved meanwhile');
+    assert.ok(spans(az.acr.faults, /^POST \/oauth2\/exchange$/)[0]!.start < lastVaultRead, 'ACR is signed in to meanwhile');
+    // The key and its certificate are read at once: both first requests (the vault's challenges) start together.
+    const [key, cert] = [/^GET \/keys\//, /^GET \/certificates\//].map((p) => spans(az.kv.faults, p)[0]!.start);
+    assert.ok(Math.abs(key! - cert!) < 15, `key and certificate read at once (${key} vs ${cert})`);
+    assert.equal(az.entra.faults.count(/\/token$/), 2, 'one token request for the vault, one for ACR');
+    assert.equal(az.kv.faults.count(/^POST .*\/sign$/), 1, "the sign call rides the key client's answered challenge");
+  });
+
   test('a registry that indexes the subject without answering OCI-Subject: the tag schema too, and it verifies', async () => {
     az.acr.ociSubjectHeader = false;
     try {

@@ -70,6 +70,7 @@ export async function run(options: MigrateDctCommandOptions, session: SessionFac
   if (!options.dryRun) {
     // The signer first: a sign-in problem is reported before any trust data is read.
     const context = await signingContext({ ...options.signing, recursive: false }, s);
+    await context.signer;
     const { signEach } = await import('../../sign/sign.js');
     sign = async (reference, annotations) => {
       const { signed, failed: notSigned } = await signEach({

@@ -99,7 +99,9 @@ export async function signingContext(options: SignCommandOptions, s: Session): P
     url: options.timestamp.url,
     rootCertificates: await readTimestampRoots(options.timestamp.rootCertPath, name('timestamp-root-cert')),
   };
-  const signer = await s.signer();
+  // Not awaited: the registry work starts while the signer is set up (signEach waits for both).
+  const signer = s.signer();
+  signer.catch(() => undefined); // a run that fails before signing reports its own error, not this one
   return {
     signer,
     registry: await s.registry(),
