@@ -201,6 +201,9 @@ async function pipeWeb(body: ReadableStream<Uint8Array>, req: import('node:http'
 }
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
+/** A cancelled body this short is read out, within this long, to keep its connection. */
+const DRAIN_LIMIT = 64 * 1024;
+const DRAIN_MS = 2_000;
 
 class NodeResponse implements HttpResponse {
   readonly status: number;
@@ -255,7 +258,15 @@ class NodeResponse implements HttpResponse {
       },
       cancel() {
         done = true;
-        msg.destroy();
+        // A short body (an empty 201/202, a 401's JSON) is read to its end so its connection serves the next request
+        // instead of costing a new TLS handshake; a long or unsized one, or one that does not end soon, is cut off.
+        const length = Number(msg.headers['content-length'] ?? NaN);
+        if (msg.complete || length <= DRAIN_LIMIT) {
+          const cutOff = setTimeout(() => msg.destroy(), DRAIN_MS);
+          cutOff.unref();
+          msg.once('end', () => clearTimeout(cutOff));
+          msg.resume();
+        } else msg.destroy();
       },
     });
   }
