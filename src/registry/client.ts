@@ -67,6 +67,9 @@ const RETRY_STATUS = new Set([429, 502, 503, 504]);
 export class RegistryClient {
   private readonly tokens = new Map<string, Promise<string>>(); // `${registry} ${scope}` -> Authorization
   private readonly challenges = new Map<string, Challenge>();
+  private readonly pushTargets = new Set<string>();
+  /** A registry's first request while it is unanswered: requests that arrive meanwhile wait to learn its challenge. */
+  private readonly firstContact = new Map<string, Promise<unknown>>();
   private readonly log: Logger;
   /** How the user's CI spells inputs, for messages about the registry. */
   readonly inputName: InputNames;
@@ -90,7 +93,8 @@ export class RegistryClient {
   }
 
   private scope(repo: Repository, action: Action): string {
-    return `repository:${repo.repository}:${action}`;
+    const push = action === 'pull,push' || this.pushTargets.has(`${repo.registry}/${repo.repository}`);
+    return `repository:${repo.repository}:${push ? 'pull,push' : 'pull'}`;
   }
 
   /** Send one request with auth and retries; returns any status for the caller to judge. */
@@ -107,9 +111,14 @@ export class RegistryClient {
           `its credentials are never sent elsewhere, so the request was refused`,
       );
     }
+    // The first request to a registry goes alone; the others wait for its challenge instead of each drawing a 401.
+    const first = this.firstContact.get(repo.registry);
+    if (first && !this.challenges.has(repo.registry)) await first.catch(() => undefined);
     // Once a registry has challenged us, authorise new scopes up front instead of after another 401.
     const known = this.challenges.has(repo.registry);
-    let res = await this.send(repo.registry, url, { ...init, ...(known ? { authorization: await this.authorization(repo, scope) } : {}) });
+    const sent = this.send(repo.registry, url, { ...init, ...(known ? { authorization: await this.authorization(repo, scope) } : {}) });
+    if (!known && !this.firstContact.has(repo.registry)) this.firstContact.set(repo.registry, sent);
+    let res = await sent;
     if (res.status !== 401) return res;
 
     const challenge = parseChallenge(res.headers.get('www-authenticate'));
@@ -134,11 +143,12 @@ export class RegistryClient {
   }
 
   /**
-   * Ask for the token an action will need before its first request, once the registry has challenged us (a push
-   * token while the signature is being made, say). A failure is forgotten: that request asks again and reports it.
+   * This run will push to `repo`: its reads ask for the push token too, so one token (one round trip) serves the
+   * repository. A token server grants what the identity may do of what is asked (distribution docs/spec/auth/token.md:
+   * a subset is not an error), so a pull-only identity still reads; its push is refused as before.
    */
-  prepare(repo: Repository, action: Action): void {
-    if (this.challenges.has(repo.registry)) this.authorization(repo, this.scope(repo, action)).catch(() => undefined);
+  willPush(repo: Repository): void {
+    this.pushTargets.add(`${repo.registry}/${repo.repository}`);
   }
 
   /** The Authorization header for a scope: one token request per scope, shared by concurrent callers. */

@@ -30,8 +30,10 @@ export interface SignatureRepository {
   pushSignature(repo: Repository, signature: SignatureToPush): Promise<PushedSignature>;
   /** Fail before anything is pushed when the referrers API is demanded but missing. */
   requireReferrersApi(repo: Repository, subject: Descriptor): Promise<void>;
-  /** A push is coming: get ready for it meanwhile (a push token). */
-  preparePush?(repo: Repository): void;
+  /** Signatures will be pushed to this repository (before any request to it: its reads then get the push token). */
+  willPush?(repo: Repository): void;
+  /** Start what a signature push needs that does not depend on its envelope, while the envelope is made. */
+  prepareSignature?(repo: Repository): Promise<void>;
 }
 
 export interface SignatureToPush {
@@ -68,8 +70,13 @@ export class RegistryRepository implements SignatureRepository {
     return requireReferrersApi(this.client, repo, subject.digest);
   }
 
-  preparePush(repo: Repository): void {
-    this.client.prepare(repo, 'pull,push');
+  willPush(repo: Repository): void {
+    this.client.willPush(repo);
+  }
+
+  /** The shared empty config (pushSignature's own upload of it then joins this one). */
+  prepareSignature(repo: Repository): Promise<void> {
+    return this.client.pushBlob(repo, EMPTY_CONFIG_BYTES, EMPTY_CONFIG.digest);
   }
 
   /**

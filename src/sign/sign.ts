@@ -101,6 +101,7 @@ export async function signEach(opts: SignOptions): Promise<{ signed: SignResult[
   const limit = opts.concurrency ?? 16;
   const repository = opts.repository ?? new RegistryRepository(opts.registry);
   const reuse = opts.reuseExisting !== false;
+  for (const { ref } of refs) repository.willPush?.(ref);
   // The registry's part (resolving, looking for signatures to reuse) runs while the signer is set up (a Key Vault
   // sign-in and reads). The signer's failure comes first: a sign-in problem also fails the registry's sign-in, and
   // is the cause to report.
@@ -239,8 +240,8 @@ async function signOne(
       };
     }
   }
-  // The push token is fetched while the envelope is signed (a Key Vault round trip).
-  opts.repository.preparePush?.(t.ref);
+  // The empty config goes up while the envelope is signed (a Key Vault round trip); the push below waits for it.
+  opts.repository.prepareSignature?.(t.ref).catch(() => undefined);
   const payload = Buffer.from(JSON.stringify({ targetArtifact: target }));
   const cose = opts.signatureFormat === 'cose';
   const tsa = opts.timestamp;

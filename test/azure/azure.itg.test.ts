@@ -96,6 +96,9 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     assert.ok(Math.abs(key! - cert!) < 15, `key and certificate read at once (${key} vs ${cert})`);
     assert.equal(az.entra.faults.count(/\/token$/), 2, 'one token request for the vault, one for ACR');
     assert.equal(az.kv.faults.count(/^POST .*\/sign$/), 1, "the sign call rides the key client's answered challenge");
+    assert.equal(az.acr.faults.count(/^GET \/oauth2\/token$/), 1, 'one ACR access token (pull,push) for reads and push');
+    const configCheck = spans(az.acr.faults, /^HEAD \/v2\/.*\/blobs\//)[0]!;
+    assert.ok(configCheck.start < spans(az.kv.faults, /^POST .*\/sign$/)[0]!.end, 'the empty config goes up while Key Vault signs');
   });
 
   test('a registry that indexes the subject without answering OCI-Subject: the tag schema too, and it verifies', async () => {

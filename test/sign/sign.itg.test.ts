@@ -19,6 +19,7 @@ import { pushImage, pushIndex } from '../helpers/image.js';
 import { tempDir, writeTestChain, type KeyFiles } from '../helpers/files.js';
 import { startReferrersRegistry, type ReferrersRegistry } from '../doubles/referrers-registry.js';
 import { startRegistryTokenServer, type RegistryTokenServer } from '../doubles/registry-token.js';
+import { startFaultProxy } from '../doubles/fault-proxy.js';
 
 const capture = (): Logger & { lines: string[] } => {
   const lines: string[] = [];
@@ -554,6 +555,40 @@ describe('token auth (distribution `auth: token` with a token service)', () => {
     });
     assert.equal(r?.storage, 'referrers-tag');
     assert.ok(tokens.requests - before <= 2, `tokens fetched once per scope (got ${tokens.requests - before})`);
+  });
+
+  test('a run signing three images in two repositories: one 401 in all, one token per repository for reads and push', async () => {
+    const setup = new RegistryClient({
+      insecureRegistries: [authRegistry.host],
+      credentials: staticCredentials({ [authRegistry.host]: { username: 'alice', password: 's3cret-pass' } }),
+    });
+    const proxy = await startFaultProxy(authRegistry.host);
+    try {
+      const images: string[] = [];
+      for (const [repository, tag] of [
+        ['batch/one', 'v1'],
+        ['batch/one', 'v2'],
+        ['batch/two', 'v1'],
+      ] as const) {
+        const d = await pushImage(setup, { registry: authRegistry.host, repository }, tag);
+        images.push(`${proxy.host}/${repository}@${d.digest}`);
+      }
+      const before = tokens.requests;
+      const results = await sign({
+        images,
+        signer: await LocalKeySigner.fromFiles(ec.keyPath, ec.chainPath),
+        registry: new RegistryClient({
+          insecureRegistries: [proxy.host],
+          credentials: staticCredentials({ [proxy.host]: { username: 'alice', password: 's3cret-pass' } }),
+        }),
+      });
+      assert.equal(results.length, 3);
+      // Without waiting for the first challenge, each image's first HEAD draws its own 401 (six HEADs, not four).
+      assert.equal(proxy.faults.count(/^HEAD .*\/manifests\//), 4, 'one HEAD per image plus the one 401');
+      assert.equal(tokens.requests - before, 2, 'one token (pull,push) per repository');
+    } finally {
+      await proxy.stop();
+    }
   });
 
   test('wrong credentials: AUTH error, nothing pushed', async () => {
