@@ -168,9 +168,10 @@ export class Session {
 
   /**
    * A registry client: explicit credentials, then ACR via Entra, then docker config. `sameCredentials` maps a
-   * host to the registry whose credentials it gets (a notary server is sent its registry's, as Docker does).
+   * host to the registry whose credentials it gets (a notary server is sent its registry's, as Docker does);
+   * `signal` stops every request and retry wait of the client.
    */
-  async registry(sameCredentials: Record<string, string> = {}): Promise<RegistryClient> {
+  async registry({ sameCredentials = {}, signal }: { sameCredentials?: Record<string, string>; signal?: AbortSignal } = {}) {
     const { registryCredentials, registries = [], acrHosts = [], azure } = this.inputs;
     const acr = await import('../azure/acr.js');
     const docker = dockerConfigCredentials(this.inputs.dockerConfigDir);
@@ -214,6 +215,7 @@ export class Session {
       inputName: this.name,
       ...(this.inputs.onSecret ? { onSecret: this.inputs.onSecret } : {}),
       ...(this.timeoutMs ? { timeoutMs: this.timeoutMs } : {}),
+      ...(signal ? { signal } : {}),
     });
   }
 }

@@ -36,3 +36,36 @@ test('a stack trace only with --debug or the CI debug switches', async () => {
     assert.match(r.stderr, /\n\s+at .*src\/run\/session\.ts:\d+:\d+/, r.stderr);
   }
 });
+
+test('a signer that fails stops the registry work begun meanwhile: no retries after the error', async () => {
+  const { createServer } = await import('node:http');
+  let requests = 0;
+  // A registry that asks to be retried at once, forever: only the run's own stop ends the requests.
+  const server = createServer((_req, res) => {
+    requests++;
+    res.writeHead(503, { 'retry-after': '0' }).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    const digest = `sha256:${'0'.repeat(64)}`;
+    const r = await cli([
+      'sign',
+      `${host}/a/b@${digest}`,
+      '--key',
+      '/nonexistent',
+      '--certificate-chain',
+      '/nonexistent',
+      '--insecure-registry',
+      host,
+    ]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'error: --key: cannot read /nonexistent (no such file)\n');
+    const settled = requests;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(requests, settled, 'no request after the process ended');
+    assert.ok(settled <= 2, `the registry work stopped with the signer's failure (${settled} requests)`);
+  } finally {
+    server.close();
+  }
+});

@@ -65,7 +65,7 @@ export async function run(options: MigrateDctCommandOptions, session: SessionFac
   // A separate notary server gets the registry's credentials (one registry per run when it is separate).
   const sameCredentials = notaryHost && !registries.includes(notaryHost) ? { [notaryHost]: registries[0]! } : {};
   // One client for the trust data, the comparison and the signatures: one sign-in, one token per scope.
-  const registry = await s.registry(sameCredentials);
+  const registry = await s.registry({ sameCredentials });
   let sign: DigestSigner | undefined;
   if (!options.dryRun) {
     // The signer first: a sign-in problem is reported before any trust data is read.

@@ -99,12 +99,14 @@ export async function signingContext(options: SignCommandOptions, s: Session): P
     url: options.timestamp.url,
     rootCertificates: await readTimestampRoots(options.timestamp.rootCertPath, name('timestamp-root-cert')),
   };
-  // Not awaited: the registry work starts while the signer is set up (signEach waits for both).
+  // Not awaited: the registry work starts while the signer is set up (signEach waits for both), and stops when the
+  // signer fails, so a run ends with its error instead of lingering in registry retries.
   const signer = s.signer();
-  signer.catch(() => undefined); // a run that fails before signing reports its own error, not this one
+  const stop = new AbortController();
+  signer.catch(() => stop.abort());
   return {
     signer,
-    registry: await s.registry(),
+    registry: await s.registry({ signal: stop.signal }),
     ...(options.expiryMs ? { expiryMs: options.expiryMs } : {}),
     annotations: options.annotations,
     referrers: options.referrers,
