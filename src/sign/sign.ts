@@ -32,7 +32,11 @@ export interface SignOptions {
   logger?: Logger;
   /** Clock for tests. */
   now?: () => Date;
-  /** Images resolved and signed at once (default 16). */
+  /**
+   * Images resolved and signed at once (default 32): each is a handful of small requests and one Key Vault call, so a
+   * run waits on round trips, not bandwidth; Key Vault's and registries' limits count operations per window, not
+   * how many are in flight.
+   */
   concurrency?: number;
   /**
    * Reuse a valid signature already attached by the same certificate chain with
@@ -98,7 +102,7 @@ export async function signEach(opts: SignOptions): Promise<{ signed: SignResult[
   validateAnnotations(opts.annotations ?? {}, name);
   const refs = opts.images.map((image) => ({ image, ref: parseReference(image) }));
 
-  const limit = opts.concurrency ?? 16;
+  const limit = opts.concurrency ?? 32;
   const repository = opts.repository ?? new RegistryRepository(opts.registry);
   const reuse = opts.reuseExisting !== false;
   for (const { ref } of refs) repository.willPush?.(ref);
