@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as asn1js from 'asn1js';
+import type * as Asn1 from 'asn1js';
 import { NotarySignError } from '../errors.js';
 import { Certificate } from '../crypto/certificate.js';
+import { loadAsn1js } from '../crypto/pkijs.js';
 
 /**
  * The certificates of a PKCS#12 file (RFC 7292) as Key Vault stores a
@@ -37,6 +38,8 @@ const MAX_BAGS = 64;
 class Pkcs12Error extends Error {}
 
 type Forge = typeof import('node-forge');
+/** asn1js, loaded on first use and bound before any helper below runs. */
+let asn1js: typeof Asn1;
 /** node-forge's PBE entry point (not in its published types): a decipher for a PKCS#12 PBE or PBES2 algorithm. */
 type PbeCipherFactory = (
   oid: string,
@@ -48,7 +51,7 @@ export async function extractPkcs12Certificates(
   pfxBytes: Buffer,
   { source, chainInput = 'certificate-chain' }: { source: string; chainInput?: string },
 ): Promise<Certificate[]> {
-  const forge = (await import('node-forge')).default;
+  const [forge] = await Promise.all([import('node-forge').then((m) => m.default), loadAsn1js().then((m) => (asn1js = m))]);
   let ders: Buffer[];
   try {
     ders = readCertificateBags(forge, pfxBytes);
@@ -97,7 +100,7 @@ function readCertificateBags(forge: Forge, pfxBytes: Buffer): Buffer[] {
  * its terminator, or no bytes at all); OpenSSL accepts either, so do we.
  * Returns the password that verified, for decrypting the bags.
  */
-function verifyMac(forge: Forge, macData: asn1js.AsnType, content: Uint8Array): string | null {
+function verifyMac(forge: Forge, macData: Asn1.AsnType, content: Uint8Array): string | null {
   const [digestInfo, macSalt, iterationsField] = sequence(macData, 'MacData');
   const [algorithm, digest] = sequence(digestInfo, 'DigestInfo');
   const [hashOid] = sequence(algorithm, 'MAC algorithm');
@@ -123,7 +126,7 @@ function verifyMac(forge: Forge, macData: asn1js.AsnType, content: Uint8Array): 
 }
 
 /** EncryptedData (RFC 5652 §8) holding certificate bags, decrypted with the file's PBE algorithm. */
-function decryptEncryptedData(forge: Forge, encryptedData: asn1js.AsnType | undefined, passwords: (string | null)[]): Uint8Array {
+function decryptEncryptedData(forge: Forge, encryptedData: Asn1.AsnType | undefined, passwords: (string | null)[]): Uint8Array {
   const [, encryptedContentInfo] = sequence(encryptedData, 'EncryptedData');
   const [, algorithm, encrypted] = sequence(encryptedContentInfo, 'EncryptedContentInfo');
   const [oid] = sequence(algorithm, 'encryption algorithm');
@@ -162,31 +165,31 @@ function iterationCount(node: import('node-forge').asn1.Asn1 | undefined): numbe
 
 // --- DER helpers: each names what it expected, so a malformed file says where. ---
 
-function der(bytes: Uint8Array, what: string): asn1js.AsnType {
+function der(bytes: Uint8Array, what: string): Asn1.AsnType {
   const parsed = asn1js.fromBER(new Uint8Array(bytes).buffer);
   if (parsed.offset === -1 || parsed.offset !== bytes.byteLength) throw new Pkcs12Error(`its ${what} is not valid DER`);
   return parsed.result;
 }
 
-function sequence(node: asn1js.AsnType | undefined, what: string): asn1js.AsnType[] {
+function sequence(node: Asn1.AsnType | undefined, what: string): Asn1.AsnType[] {
   if (!(node instanceof asn1js.Sequence)) throw new Pkcs12Error(`its ${what} is not a SEQUENCE`);
   return node.valueBlock.value;
 }
 
-function contentInfo(node: asn1js.AsnType | undefined, what: string): { type: string; content: asn1js.AsnType | undefined } {
+function contentInfo(node: Asn1.AsnType | undefined, what: string): { type: string; content: Asn1.AsnType | undefined } {
   const [type, content] = sequence(node, what);
   if (!(type instanceof asn1js.ObjectIdentifier)) throw new Pkcs12Error(`its ${what} has no content type`);
   return { type: type.valueBlock.toString(), content: content && explicit(content, what) };
 }
 
 /** The single element inside an EXPLICIT [0] tag. */
-function explicit(node: asn1js.AsnType | undefined, what: string): asn1js.AsnType {
+function explicit(node: Asn1.AsnType | undefined, what: string): Asn1.AsnType {
   const inner = node instanceof asn1js.Constructed && node.idBlock.tagClass === 3 ? node.valueBlock.value[0] : undefined;
   if (!inner) throw new Pkcs12Error(`its ${what} is missing its [0] content`);
   return inner;
 }
 
-function octets(node: asn1js.AsnType | undefined, what: string): Uint8Array {
+function octets(node: Asn1.AsnType | undefined, what: string): Uint8Array {
   if (!(node instanceof asn1js.OctetString)) throw new Pkcs12Error(`its ${what} is not an OCTET STRING`);
   // A constructed (BER) OCTET STRING is the concatenation of its parts.
   if (node.valueBlock.isConstructed) return Buffer.concat(node.valueBlock.value.map((p) => octets(p, what)));
@@ -194,8 +197,8 @@ function octets(node: asn1js.AsnType | undefined, what: string): Uint8Array {
 }
 
 /** encryptedContent is [0] IMPLICIT OCTET STRING: primitive, or constructed from OCTET STRING parts. */
-function implicitOctets(node: asn1js.AsnType): Uint8Array | undefined {
+function implicitOctets(node: Asn1.AsnType): Uint8Array | undefined {
   if (node.idBlock.tagClass !== 3 || node.idBlock.tagNumber !== 0) return undefined;
   if (node instanceof asn1js.Constructed) return Buffer.concat(node.valueBlock.value.map((p) => octets(p, 'encrypted content')));
-  return (node as asn1js.Primitive).valueBlock.valueHexView;
+  return (node as Asn1.Primitive).valueBlock.valueHexView;
 }

@@ -9,3 +9,6 @@ export function loadPkijs(): Promise<typeof import('pkijs')> {
   });
   return loaded;
 }
+
+/** asn1js, loaded on first use: the same instance pkijs parses with, in the bundle's vendor build. */
+export const loadAsn1js = (): Promise<typeof import('asn1js')> => import('asn1js');

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import * as asn1js from 'asn1js';
+import type * as Asn1 from 'asn1js';
 import { NotarySignError } from '../errors.js';
 import { inputNames, type InputNames } from '../util/input-names.js';
 import { httpFetch, NetworkFailure, readBody } from '../util/http.js';
 import { Certificate, timestampingChainProblem, weakSignatureAlgorithm } from './certificate.js';
-import { loadPkijs } from './pkijs.js';
+import { loadAsn1js, loadPkijs } from './pkijs.js';
 import { HASH_OID, type HashName } from './key-spec.js';
 
 /**
@@ -34,7 +34,7 @@ const statusText = (texts: string[]) => (texts.length > 0 ? ` (${texts.join('; '
 
 /** An RFC 3161 TimeStampReq (§2.4.1) for the signature's hash, with a fresh nonce and certReq set. */
 export async function timestampQuery(signature: Uint8Array, hash: HashName): Promise<{ der: Buffer; nonce: Buffer }> {
-  const pkijs = await loadPkijs();
+  const [pkijs, asn1js] = await Promise.all([loadPkijs(), loadAsn1js()]);
   const nonce = randomBytes(8);
   // A positive INTEGER in minimal DER: the first byte 0x01-0x7f (a leading 0x00 is non-minimal, and TSAs
   // such as OpenSSL's refuse the request as malformed, about one time in 256 before this).
@@ -117,7 +117,7 @@ export async function verifyTimestampToken(
   signature: Uint8Array,
   { roots, nonce }: { roots: Certificate[]; nonce?: Buffer },
 ): Promise<TimestampInfo | string> {
-  const pkijs = await loadPkijs();
+  const [pkijs, asn1js] = await Promise.all([loadPkijs(), loadAsn1js()]);
   try {
     const info = pkijs.ContentInfo.fromBER(new Uint8Array(token).buffer);
     if (info.contentType !== SIGNED_DATA) return 'the timestamp token is not CMS SignedData';
@@ -155,7 +155,7 @@ export async function verifyTimestampToken(
     if (!result.signatureVerified) return `the timestamp signature does not verify (${result.message})`;
     if (!result.signerCertificate) return 'the TSA signing certificate is missing';
     const signer = new Certificate(Buffer.from(result.signerCertificate.toSchema().toBER()));
-    const ess = essProblem(pkijs, signerInfo, signer);
+    const ess = essProblem({ pkijs, asn1js }, signerInfo, signer);
     if (ess) return ess;
 
     const chain = tsaChain(signer, pool, roots);
@@ -181,13 +181,17 @@ type Pkijs = Awaited<ReturnType<typeof loadPkijs>>;
  * RFC 5816 / tspclient-go `SigningCertificate`: the signed signingCertificateV2 attribute's first ESSCertIDv2 hashes
  * the certificate that signed the token (SHA-256 unless it names SHA-384 or SHA-512).
  */
-function essProblem(pkijs: Pkijs, signerInfo: InstanceType<Pkijs['SignerInfo']>, signer: Certificate): string | undefined {
+function essProblem(
+  { pkijs, asn1js }: { pkijs: Pkijs; asn1js: typeof Asn1 },
+  signerInfo: InstanceType<Pkijs['SignerInfo']>,
+  signer: Certificate,
+): string | undefined {
   const attribute = signerInfo.signedAttrs?.attributes.find((a) => a.type === ESS_SIGNING_CERTIFICATE_V2);
   if (!attribute) return 'the timestamp token has no signed ESS signingCertificateV2 attribute binding its signing certificate';
   // SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2, ... }
   // ESSCertIDv2 ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier DEFAULT sha256, certHash OCTET STRING, issuerSerial OPTIONAL }
-  const certs = (attribute.values[0] as asn1js.Sequence | undefined)?.valueBlock.value[0] as asn1js.Sequence | undefined;
-  const first = certs?.valueBlock.value[0] as asn1js.Sequence | undefined;
+  const certs = (attribute.values[0] as Asn1.Sequence | undefined)?.valueBlock.value[0] as Asn1.Sequence | undefined;
+  const first = certs?.valueBlock.value[0] as Asn1.Sequence | undefined;
   const fields = first?.valueBlock.value ?? [];
   const algorithm = fields[0] instanceof asn1js.Sequence ? new pkijs.AlgorithmIdentifier({ schema: fields[0] }).algorithmId : undefined;
   const certHash = fields[algorithm ? 1 : 0];

@@ -1,4 +1,4 @@
-import { Encoder, Tag } from 'cbor-x';
+import type { Encoder, Tag } from 'cbor-x';
 import { strictCborProblem, textKey, topLevelValueTags } from './cbor-strict.js';
 import { MediaType } from '../oci/media-types.js';
 import { Certificate } from '../crypto/certificate.js';
@@ -13,17 +13,33 @@ import { H, signedAttributes } from './attributes.js';
  * seconds}, unprotected {33: x5chain, signing agent}, signature over the
  * Sig_structure ["Signature1", protected, h'', payload].
  */
-const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true });
+let cborX: { encoder: Encoder; Tag: typeof Tag } | undefined;
+
+/** cbor-x, loaded on first use (loadEnvelopeFormat calls this before any COSE envelope is read). */
+export async function loadCbor(): Promise<void> {
+  if (cborX) return;
+  const { Encoder: CborEncoder, Tag: CborTag } = await import('cbor-x');
+  cborX = {
+    encoder: new CborEncoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true }),
+    Tag: CborTag,
+  };
+}
+
+function cbor(): NonNullable<typeof cborX> {
+  if (!cborX) throw new Error('COSE used before loadCbor()');
+  return cborX;
+}
 
 const COSE_ALG: Record<string, number> = { PS256: -37, PS384: -38, PS512: -39, ES256: -7, ES384: -35, ES512: -36 };
 const ALG_NAME = new Map(Object.entries(COSE_ALG).map(([k, v]) => [v, k]));
 const LABEL = { alg: 1, crit: 2, cty: 3, x5chain: 33 } as const;
-const epoch = (d: Date) => new Tag(Math.floor(d.getTime() / 1000), 1);
+const epoch = (d: Date) => new (cbor().Tag)(Math.floor(d.getTime() / 1000), 1);
 
 const sigStructure = (protectedBytes: Uint8Array, payload: Uint8Array): Buffer =>
-  Buffer.from(cbor.encode(['Signature1', Buffer.from(protectedBytes), Buffer.alloc(0), Buffer.from(payload)]));
+  Buffer.from(cbor().encoder.encode(['Signature1', Buffer.from(protectedBytes), Buffer.alloc(0), Buffer.from(payload)]));
 
 export async function signCose(opts: SignOptions): Promise<Buffer> {
+  await loadCbor();
   const alg = COSE_ALG[jwsAlgorithm(opts.signer.keySpec)]!;
   const protectedHeader = new Map<number | string, unknown>([
     [LABEL.alg, alg],
@@ -33,7 +49,7 @@ export async function signCose(opts: SignOptions): Promise<Buffer> {
     [H.signingTime, epoch(opts.signingTime)],
     ...(opts.expiry ? ([[H.expiry, epoch(opts.expiry)]] as [string, unknown][]) : []),
   ]);
-  const protectedBytes = Buffer.from(cbor.encode(protectedHeader));
+  const protectedBytes = Buffer.from(cbor().encoder.encode(protectedHeader));
   const payload = Buffer.from(opts.payload);
   const signature = Buffer.from(await opts.signer.sign(sigStructure(protectedBytes, payload)));
   const chain = await opts.signer.certificateChain();
@@ -43,7 +59,7 @@ export async function signCose(opts: SignOptions): Promise<Buffer> {
     [H.signingAgent, opts.signingAgent],
     ...(token ? ([[H.timestampSignature, token]] as [string, unknown][]) : []),
   ]);
-  return Buffer.from(cbor.encode(new Tag([protectedBytes, unprotected, payload, signature], 18)));
+  return Buffer.from(cbor().encoder.encode(new (cbor().Tag)([protectedBytes, unprotected, payload, signature], 18)));
 }
 
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
@@ -55,11 +71,12 @@ export function parseCose(bytes: Uint8Array): EnvelopeContent {
   if (malformed) throw new EnvelopeError(malformed);
   let top: unknown;
   try {
-    top = cbor.decode(Buffer.from(bytes));
+    top = cbor().encoder.decode(Buffer.from(bytes));
   } catch {
     throw new EnvelopeError('the COSE envelope is not valid CBOR');
   }
-  if (!(top instanceof Tag) || top.tag !== 18) throw new EnvelopeError('the COSE envelope is not a COSE_Sign1_Tagged (tag 18) object');
+  if (!(top instanceof cbor().Tag) || top.tag !== 18)
+    throw new EnvelopeError('the COSE envelope is not a COSE_Sign1_Tagged (tag 18) object');
   const arr = top.value as unknown;
   if (!Array.isArray(arr) || arr.length !== 4) throw new EnvelopeError('COSE_Sign1 must be an array of 4 items');
   const [protectedBytes, unprotected, payload, signature] = arr as unknown[];
@@ -73,7 +90,7 @@ export function parseCose(bytes: Uint8Array): EnvelopeContent {
   if (malformedHeader) throw new EnvelopeError(malformedHeader);
   let h: unknown;
   try {
-    h = cbor.decode(Buffer.from(protectedBytes));
+    h = cbor().encoder.decode(Buffer.from(protectedBytes));
   } catch {
     throw new EnvelopeError('the COSE protected header is not valid CBOR');
   }

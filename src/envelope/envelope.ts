@@ -13,7 +13,9 @@ let cose: typeof import('./cose.js') | undefined;
 
 /** Load what parsing `mediaType` needs; call before parseEnvelope (JWS needs nothing). */
 export async function loadEnvelopeFormat(mediaType: string): Promise<void> {
-  if (mediaType === MediaType.Cose) cose ??= await import('./cose.js');
+  if (mediaType !== MediaType.Cose) return;
+  cose ??= await import('./cose.js');
+  await cose.loadCbor();
 }
 
 export function parseEnvelope(mediaType: string, bytes: Uint8Array): EnvelopeContent {

@@ -1,5 +1,5 @@
 import { serialHex, type Certificate } from '../crypto/certificate.js';
-import * as x509 from '../crypto/x509.js';
+import type * as X509 from '../crypto/x509.js';
 import { rfc3339 } from '../util/encoding.js';
 import { fetchRevocationData, Unavailable, type FetchOptions } from './fetch.js';
 import type { RevocationCache } from './cache.js';
@@ -91,7 +91,8 @@ export class CrlStore {
 
 /** Parse, verify (issuer name and signature, freshness, extensions) and index a CRL; Unavailable says why not. */
 async function verifyCrl(bytes: Uint8Array, issuer: Certificate, now: Date): Promise<VerifiedCrl> {
-  let crl: x509.X509Crl;
+  const x509 = await import('../crypto/x509.js');
+  let crl: X509.X509Crl;
   try {
     crl = new x509.X509Crl(new Uint8Array(bytes));
   } catch {

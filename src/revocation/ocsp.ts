@@ -1,8 +1,8 @@
-import * as asn1js from 'asn1js';
+import type * as Asn1 from 'asn1js';
 import { createHash } from 'node:crypto';
 import { Certificate, OID, serialHex } from '../crypto/certificate.js';
 import { HASH_OID } from '../crypto/key-spec.js';
-import { loadPkijs } from '../crypto/pkijs.js';
+import { loadAsn1js, loadPkijs } from '../crypto/pkijs.js';
 import { rfc3339 } from '../util/encoding.js';
 import { fetchRevocationData, Unavailable, verifiesWith, type FetchOptions } from './fetch.js';
 import type { RevocationCache } from './cache.js';
@@ -119,7 +119,7 @@ async function readResponse(
   bytes: Uint8Array,
   { cert, issuer, url, now }: { cert: Certificate; issuer: Certificate; url: string; now: Date },
 ): Promise<{ answer: OcspAnswer; nextUpdate?: Date }> {
-  const pkijs = await loadPkijs();
+  const [pkijs, asn1js] = await Promise.all([loadPkijs(), loadAsn1js()]);
   const unknown = (why: string, definite = false): { answer: OcspAnswer } => ({ answer: { status: 'unknown', url, why, definite } });
   let basic: import('pkijs').BasicOCSPResponse;
   try {
@@ -144,17 +144,17 @@ async function readResponse(
   if (!single.nextUpdate) return unknown('the response has no nextUpdate, so it cannot be known to be current');
   if (now > single.nextUpdate) return unknown(`the response is stale: its nextUpdate ${rfc3339(single.nextUpdate)} has passed`);
   const nextUpdate = single.nextUpdate;
-  const status = (single.certStatus as asn1js.BaseBlock).idBlock.tagNumber;
+  const status = (single.certStatus as Asn1.BaseBlock).idBlock.tagNumber;
   if (status === 0) return { answer: { status: 'good', url }, nextUpdate };
   if (status === 2) return { ...unknown('the responder does not know the certificate (status unknown)', true), nextUpdate };
   // RevokedInfo ::= SEQUENCE { revocationTime GeneralizedTime, revocationReason [0] EXPLICIT CRLReason OPTIONAL }
-  const info = (single.certStatus as asn1js.Constructed).valueBlock.value;
+  const info = (single.certStatus as Asn1.Constructed).valueBlock.value;
   const revokedAt = info[0] instanceof asn1js.GeneralizedTime ? info[0].toDate() : undefined;
   if (!revokedAt) return unknown('the response says revoked but carries no revocation time');
-  const reasonBlock = (info[1] as asn1js.Constructed | undefined)?.valueBlock.value[0];
+  const reasonBlock = (info[1] as Asn1.Constructed | undefined)?.valueBlock.value[0];
   const reason = reasonBlock instanceof asn1js.Enumerated ? reasonBlock.valueBlock.valueDec : undefined;
   const invalidity = single.singleExtensions?.find((e) => e.extnID === INVALIDITY_DATE);
-  const invalidityDate = invalidity ? generalizedTime(invalidity.extnValue.valueBlock.valueHexView) : undefined;
+  const invalidityDate = invalidity ? generalizedTime(asn1js, invalidity.extnValue.valueBlock.valueHexView) : undefined;
   return {
     answer: {
       status: 'revoked',
@@ -167,7 +167,7 @@ async function readResponse(
   };
 }
 
-function generalizedTime(der: Uint8Array): Date | undefined {
+function generalizedTime(asn1js: typeof Asn1, der: Uint8Array): Date | undefined {
   const parsed = asn1js.fromBER(der).result;
   return parsed instanceof asn1js.GeneralizedTime ? parsed.toDate() : undefined;
 }

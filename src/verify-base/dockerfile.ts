@@ -1,7 +1,20 @@
-import { Arg, DockerfileParser, From, Copy, Run, type Instruction } from 'dockerfile-ast';
+import type * as DockerfileAst from 'dockerfile-ast';
+import type { From, Run, Instruction } from 'dockerfile-ast';
 import { NotarySignError } from '../errors.js';
 import { parseReference, type Reference } from '../oci/reference.js';
 import { frontendImage } from './directives.js';
+
+let ast: typeof DockerfileAst | undefined;
+
+/** dockerfile-ast, loaded on first use (a vendor library): call before parsing. */
+export async function loadDockerfileParser(): Promise<void> {
+  ast ??= await import('dockerfile-ast');
+}
+
+function parser(): typeof DockerfileAst {
+  if (!ast) throw new Error('Dockerfile parsing used before loadDockerfileParser()');
+  return ast;
+}
 
 type Range = NonNullable<ReturnType<From['getImageRange']>>;
 
@@ -58,6 +71,7 @@ export function baseImages(content: string, opts: DockerfileOptions = {}): BaseI
   const buildArgs = opts.buildArgs ?? {};
   const source = opts.source ?? 'Dockerfile';
   unusable(content, source);
+  const { DockerfileParser, From, Copy, Run } = parser();
   const dockerfile = DockerfileParser.parse(content);
   const lineStarts = [0];
   for (let i = 0; i < content.length; i++) if (content[i] === '\n') lineStarts.push(i + 1);
@@ -183,7 +197,7 @@ const PULLS_IMAGE = /^\s*(?:onbuild\s+)?(?:from\s+(?:--\S+\s+)*\S+(?:\s+as\s+\S+
  * not read as an instruction (it sits after a heredoc or continuation the parsers may end differently), and flag
  * names written with quotes or escapes (BuildKit unquotes `--f"rom"` to `--from`).
  */
-function unreadConstructs(dockerfile: ReturnType<typeof DockerfileParser.parse>, content: string, source: string): void {
+function unreadConstructs(dockerfile: ReturnType<typeof DockerfileAst.DockerfileParser.parse>, content: string, source: string): void {
   const escape = dockerfile.getEscapeCharacter();
   const starts = new Set(dockerfile.getInstructions().map((i) => i.getRange().start.line));
   const lines = content.split('\n');
@@ -291,6 +305,7 @@ const PREDEFINED_ARGS = ['HTTP_PROXY', 'HTTPS_PROXY', 'FTP_PROXY', 'NO_PROXY', '
 /** Build arguments the Dockerfile never declares: the build ignores them (BuildKit warns "were not consumed"). */
 export function undeclaredBuildArgs(content: string, buildArgs: Record<string, string>): string[] {
   const declared = new Set<string>();
+  const { DockerfileParser, Arg } = parser();
   for (const ins of DockerfileParser.parse(content).getInstructions())
     if (ins instanceof Arg) {
       const name = ins.getProperty()?.getName();

@@ -5,7 +5,7 @@ import { mapLimit } from '../util/concurrency.js';
 import { silentLogger } from '../log.js';
 import { isIndexMediaType, type Descriptor } from '../oci/media-types.js';
 import { formatReference, withDigest } from '../oci/reference.js';
-import { baseImages, pinDockerfile, undeclaredBuildArgs, type BaseImage } from './dockerfile.js';
+import { baseImages, loadDockerfileParser, pinDockerfile, undeclaredBuildArgs, type BaseImage } from './dockerfile.js';
 import { verifyDescriptor, type ImageVerification, type VerifyImageOptions } from '../verify/verify.js';
 
 export interface VerifyBaseOptions extends VerifyImageOptions {
@@ -75,6 +75,7 @@ export async function verifyBaseImages(opts: VerifyBaseOptions): Promise<VerifyB
         `cannot read ${opts.dockerfile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
     );
   }
+  await loadDockerfileParser();
   const found = baseImages(content, {
     ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
     ...(opts.platform ? { platform: opts.platform } : {}),

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import fc from 'fast-check';
 import { NotarySignError } from '../../src/errors.js';
-import { baseImages, pinDockerfile, runnerPlatform } from '../../src/verify-base/dockerfile.js';
+import { baseImages, loadDockerfileParser, pinDockerfile, runnerPlatform } from '../../src/verify-base/dockerfile.js';
+
+before(loadDockerfileParser);
 
 const images = (text: string, args: Record<string, string> = {}) =>
   baseImages(text, { buildArgs: args, platform: 'linux/amd64', buildPlatform: 'linux/amd64' }).map((b) => [

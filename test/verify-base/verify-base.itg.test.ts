@@ -9,10 +9,12 @@ import { sign } from '../../src/sign/sign.js';
 import { parseTrustPolicy } from '../../src/verify/trust-policy.js';
 import { TrustStore } from '../../src/verify/trust-store.js';
 import { verifyBaseImages } from '../../src/verify-base/verify-base.js';
-import { baseImages } from '../../src/verify-base/dockerfile.js';
+import { baseImages, loadDockerfileParser } from '../../src/verify-base/dockerfile.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { pushImage, pushIndex } from '../helpers/image.js';
 import { tempDir, writeTestChain, type KeyFiles } from '../helpers/files.js';
+
+before(loadDockerfileParser);
 
 let registry: TestRegistry;
 let client: RegistryClient;

@@ -29,7 +29,8 @@ export function parseOptions(inputs: RunInputs, common: CommonOptions): VerifyBa
 }
 
 export async function run(options: VerifyBaseCommandOptions, session: SessionFactory): Promise<RunReport> {
-  const { baseImages } = await import('../../verify-base/dockerfile.js');
+  const { baseImages, loadDockerfileParser } = await import('../../verify-base/dockerfile.js');
+  await loadDockerfileParser();
   // Explicit registry credentials go only to the registries the Dockerfile names.
   const registries = session.hasExplicitCredentials
     ? baseImages(await readFile(options.dockerfile, 'utf8').catch(() => ''), {

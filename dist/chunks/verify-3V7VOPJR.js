@@ -1,3 +1,0 @@
-import { createRequire as __cr } from 'node:module'; let __rq; const require = (id) => (__rq ??= __cr(import.meta.url))(id);
-import{a,b,c}from"./chunk-X5VIQNWC.js";import"./chunk-3RS5PNNA.js";import"./chunk-4YGILNJK.js";import"./chunk-Y7JPCE5Z.js";import"./chunk-27ZMN4G2.js";import"./chunk-UCUBBXDD.js";import"./chunk-EE5IE64U.js";import"./chunk-VY5KALQU.js";import"./chunk-TZRRLBX4.js";import"./chunk-N2WPAWQ3.js";import"./chunk-2AJ56HVK.js";import"./chunk-JHIXDOX4.js";import"./chunk-62WU5ZNV.js";import"./chunk-5UU6GPYA.js";import"./chunk-2USUJNEN.js";import"./chunk-AZRNEXMO.js";import"./chunk-D447ENI5.js";export{c as verifyDescriptor,a as verifyEnvelope,b as verifyImage};
-//# sourceMappingURL=verify-3V7VOPJR.js.map
