@@ -57,7 +57,6 @@ function identityOptions(authorityHost: string | undefined, name: InputNames) {
  */
 export async function selectCredential(opts: AzureAuthOptions): Promise<{ credential: TokenCredential; kind: CredentialKind }> {
   const log = opts.logger ?? silentLogger;
-  const identity = await import('@azure/identity');
   const name = opts.inputName ?? inputNames(undefined);
   const common = identityOptions(opts.authorityHost, name);
   const needIds = (what: string) => {
@@ -79,9 +78,13 @@ export async function selectCredential(opts: AzureAuthOptions): Promise<{ creden
       opts.onSecret?.(token);
       return token;
     });
+    // Asked for now, so it travels while the identity library loads; a failure is asked again, and reported, by Entra's.
+    assertion().catch(() => undefined);
+    const identity = await import('@azure/identity');
     log.info(`Azure sign-in: GitHub OIDC federated credential (client ${clientId}, tenant ${tenantId})`);
     return { credential: new identity.ClientAssertionCredential(tenantId, clientId, assertion, common), kind: 'github-oidc' };
   }
+  const identity = await import('@azure/identity');
   if (opts.azurePipelines) {
     const { clientId, tenantId } = needIds('Azure DevOps workload identity sign-in');
     if (!opts.azurePipelines.systemAccessToken) {

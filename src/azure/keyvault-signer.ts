@@ -21,6 +21,8 @@ export interface KeyVaultSignerOptions {
   logger?: Logger;
   /** How the user's CI spells inputs, for messages. */
   inputName?: InputNames;
+  /** Called once the vault's first requests are out: what they will ask for (a sign-in) can load meanwhile. */
+  onFirstRequests?: () => void;
 }
 
 interface ParsedKeyId {
@@ -101,11 +103,18 @@ export class KeyVaultSigner implements Signer {
               `pass ${name('certificate-chain')} (a PEM file, signing certificate first)`,
           )
         : undefined;
-    certificateOfKey?.catch(() => undefined);
-    if (id.kind === 'certificates') {
-      const cert = await call(`get certificate ${id.name}`, () =>
-        id.version ? certs.getCertificateVersion(id.name, id.version) : certs.getCertificate(id.name),
-      );
+    const namedCertificate =
+      id.kind === 'certificates'
+        ? call(`get certificate ${id.name}`, () =>
+            id.version ? certs.getCertificateVersion(id.name, id.version) : certs.getCertificate(id.name),
+          )
+        : undefined;
+    const namedKey =
+      id.kind === 'keys' ? call(`get key ${keyName}`, () => keys.getKey(keyName, keyVersion ? { version: keyVersion } : {})) : undefined;
+    for (const first of [certificateOfKey, namedCertificate, namedKey]) first?.catch(() => undefined);
+    opts.onFirstRequests?.();
+    if (namedCertificate) {
+      const cert = await namedCertificate;
       if (!cert.cer || !cert.keyId)
         throw new NotarySignError('KEY', `Key Vault certificate ${id.name} has no certificate or key yet (is it still pending?)`);
       leafFromVault = new Certificate(cert.cer);
@@ -114,7 +123,8 @@ export class KeyVaultSigner implements Signer {
       keyName = keyRef.name;
       keyVersion = keyRef.version;
     }
-    const key: KeyVaultKey = await call(`get key ${keyName}`, () => keys.getKey(keyName, keyVersion ? { version: keyVersion } : {}));
+    const key: KeyVaultKey = await (namedKey ??
+      call(`get key ${keyName}`, () => keys.getKey(keyName, keyVersion ? { version: keyVersion } : {})));
     const keySpec = keySpecOfJwk(key);
     const publicKey = publicKeyOfJwk(key);
     const versionedKeyId = key.id ?? `${id.vaultUrl}/keys/${keyName}/${key.properties.version}`;
