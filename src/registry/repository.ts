@@ -22,7 +22,7 @@ export interface SignatureRepository {
   resolve(ref: Reference): Promise<Descriptor>;
   listSignatures(
     repo: Repository,
-    subject: Descriptor,
+    subject: Pick<Descriptor, 'digest'>,
     opts?: { mode?: ReferrersMode },
   ): Promise<{ descriptors: Descriptor[]; storage: ReferrersStorage }>;
   /** The envelope of a signature manifest about `subject`, or why it cannot be used. */
@@ -58,7 +58,7 @@ export class RegistryRepository implements SignatureRepository {
     return this.client.resolve(ref);
   }
 
-  listSignatures(repo: Repository, subject: Descriptor, opts: { mode?: ReferrersMode } = {}) {
+  listSignatures(repo: Repository, subject: Pick<Descriptor, 'digest'>, opts: { mode?: ReferrersMode } = {}) {
     return listReferrers(this.client, repo, {
       subject: subject.digest,
       artifactType: MediaType.NotarySignature,

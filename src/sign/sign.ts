@@ -110,14 +110,18 @@ export async function signEach(opts: SignOptions): Promise<{ signed: SignResult[
   // sign-in and reads). The signer's failure comes first: a sign-in problem also fails the registry's sign-in, and
   // is the cause to report.
   const registryPart = (async () => {
-    const targets: Target[] = await mapLimit(refs, limit, async ({ image, ref }) => {
-      const descriptor = await repository.resolve(ref);
+    const targets: Target[] = await mapLimit(refs, limit, async ({ image, ref }, i) => {
+      // A digest names the subject already: its signatures are listed while it is resolved (the first images only;
+      // the resolving request goes first, so it is the one that learns the registry's auth challenge).
+      const resolved = repository.resolve(ref);
+      const listing = reuse && ref.digest && i < limit ? startListing(repository, ref, ref.digest) : undefined;
+      const descriptor = await resolved;
       if (!ref.digest) {
         log.warn(
           `${image} is a tag; signing the digest it points to now, ${descriptor.digest}. Pass image@digest to sign exactly what you pushed.`,
         );
       }
-      return { image, ref, descriptor };
+      return { image, ref, descriptor, ...(listing ? { listing } : {}) };
     });
     if (opts.recursive) targets.push(...(await mapLimit(targets, limit, (t) => platformManifests(opts.registry, t, log))).flat());
     // The same manifest named twice (tag and digest, say) is signed once.
@@ -135,7 +139,7 @@ export async function signEach(opts: SignOptions): Promise<{ signed: SignResult[
       await mapLimit(unique, limit, (t) => repository.requireReferrersApi(t.ref, t.descriptor));
     }
     // The first images' listings start now (as many as are signed at once); each is awaited by its image's signing.
-    if (reuse) for (const t of unique.slice(0, limit)) t.listing = startListing(repository, t);
+    if (reuse) for (const t of unique.slice(0, limit)) t.listing ??= startListing(repository, t.ref, t.descriptor.digest);
     return unique;
   })();
   registryPart.catch(() => undefined);
@@ -176,8 +180,8 @@ type Listing = Awaited<ReturnType<SignatureRepository['listSignatures']>>;
 type Target = { image: string; ref: Reference; descriptor: Descriptor; listing?: Promise<Listing> };
 
 /** A listing started ahead of its use; its failure is that image's, handled when the image is signed. */
-function startListing(repository: SignatureRepository, t: Target): Promise<Listing> {
-  const listing = repository.listSignatures(t.ref, t.descriptor);
+function startListing(repository: SignatureRepository, repo: Reference, digest: string): Promise<Listing> {
+  const listing = repository.listSignatures(repo, { digest });
   listing.catch(() => undefined);
   return listing;
 }

@@ -90,6 +90,8 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     const lastVaultRead = Math.max(...vaultReads.map((s) => s.end));
     const subjectHeads = spans(az.acr.faults, /^HEAD \/v2\/.*\/manifests\//);
     assert.ok(subjectHeads.length >= 1 && subjectHeads.every((s) => s.start < lastVaultRead), 'the image is resolved meanwhile');
+    const listing = spans(az.acr.faults, /^GET \/v2\/.*\/referrers\//)[0]!;
+    assert.ok(listing.start < subjectHeads.at(-1)!.end, 'a digest reference: its signatures are listed while it is resolved');
     assert.ok(spans(az.acr.faults, /^POST \/oauth2\/exchange$/)[0]!.start < lastVaultRead, 'ACR is signed in to meanwhile');
     // The key and its certificate are read at once: both first requests (the vault's challenges) start together.
     const [key, cert] = [/^GET \/keys\//, /^GET \/certificates\//].map((p) => spans(az.kv.faults, p)[0]!.start);
