@@ -183,22 +183,8 @@ export class KeyVaultSigner implements Signer {
     return Promise.resolve(this.chain);
   }
 
-  /**
-   * The first sign call goes alone: it answers Key Vault's 401 challenge once,
-   * and concurrent calls then reuse the token instead of each being challenged.
-   */
-  private first?: Promise<Uint8Array>;
-
+  /** One sign call; concurrent ones need no coordination (the key client answered the vault's challenge already). */
   async sign(data: Uint8Array): Promise<Uint8Array> {
-    if (!this.first) {
-      this.first = this.signNow(data);
-      return this.first;
-    }
-    await this.first.catch(() => undefined);
-    return this.signNow(data);
-  }
-
-  private async signNow(data: Uint8Array): Promise<Uint8Array> {
     const digest = createHash(hashOf(this.keySpec)).update(data).digest();
     const result = await call(`sign with ${this.keyId}`, () => this.crypto.sign(jwsAlgorithm(this.keySpec), digest));
     this.log.debug(`Key Vault signed a ${hashOf(this.keySpec)} digest with ${result.keyID ?? this.keyId}`);
