@@ -78,7 +78,8 @@ export async function selectCredential(opts: AzureAuthOptions): Promise<{ creden
       opts.onSecret?.(token);
       return token;
     });
-    // Asked for now, so it travels while the identity library loads; a failure is asked again, and reported, by Entra's.
+    // Fetched now, so it travels while the identity library loads. A failure here is forgotten: the sign-in asks
+    // again, and reports that failure.
     assertion().catch(() => undefined);
     const identity = await import('@azure/identity');
     log.info(`Azure sign-in: GitHub OIDC federated credential (client ${clientId}, tenant ${tenantId})`);

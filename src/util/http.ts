@@ -260,6 +260,7 @@ class NodeResponse implements HttpResponse {
         done = true;
         // A short body (an empty 201/202, a 401's JSON) is read to its end so its connection serves the next request
         // instead of costing a new TLS handshake; a long or unsized one, or one that does not end soon, is cut off.
+        if (msg.readableEnded) return;
         const length = Number(msg.headers['content-length'] ?? NaN);
         if (msg.complete || length <= DRAIN_LIMIT) {
           const cutOff = setTimeout(() => msg.destroy(), DRAIN_MS);
