@@ -6,7 +6,7 @@ import { silentLogger } from '../log.js';
 import { isIndexMediaType, type Descriptor } from '../oci/media-types.js';
 import { formatReference, withDigest } from '../oci/reference.js';
 import { baseImages, loadDockerfileParser, pinDockerfile, undeclaredBuildArgs, type BaseImage } from './dockerfile.js';
-import { verifyDescriptor, type ImageVerification, type VerifyImageOptions } from '../verify/verify.js';
+import { listingAhead, verifyDescriptor, type ImageVerification, type VerifyImageOptions } from '../verify/verify.js';
 
 export interface VerifyBaseOptions extends VerifyImageOptions {
   /** Path of the Dockerfile. */
@@ -142,14 +142,16 @@ async function verifyOne(image: string, uses: BaseImage[], opts: VerifyBaseOptio
     };
   };
   let descriptor: Descriptor;
+  const resolved = opts.registry.resolve(ref);
+  const listing = listingAhead(ref, opts);
   try {
-    descriptor = await opts.registry.resolve(ref);
+    descriptor = await resolved;
   } catch (err) {
     return unavailable(err);
   }
   let verification: ImageVerification;
   try {
-    verification = await verifyDescriptor({ image, ref, descriptor }, opts);
+    verification = await verifyDescriptor({ image, ref, descriptor, ...(listing ? { listing } : {}) }, opts);
   } catch (err) {
     return unavailable(err, descriptor);
   }

@@ -353,13 +353,38 @@ export interface ImageVerification {
 export async function verifyImage(image: string, opts: VerifyImageOptions): Promise<ImageVerification> {
   const log = opts.logger ?? silentLogger;
   const ref = parseReference(image);
-  const descriptor = await (opts.repository ?? opts.registry).resolve(ref);
+  const resolved = (opts.repository ?? opts.registry).resolve(ref);
+  const listing = listingAhead(ref, opts);
+  const descriptor = await resolved;
   if (!ref.digest) log.warn(`${image} is a tag; verifying the digest it points to now, ${descriptor.digest}`);
-  return verifyDescriptor({ image, ref, descriptor }, opts);
+  return verifyDescriptor({ image, ref, descriptor, ...(listing ? { listing } : {}) }, opts);
+}
+
+type Listing = Awaited<ReturnType<SignatureRepository['listSignatures']>>;
+
+/** Where an image's signatures are looked up (its source, for a mirror) and the statement that applies there. */
+function signaturesOf(ref: Reference, opts: VerifyImageOptions) {
+  // A mirrored image is vouched for by its source's signatures of the same digest, under the source's scope.
+  const source = opts.signatureSources ? signatureSource(ref, opts.signatureSources) : undefined;
+  const signedAt = source ?? ref;
+  return { source, signedAt, policy: applicablePolicy(opts.trustPolicy, repositoryName(signedAt)) };
+}
+
+/**
+ * For a digest reference, the signature listing verifyDescriptor will make, started now, beside the request that
+ * resolves the image (started first, so it is the one that learns the registry's challenge).
+ */
+export function listingAhead(ref: Reference, opts: VerifyImageOptions): Promise<Listing> | undefined {
+  const { signedAt, policy } = signaturesOf(ref, opts);
+  if (!ref.digest || !policy || policy.level === 'skip') return undefined;
+  const repository = opts.repository ?? new RegistryRepository(opts.registry);
+  const listing = repository.listSignatures(signedAt, { digest: ref.digest }, { mode: opts.referrers ?? 'auto' });
+  listing.catch(() => undefined); // its failure is reported where it is awaited
+  return listing;
 }
 
 export async function verifyDescriptor(
-  { image, ref, descriptor }: { image: string; ref: Reference; descriptor: Descriptor },
+  { image, ref, descriptor, listing }: { image: string; ref: Reference; descriptor: Descriptor; listing?: Promise<Listing> },
   opts: VerifyImageOptions,
 ): Promise<ImageVerification> {
   const log = opts.logger ?? silentLogger;
@@ -367,11 +392,8 @@ export async function verifyDescriptor(
   const reference = formatReference(withDigest(ref, descriptor.digest));
   const base = { image, reference, descriptor, signatures: [] as SignatureVerdict[], warnings: [] as string[] };
 
-  // A mirrored image is vouched for by its source's signatures of the same digest, under the source's scope.
-  const source = opts.signatureSources ? signatureSource(ref, opts.signatureSources) : undefined;
-  const signedAt = source ?? ref;
+  const { source, signedAt, policy } = signaturesOf(ref, opts);
   if (source) log.info(`${reference}: looking up its signatures at the source, ${repositoryName(source)}@${descriptor.digest}`);
-  const policy = applicablePolicy(opts.trustPolicy, repositoryName(signedAt));
   if (!policy) {
     return {
       ...base,
@@ -389,7 +411,7 @@ export async function verifyDescriptor(
   }
 
   const repository = opts.repository ?? new RegistryRepository(opts.registry);
-  const { descriptors } = await repository.listSignatures(signedAt, descriptor, { mode: opts.referrers ?? 'auto' });
+  const { descriptors } = await (listing ?? repository.listSignatures(signedAt, descriptor, { mode: opts.referrers ?? 'auto' }));
   if (descriptors.length === 0) {
     const where = source ? `${repositoryName(source)}@${descriptor.digest}, the source of ${reference}` : reference;
     return {

@@ -103,6 +103,27 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     assert.ok(configCheck.start < spans(az.kv.faults, /^POST .*\/sign$/)[0]!.end, 'the empty config goes up while Key Vault signs');
   });
 
+  test('verify by digest: the signatures are listed while the image is resolved (one 401, then both at once)', async () => {
+    const { ref } = await image();
+    const signed = await signVia(az.githubEnv(), ref, ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()]);
+    assert.equal(signed.code, 0, signed.stderr);
+    az.acr.faults.clear();
+    az.acr.faults.latencyMs = 20;
+    try {
+      const v = await cli(['verify', ref, '--trust-policy', az.trustPolicy, '--trust-store', az.trustStore, ...githubArgs()], {
+        env: az.githubEnv(),
+      });
+      assert.equal(v.code, 0, v.stdout + v.stderr);
+    } finally {
+      az.acr.faults.latencyMs = 0;
+    }
+    const { requests, timeline } = az.acr.faults;
+    const spans = (p: RegExp) => timeline.filter((_, i) => p.test(requests[i]!));
+    const heads = spans(/^HEAD \/v2\/.*\/manifests\//);
+    assert.equal(heads.length, 2, 'the challenged HEAD and the authorised one');
+    assert.ok(spans(/^GET \/v2\/.*\/referrers\//)[0]!.start < heads[1]!.end, 'listed beside the authorised HEAD');
+  });
+
   test('a registry that indexes the subject without answering OCI-Subject: the tag schema too, and it verifies', async () => {
     az.acr.ociSubjectHeader = false;
     try {
