@@ -118,7 +118,8 @@ export async function signEach(opts: SignOptions): Promise<{ signed: SignResult[
       const descriptor = await resolved;
       if (!ref.digest) {
         log.warn(
-          `${image} is a tag; signing the digest it points to now, ${descriptor.digest}. Pass image@digest to sign exactly what you pushed.`,
+          `${image} is a tag; signing the digest it points to now, ${descriptor.digest}. ` +
+            'Pass image@digest to sign exactly what you pushed.',
         );
       }
       return { image, ref, descriptor, ...(listing ? { listing } : {}) };
