@@ -118,6 +118,8 @@ export async function startAcr(tls: TestCa, entra: Entra, dir: string): Promise<
         { 'www-authenticate': `Basic realm="${host}"` },
       );
     }
+    // The intersection of what is asked and what the identity holds; a subset is not an error
+    // (distribution docs/content/spec/auth/token.md, "the token server ... will take the intersection").
     const access = url.searchParams.getAll('scope').flatMap((scope) => {
       const [type, name, actions] = scope.split(':');
       if (type !== 'repository' || !name) return [];
