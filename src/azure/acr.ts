@@ -85,7 +85,11 @@ async function exchange(registry: string, opts: AcrAuthOptions, log: Logger): Pr
     throw new NotarySignError('AUTH', `ACR ${registry} returned no refresh token from /oauth2/exchange`);
   opts.onSecret?.(refresh);
   log.info(`ACR ${registry}: Entra token exchanged for a registry refresh token`);
-  return { username: ACR_REFRESH_TOKEN_USER, password: refresh };
+  return {
+    username: ACR_REFRESH_TOKEN_USER,
+    password: refresh,
+    refusedHint: `the Azure identity needs the AcrPush role on ${registry} to sign (AcrPull to verify)`,
+  };
 }
 
 function acrErrorDetail(text: string): string {

@@ -133,10 +133,12 @@ export class RegistryClient {
       await res.body?.cancel();
       this.tokens.delete(`${repo.registry} ${scope}`);
       const action = init.action === 'pull,push' ? 'push to' : 'pull from';
+      const cred = await this.opts.credentials?.(repo.registry).catch(() => undefined);
+      const refusedHint = cred && !isIdentityToken(cred) ? cred.refusedHint : undefined;
       throw new NotarySignError(
         'AUTH',
         `registry ${repo.registry} rejected the credentials to ${action} ${repo.repository} (401 Unauthorized): ` +
-          `check ${registryCredentialsHint(this.inputName)}, and that they allow this`,
+          (refusedHint ?? `check ${registryCredentialsHint(this.inputName)}, and that they allow this`),
       );
     }
     return res;

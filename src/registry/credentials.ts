@@ -7,6 +7,8 @@ import { NotarySignError } from '../errors.js';
 export interface BasicCredential {
   username: string;
   password: string;
+  /** What to check when the registry refuses an action with it (who grants it what), instead of the generic hint. */
+  refusedHint?: string;
 }
 /**
  * An OAuth2 refresh token for the registry's token service, as `docker login` stores it for

@@ -124,6 +124,24 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     assert.ok(spans(/^GET \/v2\/.*\/referrers\//)[0]!.start < heads[1]!.end, 'listed beside the authorised HEAD');
   });
 
+  test('a pull-only identity (AcrPull): a re-run reuses the signature with the pull,push token it is given; a new image fails at the push', async () => {
+    const { ref } = await image();
+    const keyArgs = ['--key-id', `${az.kv.url}/keys/release`, ...githubArgs()];
+    assert.equal((await signVia(az.githubEnv(), ref, keyArgs)).code, 0);
+    az.acr.assignRole(az.github.objectId, 'AcrPull');
+    try {
+      const again = await signVia(az.githubEnv(), ref, keyArgs);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(JSON.parse(again.stdout).images[0].storage, 'existing');
+      const denied = await signVia(az.githubEnv(), (await image()).ref, keyArgs);
+      assert.equal(denied.code, 1);
+      assert.match(denied.stderr, /rejected the credentials to push to .*: the Azure identity needs the AcrPush role on /);
+      assert.equal(denied.stderr.split('\n').filter((l) => l.startsWith('error:')).length, 1);
+    } finally {
+      az.acr.assignRole(az.github.objectId, 'AcrPush');
+    }
+  });
+
   test('a registry that indexes the subject without answering OCI-Subject: the tag schema too, and it verifies', async () => {
     az.acr.ociSubjectHeader = false;
     try {
