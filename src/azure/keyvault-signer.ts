@@ -109,8 +109,8 @@ export class KeyVaultSigner implements Signer {
             id.version ? certs.getCertificateVersion(id.name, id.version) : certs.getCertificate(id.name),
           )
         : undefined;
-    const namedKey =
-      id.kind === 'keys' ? call(`get key ${keyName}`, () => keys.getKey(keyName, keyVersion ? { version: keyVersion } : {})) : undefined;
+    const readKey = () => call(`get key ${keyName}`, () => keys.getKey(keyName, keyVersion ? { version: keyVersion } : {}));
+    const namedKey = id.kind === 'keys' ? readKey() : undefined;
     for (const first of [certificateOfKey, namedCertificate, namedKey]) first?.catch(() => undefined);
     opts.onFirstRequests?.();
     if (namedCertificate) {
@@ -123,8 +123,7 @@ export class KeyVaultSigner implements Signer {
       keyName = keyRef.name;
       keyVersion = keyRef.version;
     }
-    const key: KeyVaultKey = await (namedKey ??
-      call(`get key ${keyName}`, () => keys.getKey(keyName, keyVersion ? { version: keyVersion } : {})));
+    const key: KeyVaultKey = await (namedKey ?? readKey()); // a certificate's key: its name and version read above
     const keySpec = keySpecOfJwk(key);
     const publicKey = publicKeyOfJwk(key);
     const versionedKeyId = key.id ?? `${id.vaultUrl}/keys/${keyName}/${key.properties.version}`;

@@ -111,11 +111,14 @@ export async function signEach(opts: SignOptions): Promise<{ signed: SignResult[
   // is the cause to report.
   const registryPart = (async () => {
     const targets: Target[] = await mapLimit(refs, limit, async ({ image, ref }, i) => {
-      // A digest names the subject already: its signatures are listed while it is resolved (the first images only;
-      // the resolving request goes first, so it is the one that learns the registry's auth challenge).
+      // The first images' signatures are listed ahead of their signing (as many as are signed at once): a digest's
+      // while it is resolved (the resolving request goes first, so it is the one that learns the registry's auth
+      // challenge), a tag's once it is resolved. Each listing is awaited by its image's signing.
+      const ahead = reuse && i < limit;
       const resolved = repository.resolve(ref);
-      const listing = reuse && ref.digest && i < limit ? startListing(repository, ref, ref.digest) : undefined;
+      const early = ahead && ref.digest ? startListing(repository, ref, ref.digest) : undefined;
       const descriptor = await resolved;
+      const listing = early ?? (ahead ? startListing(repository, ref, descriptor.digest) : undefined);
       if (!ref.digest) {
         log.warn(
           `${image} is a tag; signing the digest it points to now, ${descriptor.digest}. ` +
@@ -139,8 +142,6 @@ export async function signEach(opts: SignOptions): Promise<{ signed: SignResult[
     if (opts.referrers === 'api') {
       await mapLimit(unique, limit, (t) => repository.requireReferrersApi(t.ref, t.descriptor));
     }
-    // The first images' listings start now (as many as are signed at once); each is awaited by its image's signing.
-    if (reuse) for (const t of unique.slice(0, limit)) t.listing ??= startListing(repository, t.ref, t.descriptor.digest);
     return unique;
   })();
   registryPart.catch(() => undefined);
