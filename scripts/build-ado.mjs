@@ -18,7 +18,8 @@ await build({
   format: 'cjs',
   minify: true,
   legalComments: 'linked',
-  define: { __NOTARY_SIGN_VERSION__: JSON.stringify(version) },
+  // FormData: as in build.mjs (the Azure pipeline's FormData check would load Node's fetch implementation).
+  define: { __NOTARY_SIGN_VERSION__: JSON.stringify(version), FormData: 'undefined' },
   logLevel: 'warning',
   // src/version.ts reads package.json through import.meta only when the define above is absent (tsx runs).
   logOverride: { 'empty-import-meta': 'silent' },

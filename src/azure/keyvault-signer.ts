@@ -10,6 +10,7 @@ import { checkSigningMaterial, type Signer } from '../crypto/signer.js';
 import { extractPkcs12Certificates } from './pkcs12.js';
 import { orderChain } from '../crypto/chain.js';
 import { azureErrorMessage, signInError } from './credential.js';
+import { askVaultChallenge, replayVaultChallenge } from './vault-challenge.js';
 
 export interface KeyVaultSignerOptions {
   /** https://<vault>.vault.azure.net/keys/<name>[/<version>] or .../certificates/<name>[/<version>] */
@@ -21,8 +22,11 @@ export interface KeyVaultSignerOptions {
   logger?: Logger;
   /** How the user's CI spells inputs, for messages. */
   inputName?: InputNames;
-  /** Called once the vault's first requests are out: what they will ask for (a sign-in) can load meanwhile. */
-  onFirstRequests?: () => void;
+  /**
+   * Called once the vault's challenge is asked: the sign-in it leads to can load meanwhile. The Key Vault
+   * libraries load after what it returns settles, while the sign-in's requests travel.
+   */
+  onFirstRequests?: () => Promise<unknown> | void;
 }
 
 interface ParsedKeyId {
@@ -75,14 +79,24 @@ export class KeyVaultSigner implements Signer {
     const log = opts.logger ?? silentLogger;
     const name = opts.inputName ?? inputNames(undefined);
     const id = parseKeyId(opts.keyId, name);
-    const [{ KeyClient, CryptographyClient }, { CertificateClient }] = await Promise.all([
+    // The challenge names vault.azure.net; only a loopback test vault may differ from it.
+    const loopback = isLoopback(id.vaultUrl);
+    const challenge = askVaultChallenge(`${id.vaultUrl}/${id.kind}/${id.name}`, { logger: log, verifyResource: !loopback });
+    const signInLoaded = opts.onFirstRequests?.();
+    // The token the clients will ask for once challenged (the same scope, tenant and CAE flag, so it is one request).
+    void challenge
+      .then((c) => c && opts.credential.getToken([c.scope], { enableCae: true, ...(c.tenantId ? { tenantId: c.tenantId } : {}) }))
+      .catch(() => undefined);
+    await Promise.resolve(signInLoaded).catch(() => undefined);
+    const [{ KeyClient, CryptographyClient }, { CertificateClient }, { createHttpHeaders }] = await Promise.all([
       import('@azure/keyvault-keys'),
       import('@azure/keyvault-certificates'),
+      import('@azure/core-rest-pipeline'),
     ]);
-    // The challenge names vault.azure.net; only a loopback test vault may differ from it.
     const clientOptions = {
       retryOptions: { maxRetries: 4, maxRetryDelayInMs: 30_000 },
-      ...(isLoopback(id.vaultUrl) ? { disableChallengeResourceVerification: true } : {}),
+      additionalPolicies: [{ policy: replayVaultChallenge(id.vaultUrl, challenge, createHttpHeaders), position: 'perRetry' as const }],
+      ...(loopback ? { disableChallengeResourceVerification: true } : {}),
     };
     const keys = new KeyClient(id.vaultUrl, opts.credential, clientOptions);
     const certs = new CertificateClient(id.vaultUrl, opts.credential, clientOptions);
@@ -112,7 +126,6 @@ export class KeyVaultSigner implements Signer {
     const readKey = () => call(`get key ${keyName}`, () => keys.getKey(keyName, keyVersion ? { version: keyVersion } : {}));
     const namedKey = id.kind === 'keys' ? readKey() : undefined;
     for (const first of [certificateOfKey, namedCertificate, namedKey]) first?.catch(() => undefined);
-    opts.onFirstRequests?.();
     if (namedCertificate) {
       const cert = await namedCertificate;
       if (!cert.cer || !cert.keyId)

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +75,9 @@ export function dockerConfigCredentials(configDir = process.env.DOCKER_CONFIG ??
   };
 }
 
-function fromHelper(helper: string, serverUrl: string): Promise<RegistryCredential | undefined> {
+/** A docker credential helper's answer. node:child_process loads only here: most runs name no helper. */
+async function fromHelper(helper: string, serverUrl: string): Promise<RegistryCredential | undefined> {
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     const child = execFile(`docker-credential-${helper}`, ['get'], { timeout: 10_000 }, (err, stdout) => {
       if (err) return resolve(undefined); // helper absent or no entry: anonymous, as docker does

@@ -140,15 +140,15 @@ export class Session {
     if (keyId) {
       const { KeyVaultSigner } = await import('../azure/keyvault-signer.js');
       const chainText = certificateChain ? await readText(certificateChain, this.name('certificate-chain')) : undefined;
-      // The vault's first requests need no token (they draw its challenge): they go out first, and the sign-in
-      // (the Azure identity library, the largest part of a run) loads while they travel.
+      // The vault's challenge needs no token: it goes out first, and the sign-in (the Azure identity library, the
+      // largest part of a run) loads while it travels.
       const credential: TokenCredential = {
         getToken: async (scopes, options) => (await this.azureCredential()).credential.getToken(scopes, options),
       };
       return KeyVaultSigner.create({
         keyId,
         credential,
-        onFirstRequests: () => void this.azureCredential().catch(() => undefined),
+        onFirstRequests: () => this.azureCredential(),
         ...(chainText !== undefined ? { certificateChain: chainText, certificateChainSource: certificateChain } : {}),
         logger: this.log,
         inputName: this.name,
