@@ -215,12 +215,12 @@ describe('federated chain: CI OIDC → Entra → Key Vault sign → ACR exchange
     }
   });
 
-  test('a Key Vault certificate URL with a PKCS#12 secret works too', async () => {
-    const { certId } = await az.kv.createCertificate('release-p12', {
+  test('a Key Vault certificate URL with a PEM secret works too (PKCS#12 is the default elsewhere)', async () => {
+    const { certId } = await az.kv.createCertificate('release-pem', {
       issuer: az.pki.intermediate,
       chain: [az.pki.intermediate, az.pki.root],
-      subject: 'CN=release p12,O=Contoso,ST=WA,C=US',
-      contentType: 'application/x-pkcs12',
+      subject: 'CN=release pem,O=Contoso,ST=WA,C=US',
+      contentType: 'application/x-pem-file',
       type: 'RSA-2048',
       // Stored root first: the product puts the chain leaf first itself.
       secretOrder: 'root-first',

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
-import { extractPkcs12Certificates } from '../../src/azure/pkcs12.js';
+import fc from 'fast-check';
+import { extractPkcs12Certificates, pkcs12Key } from '../../src/azure/pkcs12.js';
 import { parseCertificates, type Certificate } from '../../src/crypto/certificate.js';
 import { orderChain } from '../../src/crypto/chain.js';
 import { NotarySignError } from '../../src/errors.js';
@@ -49,6 +51,40 @@ describe('PKCS#12 as Key Vault exports it', () => {
       /^NotarySignError: x: its PFX is not valid DER; re-export it from Key Vault/,
     );
   });
+
+  // Runs before the OpenSSL cases below, which load node-forge for RC2 and PBES2.
+  test("Key Vault's algorithms are read with Node's crypto alone: node-forge (~20 ms to load) stays unloaded", () => {
+    const loaded = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('node-forge'));
+    assert.deepEqual(loaded, []);
+  });
+});
+
+test('the PKCS#12 key derivation gives what node-forge derives, for every hash, id, password and salt', async () => {
+  const forge = (await import('node-forge')).default;
+  const hashes = ['sha1', 'sha256', 'sha384', 'sha512'] as const;
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...hashes),
+      fc.option(fc.string({ maxLength: 12, unit: 'binary' }), { nil: null }),
+      fc.uint8Array({ maxLength: 24 }),
+      fc.constantFrom(1 as const, 2 as const, 3 as const),
+      fc.integer({ min: 1, max: 20 }),
+      fc.integer({ min: 1, max: 70 }),
+      (hash, password, salt, id, iterations, size) => {
+        // forge reads a password as UTF-16 code units, as the BMPString is written.
+        const theirs = forge.pkcs12.generateKey(
+          password,
+          forge.util.createBuffer(Buffer.from(salt).toString('binary')),
+          id,
+          iterations,
+          size,
+          forge.md[hash].create(),
+        );
+        assert.equal(pkcs12Key(hash, { password, salt, id, iterations, size }).toString('hex'), theirs.toHex());
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
 describe('PKCS#12 as OpenSSL writes it', () => {

@@ -51,6 +51,7 @@ export interface KeyVault {
       issuer?: IssuedCert;
       chain?: IssuedCert[];
       subject?: string;
+      /** The secret's form; PKCS#12 unless asked, as Key Vault's default certificate policy has it. */
       contentType?: 'application/x-pem-file' | 'application/x-pkcs12';
       /** Store the chain in the secret in this order instead of leaf first (Key Vault keeps what was merged). */
       secretOrder?: 'leaf-first' | 'root-first';
@@ -229,7 +230,9 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
       const v = await addKey(name, certificate.keyPem);
       const ordered = [certificate, ...(opts.chain ?? [])];
       const chainPem = (opts.secretOrder === 'root-first' ? ordered.reverse() : ordered).map((c) => c.certPem).join('');
-      const contentType = opts.contentType ?? 'application/x-pem-file';
+      // The default policy's secret content type is application/x-pkcs12 (learn.microsoft.com "az keyvault certificate
+      // get-default-policy": secretProperties.contentType; azure-rest-api-specs keyvault certificates.json SecretProperties).
+      const contentType = opts.contentType ?? 'application/x-pkcs12';
       let value = certificate.keyPem + chainPem;
       if (contentType === 'application/x-pkcs12') {
         const keyPath = join(dir, `p12-${name}.key`);
