@@ -173,10 +173,10 @@ export function pkcs12Key(
 }
 
 /** One hash of a short input: crypto.hash (Node 20.12+) is about three times as fast as a Hash object per call. */
-const digest: (hash: Hash, data: Buffer) => Buffer =
-  typeof crypto.hash === 'function'
-    ? (hash, data) => crypto.hash(hash, data, 'buffer')
-    : (hash, data) => createHash(hash).update(data).digest();
+const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
+const digest: (hash: Hash, data: Buffer) => Buffer = oneShot
+  ? (hash, data) => oneShot(hash, data, 'buffer')
+  : (hash, data) => createHash(hash).update(data).digest();
 
 /** EncryptedData (RFC 5652 §8) holding certificate bags, decrypted with the file's PBE algorithm. */
 async function decryptEncryptedData(encryptedData: Asn1.AsnType | undefined, passwords: (string | null)[]): Promise<Uint8Array> {
@@ -226,9 +226,22 @@ function decryptTripleDes(params: Asn1.AsnType | undefined, body: Uint8Array, pa
     } catch {
       continue; // bad padding: the wrong key
     }
-    if (asn1js.fromBER(new Uint8Array(plain).buffer).offset === plain.length) return plain;
+    // A wrong key that happens to leave valid padding leaves no DER SEQUENCE spanning the rest; the caller parses it.
+    if (isDerSequence(plain)) return plain;
   }
   throw new Pkcs12Error('its certificates do not decrypt with the empty password');
+}
+
+/** Whether bytes are one DER SEQUENCE header whose length covers exactly the rest (X.690 8.1.3 definite lengths). */
+function isDerSequence(bytes: Uint8Array): boolean {
+  if (bytes.length < 2 || bytes[0] !== 0x30) return false;
+  const first = bytes[1]!;
+  if (first < 0x80) return 2 + first === bytes.length;
+  const octetsOfLength = first & 0x7f;
+  if (octetsOfLength === 0 || octetsOfLength > 4 || bytes.length < 2 + octetsOfLength) return false;
+  let length = 0;
+  for (let i = 0; i < octetsOfLength; i++) length = length * 256 + bytes[2 + i]!;
+  return 2 + octetsOfLength + length === bytes.length;
 }
 
 /** A small non-negative INTEGER (counts): more than six bytes is beyond any sane count, and reads as Infinity. */
