@@ -115,6 +115,7 @@ async function readCertificateBags(pfxBytes: Buffer): Promise<Buffer[]> {
  * The MAC over the authenticated safe, keyed with the PKCS#12 KDF (ID 3).
  * An empty password has two encodings in the wild (an empty BMPString with
  * its terminator, or no bytes at all); OpenSSL accepts either, so do we.
+ * Key Vault's files use no bytes (the notation-azure-kv samples): tried first.
  * Returns the password that verified, for decrypting the bags.
  */
 function verifyMac(macData: Asn1.AsnType, content: Uint8Array): string | null {
@@ -127,7 +128,7 @@ function verifyMac(macData: Asn1.AsnType, content: Uint8Array): string | null {
   const iterations = iterationsField === undefined ? 1 : integer(iterationsField, 'MAC iteration count');
   if (!(iterations >= 1 && iterations <= MAX_ITERATIONS)) throw new Pkcs12Error(`its MAC iteration count ${iterations} is out of bounds`);
   const expected = Buffer.from(octets(digest, 'MAC digest'));
-  for (const password of ['', null]) {
+  for (const password of [null, '']) {
     const key = pkcs12Key(hash, { password, salt, id: 3, iterations, size: HASH_SIZES[hash].u });
     const mac = createHmac(hash, key).update(content).digest();
     if (mac.length === expected.length && timingSafeEqual(mac, expected)) return password;
