@@ -103,7 +103,6 @@ export class KeyVaultSigner implements Signer {
 
     let leafFromVault: Certificate | undefined;
     let certificateVersion: string | undefined;
-    let secretContentType: string | undefined;
     let keyName = id.name;
     let keyVersion = id.version;
     // A key's certificate of the same name is read alongside the key (one round trip, not two); its failure counts
@@ -133,7 +132,6 @@ export class KeyVaultSigner implements Signer {
         throw new NotarySignError('KEY', `Key Vault certificate ${id.name} has no certificate or key yet (is it still pending?)`);
       leafFromVault = new Certificate(cert.cer);
       certificateVersion = cert.properties.version;
-      secretContentType = secretContentTypeOf(cert);
       const keyRef = parseKeyId(cert.keyId);
       keyName = keyRef.name;
       keyVersion = keyRef.version;
@@ -162,7 +160,6 @@ export class KeyVaultSigner implements Signer {
         }
         leafFromVault = new Certificate(cert.cer);
         certificateVersion = cert.properties.version;
-        secretContentType = secretContentTypeOf(cert);
       }
       if (leafFromVault.isSelfSigned()) {
         chain = [leafFromVault];
@@ -174,7 +171,6 @@ export class KeyVaultSigner implements Signer {
           secretName: keyName,
           ...(certificateVersion ? { version: certificateVersion } : {}),
           leafKey: publicKey,
-          contentType: secretContentType,
         });
         source = `Key Vault secret ${keyName}`;
         if (!chain[0]!.equals(leafFromVault))
@@ -252,7 +248,6 @@ export async function keyVaultCertificateChain(
       secretName: id.name,
       ...(cert.properties.version ? { version: cert.properties.version } : {}),
       leafKey: leaf.publicKey,
-      contentType: secretContentTypeOf(cert),
       alternative: `which ${opts.input} needs for a certificate that is not self-signed; or give its root in trusted-certificates`,
     },
   );
@@ -268,23 +263,13 @@ async function chainFromSecret(
     version,
     leafKey,
     alternative,
-    contentType,
-  }: {
-    vaultUrl: string;
-    clientOptions: object;
-    secretName: string;
-    version?: string;
-    leafKey: KeyObject;
-    alternative?: string;
-    /** The secret's content type as the certificate's policy gives it, when it came with the certificate. */
-    contentType?: string | undefined;
-  },
+  }: { vaultUrl: string; clientOptions: object; secretName: string; version?: string; leafKey: KeyObject; alternative?: string },
 ): Promise<Certificate[]> {
   const name = opts.inputName ?? inputNames(undefined);
   const { SecretClient } = await import('@azure/keyvault-secrets');
   const secrets = new SecretClient(vaultUrl, opts.credential, clientOptions);
-  // PKCS#12 is Key Vault's default for a certificate's secret: its reader loads while the secret travels.
-  if (contentType !== 'application/x-pem-file') loadPkcs12Reader().catch(() => undefined);
+  // PKCS#12 is Key Vault's default for a certificate's secret: its reader (asn1js) loads while the secret travels.
+  loadPkcs12Reader().catch(() => undefined);
   const secret = await call(
     `get secret ${secretName}`,
     () => secrets.getSecret(secretName, version ? { version } : {}),
@@ -304,9 +289,6 @@ async function chainFromSecret(
   // A secret holds its certificates in any order: put them leaf first, refusing what is not one chain.
   return orderChain(certs, { source, leafKey });
 }
-
-/** The certificate's secret content type, when its policy came with it (a certificate read without a version). */
-const secretContentTypeOf = (cert: object): string | undefined => (cert as { policy?: { contentType?: string } }).policy?.contentType;
 
 /** The generated client a KeyClient signs in with (the undocumented option getCryptographyClient passes on). */
 const keysPipeline = (keys: object): unknown => (keys as { client?: unknown }).client;

@@ -82,6 +82,8 @@ export async function startNotaryServer(
       p.stdout.on('data', (d: Buffer) => (out += d.toString()));
       p.stderr.on('data', (d: Buffer) => (out += d.toString()));
       const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
+      // A notary command that exits without reading its input makes this write fail (EPIPE): its exit code says why.
+      p.stdin.on('error', () => undefined);
       p.stdin.end(o.input ?? '');
       p.on('close', (code) => {
         clearTimeout(timer);

@@ -22,6 +22,8 @@ export function runNode(
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    // A run that exits without reading its input makes this write fail (EPIPE): its exit code and output say why.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
     child.on('close', (code) => {
       clearTimeout(timer);
