@@ -230,8 +230,8 @@ export async function startKeyVault(tls: TestCa, entra: Entra, dir: string): Pro
       const v = await addKey(name, certificate.keyPem);
       const ordered = [certificate, ...(opts.chain ?? [])];
       const chainPem = (opts.secretOrder === 'root-first' ? ordered.reverse() : ordered).map((c) => c.certPem).join('');
-      // The default policy's secret content type is application/x-pkcs12 (learn.microsoft.com "az keyvault certificate
-      // get-default-policy": secretProperties.contentType; azure-rest-api-specs keyvault certificates.json SecretProperties).
+      // A policy that names no content type gets PKCS#12 (learn.microsoft.com, Azure.Security.KeyVault.Certificates
+      // CertificatePolicy.ContentType: "If not specified, Pkcs12 is assumed").
       const contentType = opts.contentType ?? 'application/x-pkcs12';
       let value = certificate.keyPem + chainPem;
       if (contentType === 'application/x-pkcs12') {
