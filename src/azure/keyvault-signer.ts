@@ -59,6 +59,12 @@ const badKeyId = (keyId: string, name: InputNames) =>
 
 const isLoopback = (origin: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(origin).hostname);
 
+/** Every Key Vault client's options: bounded retries; the challenge names vault.azure.net unless a loopback test vault. */
+const vaultClientOptions = (vaultUrl: string) => ({
+  retryOptions: { maxRetries: 4, maxRetryDelayInMs: 30_000 },
+  ...(isLoopback(vaultUrl) ? { disableChallengeResourceVerification: true } : {}),
+});
+
 /**
  * A Key Vault key as a Signer: one `sign` REST call per signature, the key
  * version and certificate chain resolved once per run, and the private key
@@ -79,9 +85,7 @@ export class KeyVaultSigner implements Signer {
     const log = opts.logger ?? silentLogger;
     const name = opts.inputName ?? inputNames(undefined);
     const id = parseKeyId(opts.keyId, name);
-    // The challenge names vault.azure.net; only a loopback test vault may differ from it.
-    const loopback = isLoopback(id.vaultUrl);
-    const challenge = askVaultChallenge(`${id.vaultUrl}/${id.kind}/${id.name}`, { logger: log, verifyResource: !loopback });
+    const challenge = askVaultChallenge(`${id.vaultUrl}/${id.kind}/${id.name}`, { logger: log, verifyResource: !isLoopback(id.vaultUrl) });
     const signInLoaded = opts.onFirstRequests?.();
     // The token the clients will ask for once challenged (the same scope, tenant and CAE flag, so it is one request).
     void challenge
@@ -94,9 +98,8 @@ export class KeyVaultSigner implements Signer {
       import('@azure/core-rest-pipeline'),
     ]);
     const clientOptions = {
-      retryOptions: { maxRetries: 4, maxRetryDelayInMs: 30_000 },
+      ...vaultClientOptions(id.vaultUrl),
       additionalPolicies: [{ policy: replayVaultChallenge(id.vaultUrl, challenge, createHttpHeaders), position: 'perRetry' as const }],
-      ...(loopback ? { disableChallengeResourceVerification: true } : {}),
     };
     const keys = new KeyClient(id.vaultUrl, opts.credential, clientOptions);
     const certs = new CertificateClient(id.vaultUrl, opts.credential, clientOptions);
@@ -224,10 +227,7 @@ export async function keyVaultCertificateChain(
     );
   }
   const { CertificateClient } = await import('@azure/keyvault-certificates');
-  const clientOptions = {
-    retryOptions: { maxRetries: 4, maxRetryDelayInMs: 30_000 },
-    ...(isLoopback(id.vaultUrl) ? { disableChallengeResourceVerification: true } : {}),
-  };
+  const clientOptions = vaultClientOptions(id.vaultUrl);
   const certs = new CertificateClient(id.vaultUrl, opts.credential, clientOptions);
   const cert = await call(
     `get certificate ${id.name}`,
